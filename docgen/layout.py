@@ -1,0 +1,120 @@
+"""Page geometry in one place: page sizes, GB/T 9704 margins, the straddle-seal band and slot boxes.
+
+The renderers, the bundle stamper and the manifest all take their numbers from here, so the box
+written in the manifest is the box that was kept clear. Units are PDF points (1/72 in) unless a
+name says ``_mm``; boxes are ``(x0, y0, x1, y1)`` with the origin at the bottom left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MM = 72.0 / 25.4
+
+A4_W = 210.0 * MM
+A4_H = 297.0 * MM
+
+# GB/T 9704-2012: top 37 mm, left (binding) 28 mm, text area 156 x 225 mm.
+MARGIN_TOP = 37.0 * MM
+MARGIN_LEFT = 28.0 * MM
+MARGIN_RIGHT = 26.0 * MM
+MARGIN_BOTTOM = 35.0 * MM
+# Landscape pages (the summary table) use smaller margins, binding still on the left.
+LS_MARGIN_TOP = 20.0 * MM
+LS_MARGIN_LEFT = 25.0 * MM
+LS_MARGIN_RIGHT = 26.0 * MM
+LS_MARGIN_BOTTOM = 22.0 * MM
+
+BINDING_CLEAR = 10.0 * MM  # nothing important within 10 mm of the left edge
+
+ENTERPRISE_SEAL_MM = 42.0
+GOVERNMENT_SEAL_MM = 45.0
+BUREAU_SEAL_MM = 42.0
+STRADDLE_SEAL_MM = 42.0
+
+PAGE_NUMBER_SIZE = 14.0  # 4号
+PAGE_NUMBER_GAP = 7.0 * MM  # below the text area
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    width: float
+    height: float
+    margin_top: float
+    margin_left: float
+    margin_right: float
+    margin_bottom: float
+
+    @property
+    def frame(self) -> Box:
+        """The text area: everything a renderer draws except page numbers lies inside it."""
+        return (
+            self.margin_left,
+            self.margin_bottom,
+            self.width - self.margin_right,
+            self.height - self.margin_top,
+        )
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - self.margin_left - self.margin_right
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.margin_top - self.margin_bottom
+
+    @property
+    def page_number_baseline(self) -> float:
+        return self.margin_bottom - PAGE_NUMBER_GAP - PAGE_NUMBER_SIZE * 0.8
+
+    @property
+    def band_x0(self) -> float:
+        """Left edge of the straddle band: nothing of content may be drawn right of it."""
+        return self.width - straddle_band_width()
+
+
+PORTRAIT = PageGeometry(A4_W, A4_H, MARGIN_TOP, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_BOTTOM)
+LANDSCAPE = PageGeometry(
+    A4_H, A4_W, LS_MARGIN_TOP, LS_MARGIN_LEFT, LS_MARGIN_RIGHT, LS_MARGIN_BOTTOM
+)
+
+
+def geometry(landscape: bool) -> PageGeometry:
+    return LANDSCAPE if landscape else PORTRAIT
+
+
+def straddle_band_width(diameter_mm: float = STRADDLE_SEAL_MM) -> float:
+    """Half the seal's diameter: the slice of the seal each fanned page shows."""
+    return diameter_mm / 2.0 * MM
+
+
+def straddle_box(
+    page_width: float,
+    page_height: float,
+    group_index: int = 0,
+    diameter_mm: float = STRADDLE_SEAL_MM,
+) -> Box:
+    """The clear box at the right edge for straddle group ``group_index`` (0-based).
+
+    Group 0 sits at the middle of the page; further groups step down, then up, by one seal
+    diameter plus a gap so that consecutive stamps never overlap.
+    """
+    d = diameter_mm * MM
+    step = d + 6.0 * MM
+    offsets = (0, -1, 1, -2, 2)
+    off = offsets[group_index % len(offsets)] * step
+    y0 = round((page_height - d) / 2.0 + off, 1)
+    x0 = round(page_width - straddle_band_width(diameter_mm), 1)
+    return (x0, y0, round(page_width, 1), round(y0 + d, 1))
+
+
+def seal_box(cx: float, cy: float, diameter_mm: float) -> Box:
+    """Square box around an official seal circle centred at (cx, cy)."""
+    r = diameter_mm * MM / 2.0
+    return (round(cx - r, 1), round(cy - r, 1), round(cx + r, 1), round(cy + r, 1))
+
+
+def intersects(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

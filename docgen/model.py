@@ -1,0 +1,436 @@
+"""The typed model of a city file (docgen.city/1) and its loading.
+
+Loading reads UTF-8 with or without a BOM, recognises GBK files and broken JSON, keeps numbers as
+``Decimal`` (never binary floats), and turns every schema problem into a ``Finding`` with its path
+and a Chinese message. Unknown keys are errors: a typo must not pass silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import Finding, InputError
+
+SCHEMA_ID = "docgen.city/1"
+
+# --------------------------------------------------------------------------- field types
+
+
+def _to_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        raise PydanticCustomError("docgen", "应为数字（不加引号），如 1234.50")
+    dec = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not dec.is_finite():
+        raise PydanticCustomError("docgen", "应为有限的数字")
+    return dec
+
+
+def _money_places(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise PydanticCustomError(
+            "docgen", "金额最多保留2位小数（单位：万元），实际为{value}", {"value": str(value)}
+        )
+    return value
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < 0:
+        raise PydanticCustomError("docgen", "不能为负数，实际为{value}", {"value": str(value)})
+    return value
+
+
+def _check_money(value: object) -> Decimal:
+    return _non_negative(_money_places(_to_decimal(value)))
+
+
+def _check_signed_money(value: object) -> Decimal:
+    return _money_places(_to_decimal(value))
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise PydanticCustomError("docgen", "应为日期文本，格式为 YYYY-MM-DD，如 \"2021-05-12\"")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "docgen", "“{value}”不是真实存在的日期", {"value": value}
+        ) from None
+
+
+def _check_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            raise PydanticCustomError("docgen", "应为整数（不带小数点）")
+        raise PydanticCustomError("docgen", "应为整数（不加引号）")
+    return value
+
+
+def _check_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("docgen", "应为文本（加英文双引号）")
+    return value
+
+
+def _check_required_text(value: object) -> str:
+    text = _check_text(value)
+    if not text.strip():
+        raise PydanticCustomError("docgen", "不能为空")
+    return text
+
+
+def _check_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise PydanticCustomError("docgen", "应为 true 或 false（不加引号）")
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_check_money),
+    WithJsonSchema({"type": "number", "minimum": 0, "multipleOf": 0.01}),
+]
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(_check_signed_money),
+    WithJsonSchema({"type": "number", "multipleOf": 0.01}),
+]
+Date = Annotated[
+    date,
+    BeforeValidator(_check_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+Count = Annotated[int, BeforeValidator(_check_int), Field(ge=0)]
+Text = Annotated[str, BeforeValidator(_check_text)]
+RequiredText = Annotated[str, BeforeValidator(_check_required_text), Field(min_length=1)]
+Flag = Annotated[bool, BeforeValidator(_check_bool)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --------------------------------------------------------------------------- the city file
+
+
+class Contact(_Model):
+    name: RequiredText
+    title: Text | None = None
+    phone: Text | None = None
+    mobile: Text | None = None
+    wechat: Text | None = None
+    fax: Text | None = None
+    email: Text | None = None
+
+
+class Applicant(_Model):
+    name: RequiredText
+    uscc: Text | None = None
+    address: Text | None = None
+    postcode: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^\d{6}$")] | None = None
+    legal_representative: Text | None = None
+    established_on: Date | None = None
+    registered_capital: Money | None = None
+    ownership: Text | None = None
+    industry: Text | None = None
+    listed: Flag | None = None
+    stock_code: Text | None = None
+    contact: Contact
+
+
+class PlatformInfo(_Model):
+    launched_on: Date
+    registered_users: Count | None = None
+    annual_orders: Count | None = None
+    served_enterprises: Count | None = None
+
+
+class FinancialYear(_Model):
+    year: Annotated[int, BeforeValidator(_check_int), Field(ge=1900, le=2100)]
+    operating_revenue: Money
+    service_revenue: Money
+    total_profit: SignedMoney
+    rd_expense: Money
+    tax_paid: Money
+    employees: Count
+
+
+class Declarations(_Model):
+    independent_legal_person: Flag
+    no_major_accident: Flag
+    no_violation: Flag
+
+
+class Section(_Model):
+    heading: RequiredText
+    text: Text
+
+
+class Attachment(_Model):
+    title: RequiredText
+    file: RequiredText
+
+
+Category = Literal["enterprise", "platform", "project", "city"]
+
+
+class Application(_Model):
+    id: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+    category: Category
+    subtype: Literal["shared", "other", "design"] | None = None
+    mode: Text | None = None
+    title: Text | None = None
+    applicant: Applicant
+    platform: PlatformInfo | None = None
+    financials: list[FinancialYear] = Field(default_factory=list)
+    declarations: Declarations | None = None
+    sections: list[Section] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    def latest_financials(self) -> FinancialYear | None:
+        return max(self.financials, key=lambda f: f.year) if self.financials else None
+
+
+class CityInfo(_Model):
+    name: RequiredText
+    division_code: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^\d{6}$")]
+    bureau: RequiredText
+    government: RequiredText
+    extra_platform_quota: Flag = False
+    contact: Contact
+
+
+class City(_Model):
+    """A city file as loaded. ``base_dir`` is the folder attachment paths are relative to."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        title="docgen city file (docgen.city/1)",
+    )
+
+    schema_: Literal["docgen.city/1"] = Field(alias="schema")
+    edition: RequiredText
+    submitted_on: Date
+    city: CityInfo
+    applications: list[Application]
+
+    _base_dir: Path = PrivateAttr(default=Path("."))
+    _source: Path | None = PrivateAttr(default=None)
+    _sha256: str = PrivateAttr(default="")
+
+    @property
+    def base_dir(self) -> Path:
+        return self._base_dir
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
+
+    @property
+    def input_sha256(self) -> str:
+        return self._sha256
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the city file, generated from the model."""
+    schema = City.model_json_schema(by_alias=True, mode="validation")
+    schema["$id"] = "https://docgen.example/schema/docgen.city-1.json"
+    return schema
+
+
+def load_city(path: str | Path) -> City:
+    """Read and check a city file; raise ``InputError`` with every problem found."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Finding("（文件）", "error", f"找不到文件：{path}")]) from None
+    except IsADirectoryError:
+        raise InputError([Finding("（文件）", "error", f"“{path}”是文件夹，不是城市申报文件")]) from None
+    except OSError as exc:
+        raise InputError([Finding("（文件）", "error", f"无法读取文件“{path}”：{exc.strerror}")]) from None
+    city = parse_city(raw)
+    city._base_dir = path.resolve().parent
+    city._source = path
+    return city
+
+
+def parse_city(raw: bytes) -> City:
+    text = _decode(raw)
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as dup:
+        raise InputError(
+            [Finding("（文件）", "error", f"同一对象中字段“{dup.key}”出现了两次；每个字段只能写一次")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [
+                Finding(
+                    f"第{exc.lineno}行第{exc.colno}列",
+                    "error",
+                    f"不是有效的 JSON：{_json_reason(exc.msg)}（第{exc.lineno}行第{exc.colno}列）",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError([Finding("（文件）", "error", "文件的最外层应为一个 JSON 对象 {…}")])
+    if data.get("schema") != SCHEMA_ID:
+        got = data.get("schema")
+        shown = "缺少该字段" if got is None else f"实际为“{got}”"
+        raise InputError(
+            [Finding("schema", "error", f"格式版本应为“{SCHEMA_ID}”，{shown}；本程序只能读取该版本")]
+        )
+    try:
+        city = City.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([_finding(err) for err in exc.errors()]) from None
+    city._sha256 = hashlib.sha256(raw).hexdigest()
+    return city
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            [Finding("（文件）", "error", "文件是 UTF-16 编码；请在记事本中“另存为”，编码选“UTF-8”后再试")]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            raw.decode("gbk")
+            hint = "看起来是 GBK（中文 Windows 默认）编码。"
+        except UnicodeDecodeError:
+            pass
+        raise InputError(
+            [
+                Finding(
+                    "（文件）",
+                    "error",
+                    f"文件不是 UTF-8 编码（第{exc.start + 1}个字节无法识别）。{hint}"
+                    "请用记事本或 WPS 打开，“另存为”时编码选择“UTF-8”后再试",
+                )
+            ]
+        ) from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+_JSON_REASONS = {
+    "Expecting value": "此处缺少值",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting property name enclosed in double quotes": "字段名须用英文双引号，或多了一个逗号",
+    "Unterminated string starting at": "文本缺少结尾的英文双引号",
+    "Extra data": "JSON 结束后还有多余内容",
+    "Invalid control character at": "文本中有不允许的控制字符（如直接换行，应写作 \\n）",
+}
+
+
+def _json_reason(msg: str) -> str:
+    for key, reason in _JSON_REASONS.items():
+        if msg.startswith(key):
+            return reason
+    return msg
+
+
+def format_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + ("schema" if part == "schema_" else part)
+    return out
+
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "literal_error": "取值应为以下之一：{expected}",
+    "string_pattern_mismatch": "格式不正确",
+    "string_too_short": "不能为空",
+    "list_type": "应为列表 […]",
+    "model_type": "应为对象 {{…}}",
+    "model_attributes_type": "应为对象 {{…}}",
+    "dict_type": "应为对象 {{…}}",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "string_type": "应为文本（加英文双引号）",
+    "bool_type": "应为 true 或 false（不加引号）",
+    "int_type": "应为整数",
+    "date_type": "应为日期文本 YYYY-MM-DD",
+    "decimal_type": "应为数字",
+}
+
+_PATTERN_HINTS = {
+    "division_code": "应为6位数字的行政区划代码，如 450200",
+    "postcode": "应为6位数字的邮政编码，如 545007",
+    "id": "应为1–40位的字母、数字、“-”“_”“.”组合（以字母或数字开头），如 LZ-E1",
+}
+
+
+def _finding(err: Any) -> Finding:
+    loc = tuple(err["loc"])
+    path = format_path(loc)
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "docgen":
+        message = err["msg"]
+    elif kind == "extra_forbidden":
+        field = loc[-1]
+        message = f"不认识的字段“{field}”（可能是拼写错误）；请删除或改正"
+    elif kind == "string_pattern_mismatch":
+        field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        message = _PATTERN_HINTS.get(str(field), "格式不正确")
+        message = f"{message}，实际为“{err.get('input')}”"
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        message = f"取值应为以下之一：{expected}；实际为“{err.get('input')}”"
+    else:
+        template = _MESSAGES.get(kind)
+        message = template.format(**ctx) if template else f"取值不正确（{err['msg']}）"
+    return Finding(path or "（文件）", "error", message)

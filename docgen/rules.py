@@ -1,0 +1,361 @@
+"""The notice's rules applied to a loaded city: every error and warning at once, each with its path.
+
+All numbers and lists (quotas, allowed modes, thresholds, deadlines) come from the edition's
+``rules.toml``; this module holds only the logic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from . import uscc
+from .attachments import check_attachment
+from .edition import Edition, load_edition
+from .errors import EditionError, Finding
+from .model import Application, City
+
+# Applicant fields every category that has a credit code must fill in.
+_ENTITY_FIELDS = {
+    "address": "地址",
+    "postcode": "邮政编码",
+    "legal_representative": "法定代表人",
+    "established_on": "成立时间",
+    "registered_capital": "注册资本",
+    "ownership": "企业性质",
+    "industry": "所属行业",
+    "listed": "是否上市",
+}
+_DECLARATIONS = {
+    "independent_legal_person": "具有独立法人资格",
+    "no_major_accident": "近2年内（{cutoff}起）未发生重大质量、环保或安全事故",
+    "no_violation": "没有违法行为或涉嫌违法正在接受审查的情况",
+}
+
+
+def validate(
+    city: City,
+    *,
+    edition: Edition | None = None,
+    edition_dirs: Sequence[Path] = (),
+    allow_absolute: bool = False,
+) -> list[Finding]:
+    """Check ``city`` against its edition's rules; return every finding (errors and warnings)."""
+    if edition is None:
+        try:
+            edition = load_edition(city.edition, edition_dirs)
+        except EditionError as exc:
+            return [Finding("edition", "error", f"{exc}；请检查 edition 的取值（本批次为“gx-2021-3”）")]
+    findings: list[Finding] = []
+    findings += _check_city(city, edition)
+    findings += _check_duplicates(city)
+    findings += _check_quotas(city, edition)
+    for i, app in enumerate(city.applications):
+        findings += _check_application(city, edition, i, app, allow_absolute)
+    return sorted(set(findings), key=_order)
+
+
+def _order(f: Finding) -> tuple[object, ...]:
+    from .errors import _finding_order
+
+    return _finding_order(f)
+
+
+def _check_city(city: City, edition: Edition) -> list[Finding]:
+    out: list[Finding] = []
+    deadline = edition.rules.edition.deadline
+    if city.submitted_on > deadline:
+        out.append(
+            Finding(
+                "submitted_on",
+                "warning",
+                f"报送日期 {_cn_date(city.submitted_on)} 晚于通知规定的截止日期 {_cn_date(deadline)}",
+            )
+        )
+    if not city.applications:
+        out.append(Finding("applications", "warning", "没有任何申报项目：汇总表将为空"))
+    return out
+
+
+def _check_duplicates(city: City) -> list[Finding]:
+    out: list[Finding] = []
+    by_id: dict[str, list[int]] = defaultdict(list)
+    by_code: dict[str, list[int]] = defaultdict(list)
+    for i, app in enumerate(city.applications):
+        by_id[app.id].append(i)
+        if app.applicant.uscc:
+            by_code[app.applicant.uscc.strip().upper()].append(i)
+    for app_id, idx in by_id.items():
+        if len(idx) > 1:
+            places = "、".join(f"applications[{i}]" for i in idx)
+            for i in idx:
+                out.append(
+                    Finding(f"applications[{i}].id", "error", f"编号“{app_id}”重复（{places}）；每个申报的 id 必须唯一")
+                )
+    for code, idx in by_code.items():
+        if len(idx) > 1:
+            names = "、".join(f"{city.applications[i].id}" for i in idx)
+            for i in idx:
+                out.append(
+                    Finding(
+                        f"applications[{i}].applicant.uscc",
+                        "error",
+                        f"统一社会信用代码 {code} 在本文件中出现多次（{names}）；同一申报主体只能申报一次",
+                    )
+                )
+    return out
+
+
+def _check_quotas(city: City, edition: Edition) -> list[Finding]:
+    out: list[Finding] = []
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    cats = edition.rules.categories
+    for i, app in enumerate(city.applications):
+        cat = cats.get(app.category)
+        if cat is None:
+            continue
+        sub = cat.subtypes.get(app.subtype or "")
+        if sub is not None and sub.quota is not None:
+            groups[(app.category, app.subtype)].append(i)
+        elif cat.quota is not None:
+            groups[(app.category, None)].append(i)
+    for (category, subtype), idx in groups.items():
+        cat = cats[category]
+        sub = cat.subtypes.get(subtype or "") if subtype else None
+        if sub is not None:
+            limit = sub.quota or 0
+            if city.city.extra_platform_quota and sub.extra_quota is not None:
+                limit = sub.extra_quota
+            label = f"{cat.label}（{sub.label}）"
+        else:
+            limit = cat.quota or 0
+            label = cat.label
+        if len(idx) <= limit:
+            continue
+        ids = "、".join(city.applications[i].id for i in idx)
+        hint = ""
+        if sub is not None and sub.extra_quota is not None and not city.city.extra_platform_quota:
+            hint = f"（有条件的设区市可申报{sub.extra_quota}个，需在 city.extra_platform_quota 中设为 true）"
+        for i in idx[limit:]:
+            out.append(
+                Finding(
+                    f"applications[{i}].category",
+                    "error",
+                    f"{city.city.name}申报的{label}共{len(idx)}个（{ids}），超过名额：每个设区市最多{limit}个{hint}；请删减",
+                )
+            )
+    return out
+
+
+def _check_application(
+    city: City, edition: Edition, i: int, app: Application, allow_absolute: bool
+) -> list[Finding]:
+    p = f"applications[{i}]"
+    out: list[Finding] = []
+    rules = edition.rules
+    cat = rules.categories.get(app.category)
+    if cat is None:
+        allowed = "、".join(rules.categories)
+        return [Finding(f"{p}.category", "error", f"本版本没有申报类别“{app.category}”；应为：{allowed}")]
+
+    # subtype
+    if cat.subtypes:
+        if app.subtype is None:
+            choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
+            out.append(Finding(f"{p}.subtype", "error", f"{cat.label}必须填写类型 subtype：{choices}"))
+        elif app.subtype not in cat.subtypes:
+            choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
+            out.append(
+                Finding(f"{p}.subtype", "error", f"{cat.label}的类型不能是“{app.subtype}”；应为：{choices}")
+            )
+    elif app.subtype is not None:
+        out.append(Finding(f"{p}.subtype", "error", f"{cat.label}不分类型，请删除 subtype"))
+
+    # mode
+    allowed_modes = cat.allowed_modes(app.subtype)
+    if not cat.modes and not any(s.modes for s in cat.subtypes.values()):
+        if app.mode is not None:
+            out.append(Finding(f"{p}.mode", "warning", f"{cat.label}不填写服务型制造模式，“{app.mode}”将被忽略"))
+    elif app.mode is None:
+        out.append(
+            Finding(f"{p}.mode", "error", f"缺少服务型制造模式 mode；{cat.label}可选：{'、'.join(allowed_modes)}")
+        )
+    elif app.mode not in rules.modes:
+        out.append(
+            Finding(f"{p}.mode", "error", f"“{app.mode}”不是通知列出的服务型制造模式；应为：{'、'.join(rules.modes)}")
+        )
+    elif app.mode not in allowed_modes:
+        sub = cat.subtypes.get(app.subtype or "")
+        who = f"{cat.label}（{sub.label}）" if sub else cat.label
+        out.append(
+            Finding(f"{p}.mode", "error", f"{who}不能选择“{app.mode}”模式；可选：{'、'.join(allowed_modes)}")
+        )
+
+    # title
+    if cat.requires_title and not (app.title and app.title.strip()):
+        out.append(Finding(f"{p}.title", "error", f"{cat.label}必须填写平台或项目名称 title"))
+
+    # platform block
+    if app.category == "platform":
+        if app.platform is None:
+            out.append(Finding(f"{p}.platform", "error", "示范平台必须填写 platform（含正式投入运营时间 launched_on）"))
+        else:
+            out += _check_platform_age(city, edition, p, app)
+    elif app.platform is not None:
+        out.append(Finding(f"{p}.platform", "error", f"只有示范平台填写 platform；{cat.label}请删除该项"))
+
+    # applicant
+    code = app.applicant.uscc
+    if cat.requires_uscc and not code:
+        out.append(Finding(f"{p}.applicant.uscc", "error", "缺少统一社会信用代码（18位）"))
+    if code:
+        problem = uscc.problem(code)
+        if problem:
+            out.append(Finding(f"{p}.applicant.uscc", "error", f"统一社会信用代码“{code}”{problem}"))
+        elif code[2:8] != city.city.division_code:
+            out.append(
+                Finding(
+                    f"{p}.applicant.uscc",
+                    "warning",
+                    f"统一社会信用代码第3–8位为{code[2:8]}，不在本市行政区划代码{city.city.division_code}下（在外地登记）；请确认申报主体在本市",
+                )
+            )
+    if cat.requires_uscc:
+        for field, label in _ENTITY_FIELDS.items():
+            if getattr(app.applicant, field) is None:
+                out.append(Finding(f"{p}.applicant.{field}", "error", f"缺少{label}（{field}）"))
+        if app.applicant.listed and not app.applicant.stock_code:
+            out.append(Finding(f"{p}.applicant.stock_code", "error", "上市企业须填写股票代码 stock_code"))
+    est = app.applicant.established_on
+    if est is not None and est > city.submitted_on:
+        out.append(
+            Finding(f"{p}.applicant.established_on", "error", f"成立时间 {est.isoformat()} 晚于申报日期 {city.submitted_on.isoformat()}")
+        )
+
+    # financials
+    if cat.financials:
+        if not app.financials:
+            out.append(Finding(f"{p}.financials", "error", "缺少主要经济指标 financials（至少填写最近一个年度）"))
+        out += _check_financials(city, edition, p, app)
+    elif app.financials:
+        out.append(Finding(f"{p}.financials", "error", f"{cat.label}不填写企业经济指标，请删除 financials"))
+
+    # declarations
+    if cat.requires_uscc:
+        if app.declarations is None:
+            out.append(Finding(f"{p}.declarations", "error", "缺少申报条件声明 declarations"))
+        else:
+            cutoff = _cn_date(rules.thresholds.accident_cutoff)
+            for field, text in _DECLARATIONS.items():
+                if getattr(app.declarations, field) is not True:
+                    out.append(
+                        Finding(
+                            f"{p}.declarations.{field}",
+                            "error",
+                            f"申报主体须{text.format(cutoff=cutoff)}；此项为 false，不符合申报条件",
+                        )
+                    )
+
+    # narrative
+    if not app.sections:
+        out.append(Finding(f"{p}.sections", "error", "缺少申报书正文 sections（至少一节）"))
+
+    # attachments
+    for j, att in enumerate(app.attachments):
+        problem = check_attachment(city.base_dir, att.file, allow_absolute=allow_absolute)
+        if problem:
+            out.append(Finding(f"{p}.attachments[{j}].file", "error", problem))
+    return out
+
+
+def _check_platform_age(city: City, edition: Edition, p: str, app: Application) -> list[Finding]:
+    assert app.platform is not None
+    years = edition.rules.thresholds.platform_min_years
+    launched = app.platform.launched_on
+    latest = _years_before(city.submitted_on, years)
+    if launched > latest:
+        return [
+            Finding(
+                f"{p}.platform.launched_on",
+                "error",
+                f"平台正式投入运营时间为 {launched.isoformat()}，截至申报日 {city.submitted_on.isoformat()} "
+                f"不满{years}年（应不晚于 {latest.isoformat()}）",
+            )
+        ]
+    return []
+
+
+def _check_financials(city: City, edition: Edition, p: str, app: Application) -> list[Finding]:
+    out: list[Finding] = []
+    seen: dict[int, int] = {}
+    for k, row in enumerate(app.financials):
+        if row.year in seen:
+            out.append(Finding(f"{p}.financials[{k}].year", "error", f"年度 {row.year} 重复（与 financials[{seen[row.year]}]）"))
+        seen.setdefault(row.year, k)
+        if row.year > city.submitted_on.year:
+            out.append(Finding(f"{p}.financials[{k}].year", "error", f"年度 {row.year} 晚于申报年份"))
+        if row.service_revenue > row.operating_revenue:
+            out.append(
+                Finding(
+                    f"{p}.financials[{k}].service_revenue",
+                    "error",
+                    f"服务收入 {row.service_revenue} 万元大于营业收入 {row.operating_revenue} 万元；服务收入是营业收入的一部分",
+                )
+            )
+    latest = app.latest_financials()
+    if app.category == "enterprise" and latest is not None:
+        k = app.financials.index(latest)
+        minimum = edition.rules.thresholds.service_share_min_percent
+        share = service_share(latest.service_revenue, latest.operating_revenue)
+        if share is None:
+            out.append(
+                Finding(f"{p}.financials[{k}].operating_revenue", "warning", f"{latest.year}年营业收入为0，无法计算服务收入占比")
+            )
+        elif share < minimum:
+            out.append(
+                Finding(
+                    f"{p}.financials[{k}].service_revenue",
+                    "warning",
+                    f"{latest.year}年服务收入占营业收入比重为{share}%，低于通知要求的{minimum}%"
+                    f"（服务收入 {latest.service_revenue} 万元 / 营业收入 {latest.operating_revenue} 万元；通知为“原则上”，请说明理由）",
+                )
+            )
+    return out
+
+
+def service_share(service: Decimal, operating: Decimal) -> Decimal | None:
+    """Service revenue as a percentage of operating revenue, to 2 decimals (half up)."""
+    if operating == 0:
+        return None
+    return (service * 100 / operating).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_date(day: date) -> str:
+    """二〇二一年五月十二日: the date as written on official forms."""
+    year = "".join(_CN_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{_cn_number(day.month)}月{_cn_number(day.day)}日"
+
+
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"

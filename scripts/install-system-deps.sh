@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages docgen and its tests use: the free CJK fonts (TrueType), qpdf and
+# poppler-utils (PDF checks), LibreOffice (the tests open our DOCX/XLSX in it). Skips what is there.
+set -euo pipefail
+pkgs=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-zenhei fonts-lxgw-wenkai
+      qpdf poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

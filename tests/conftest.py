@@ -1,0 +1,25 @@
+"""Shared fixtures: the repository's samples and a scratch copy of the contract example."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+EXAMPLE_DIR = SAMPLES / "450200"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def sample_files() -> list[Path]:
+    return sorted(SAMPLES.glob("*/city.json"))
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the contract example with its attachments; returns the city file."""
+    dest = tmp_path / "city"
+    shutil.copytree(EXAMPLE_DIR, dest)
+    return dest / "city.json"
