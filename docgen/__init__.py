@@ -8,8 +8,8 @@ The scripting API mirrors the commands::
 
 __version__ = "0.1.0"
 
-from .errors import DocgenError, Finding, InputError  # noqa: E402
-from .model import City, load_city  # noqa: E402
-from .rules import validate  # noqa: E402
+from .errors import DocgenError, Finding, InputError
+from .model import City, load_city
+from .rules import validate
 
 __all__ = ["City", "DocgenError", "Finding", "InputError", "__version__", "load_city", "validate"]

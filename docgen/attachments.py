@@ -89,7 +89,16 @@ def _check_pdf(file: str, data: bytes) -> str | None:
                 if box.width <= 0 or box.height <= 0:
                     return f"附件“{file}”有页面尺寸为零的页面"
                 page.get_contents()
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+    ):
         return f"附件“{file}”是已损坏或不完整的 PDF，无法读取；请重新导出"
     if b"%%EOF" not in data[-2048:]:
         return f"附件“{file}”是不完整的 PDF（缺少文件结尾，可能下载或复制中断）；请重新导出"

@@ -5,6 +5,7 @@ Exit codes (CONTRACT §3): 0 done (warnings allowed), 1 the input is invalid, 2 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -23,10 +24,8 @@ def _stdout_utf8() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):
-                pass
 
 
 def _check(path: Path, allow_absolute: bool) -> tuple[City | None, list[Finding]]:
@@ -48,7 +47,9 @@ def main() -> None:
 @click.argument("city_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 @click.option(
-    "--allow-absolute-paths", is_flag=True, help="允许附件使用绝对路径（默认只允许申报文件所在文件夹内的相对路径）。"
+    "--allow-absolute-paths",
+    is_flag=True,
+    help="允许附件使用绝对路径（默认只允许申报文件所在文件夹内的相对路径）。",
 )
 def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> None:
     """只检查城市申报文件，一次列出全部错误和警告。"""
@@ -71,6 +72,68 @@ def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> 
     else:
         click.echo(format_findings(findings, city, str(city_file)))
     sys.exit(1 if has_errors else 0)
+
+
+_font_dir = click.option(
+    "--font-dir",
+    "font_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="优先使用此文件夹中的字体（可多次指定），如放有 simsun.ttc、simfang.ttf 的文件夹。",
+)
+
+
+@main.command("build")
+@click.argument("city_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹（默认 out/<行政区划代码>）。",
+)
+@_font_dir
+@click.option(
+    "--max-seal-pages",
+    default=20,
+    show_default=True,
+    type=click.IntRange(2, 200),
+    help="每组骑缝章最多覆盖的页数。",
+)
+@click.option("--no-seal-marks", is_flag=True, help="不画盖章位置的浅色提示线（留白照旧）。")
+@click.option("--duplex", is_flag=True, help="双面打印：每份文件从奇数页开始（自动插入空白页）。")
+@click.option("--allow-absolute-paths", is_flag=True, help="允许附件使用绝对路径。")
+def build_cmd(
+    city_file: Path,
+    out_dir: Path | None,
+    font_dirs: tuple[Path, ...],
+    max_seal_pages: int,
+    no_seal_marks: bool,
+    duplex: bool,
+    allow_absolute_paths: bool,
+) -> None:
+    """检查并生成一个城市的全部申报材料（申报书、汇总表、总册 PDF 和清单）。"""
+    from .build import BuildOptions, build_city
+    from .report import build_report
+
+    options = BuildOptions(
+        font_dirs=tuple(font_dirs),
+        max_seal_pages=max_seal_pages,
+        seal_marks=not no_seal_marks,
+        duplex=duplex,
+        allow_absolute=allow_absolute_paths,
+    )
+    try:
+        result = build_city(city_file, out_dir, options)
+    except InputError as exc:
+        city = None
+        with contextlib.suppress(InputError):
+            city = load_city(city_file)
+        click.echo(format_findings(exc.findings, city, str(city_file)), err=True)
+        sys.exit(1)
+    except DocgenError as exc:
+        _fail(exc)
+    click.echo(build_report(result.manifest, str(result.out_dir), result.seconds))
 
 
 @main.command("schema")

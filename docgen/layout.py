@@ -118,3 +118,31 @@ def seal_box(cx: float, cy: float, diameter_mm: float) -> Box:
 
 def intersects(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# --- Typography of the PDF renderer -----------------------------------------------------------
+# Body lines: 3号 (16 pt) on a 28.8 pt pitch gives GB/T 9704's 22 lines in the 225 mm text area.
+LEADING_RATIO = 1.8
+TITLE_LEADING_RATIO = 1.5
+TABLE_LEADING_RATIO = 1.5
+COVER_LEADING_RATIO = 2.2
+TABLE_PAD_X = 4.0  # cell padding, points
+TABLE_PAD_Y = 3.0
+TABLE_GRID_WIDTH = 0.5
+TABLE_BOX_WIDTH = 1.0
+TABLE_HEADER_GREY = 0.9  # fill of header / label cells
+CAPTION_SIZE_STEP = 2.0  # a table caption is this much larger than the table's text
+COVER_INDENT_EM = 2.0  # cover fields sit this far in from both sides of the text area
+COVER_UNDERLINE_WIDTH = 0.6
+SIGNATURE_RIGHT_INDENT_EM = 2.0  # signature lines end this far left of the text area's edge
+OPINION_SIZE = 14.0  # 4号 inside an opinion box
+OPINION_PAD = 8.0
+LIST_MARKER_GAP_EM = 0.5
+TICK_GAP_EM = 1.0  # between tick items
+TICK_SUBGAP_EM = 0.5  # between nested tick items
+JUSTIFY_MAX_SPACING_EM = 0.5  # wider gaps than this leave the line ragged instead
+FAKE_BOLD_STROKE = 0.03  # stroke width (of the font size) that emboldens faces with no bold
+SEAL_MARK_GREY = 0.8
+SEAL_MARK_LINE_WIDTH = 0.5
+SEAL_MARK_DASH = (3.0, 2.0)
+SEAL_MARK_LABEL_SIZE = 6.0

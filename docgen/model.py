@@ -72,7 +72,7 @@ def _check_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        raise PydanticCustomError("docgen", "应为日期文本，格式为 YYYY-MM-DD，如 \"2021-05-12\"")
+        raise PydanticCustomError("docgen", '应为日期文本，格式为 YYYY-MM-DD，如 "2021-05-12"')
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -198,7 +198,9 @@ Category = Literal["enterprise", "platform", "project", "city"]
 
 
 class Application(_Model):
-    id: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+    id: Annotated[
+        str, BeforeValidator(_check_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+    ]
     category: Category
     subtype: Literal["shared", "other", "design"] | None = None
     mode: Text | None = None
@@ -275,9 +277,13 @@ def load_city(path: str | Path) -> City:
     except FileNotFoundError:
         raise InputError([Finding("（文件）", "error", f"找不到文件：{path}")]) from None
     except IsADirectoryError:
-        raise InputError([Finding("（文件）", "error", f"“{path}”是文件夹，不是城市申报文件")]) from None
+        raise InputError(
+            [Finding("（文件）", "error", f"“{path}”是文件夹，不是城市申报文件")]
+        ) from None
     except OSError as exc:
-        raise InputError([Finding("（文件）", "error", f"无法读取文件“{path}”：{exc.strerror}")]) from None
+        raise InputError(
+            [Finding("（文件）", "error", f"无法读取文件“{path}”：{exc.strerror}")]
+        ) from None
     city = parse_city(raw)
     city._base_dir = path.resolve().parent
     city._source = path
@@ -290,7 +296,11 @@ def parse_city(raw: bytes) -> City:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
     except _DuplicateKey as dup:
         raise InputError(
-            [Finding("（文件）", "error", f"同一对象中字段“{dup.key}”出现了两次；每个字段只能写一次")]
+            [
+                Finding(
+                    "（文件）", "error", f"同一对象中字段“{dup.key}”出现了两次；每个字段只能写一次"
+                )
+            ]
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
@@ -308,7 +318,11 @@ def parse_city(raw: bytes) -> City:
         got = data.get("schema")
         shown = "缺少该字段" if got is None else f"实际为“{got}”"
         raise InputError(
-            [Finding("schema", "error", f"格式版本应为“{SCHEMA_ID}”，{shown}；本程序只能读取该版本")]
+            [
+                Finding(
+                    "schema", "error", f"格式版本应为“{SCHEMA_ID}”，{shown}；本程序只能读取该版本"
+                )
+            ]
         )
     try:
         city = City.model_validate(data)
@@ -323,7 +337,13 @@ def _decode(raw: bytes) -> str:
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
-            [Finding("（文件）", "error", "文件是 UTF-16 编码；请在记事本中“另存为”，编码选“UTF-8”后再试")]
+            [
+                Finding(
+                    "（文件）",
+                    "error",
+                    "文件是 UTF-16 编码；请在记事本中“另存为”，编码选“UTF-8”后再试",
+                )
+            ]
         )
     try:
         return raw.decode("utf-8")

@@ -12,7 +12,9 @@ _LEVEL = {"error": "错误", "warning": "警告"}
 _APP = re.compile(r"^applications\[(\d+)\]")
 
 
-def group_findings(findings: Sequence[Finding], city: City | None) -> list[tuple[str, list[Finding]]]:
+def group_findings(
+    findings: Sequence[Finding], city: City | None
+) -> list[tuple[str, list[Finding]]]:
     """Findings grouped under a heading per application (file-level ones first)."""
     groups: dict[str, list[Finding]] = {}
     for f in findings:
@@ -46,3 +48,45 @@ def summary_line(findings: Sequence[Finding], source: str) -> str:
     if warnings:
         return f"{source}：检查通过，有 {warnings} 个警告（不影响生成，请确认）。"
     return f"{source}：检查通过，没有错误或警告。"
+
+
+_SEAL_NAMES = {
+    "applicant": "申报单位公章",
+    "government": "市人民政府公章",
+    "bureau": "市工业和信息化局公章",
+}
+
+
+def build_report(manifest: dict[str, object], out_dir: str, seconds: float) -> str:
+    """What the clerk has to do with the packet: pages, seals to stamp and where, warnings."""
+    m: dict = manifest  # type: ignore[type-arg]
+    docs = m["documents"]
+    lines = [
+        f"已生成{m['city']['name']}（{m['city']['division_code']}）申报材料：{out_dir}",
+        f"  总册 {m['bundle']['file']} 共 {m['bundle']['pages']} 页；申报书 {len(docs)} 份，"
+        f"汇总表在第 {_pages(m['summary']['bundle_pages'])} 页。",
+    ]
+    slots = [(s["page"], s["seal"]) for s in m["summary"].get("seal_slots", [])]
+    groups = [tuple(g["pages"]) for g in m["summary"].get("straddle_seals", [])]
+    for d in docs:
+        slots += [(s["page"], s["seal"]) for s in d["seal_slots"]]
+        groups += [tuple(g["pages"]) for g in d["straddle_seals"]]
+    by_kind: dict[str, list[int]] = {}
+    for page, kind in sorted(slots):
+        by_kind.setdefault(kind, []).append(page)
+    lines.append(f"  需盖公章 {len(slots)} 处：")
+    for kind, pages in by_kind.items():
+        shown = "、".join(str(p) for p in pages)
+        lines.append(f"    {_SEAL_NAMES.get(kind, kind)} {len(pages)} 处，第 {shown} 页")
+    shown = "、".join(_pages(list(g)) for g in sorted(groups))
+    lines.append(f"  需盖骑缝章 {len(groups)} 组（每组扇形展开后跨页盖一次）：第 {shown} 页")
+    warnings = m.get("warnings") or []
+    if warnings:
+        lines.append(f"  警告 {len(warnings)} 个：")
+        lines += [f"    {w['path']}：{w['message']}" for w in warnings]
+    lines.append(f"  用时 {seconds:.1f} 秒。")
+    return "\n".join(lines)
+
+
+def _pages(pages: list[int]) -> str:
+    return f"{pages[0]}" if pages[0] == pages[1] else f"{pages[0]}–{pages[1]}"

@@ -48,7 +48,9 @@ def validate(
         try:
             edition = load_edition(city.edition, edition_dirs)
         except EditionError as exc:
-            return [Finding("edition", "error", f"{exc}；请检查 edition 的取值（本批次为“gx-2021-3”）")]
+            return [
+                Finding("edition", "error", f"{exc}；请检查 edition 的取值（本批次为“gx-2021-3”）")
+            ]
     findings: list[Finding] = []
     findings += _check_city(city, edition)
     findings += _check_duplicates(city)
@@ -93,7 +95,11 @@ def _check_duplicates(city: City) -> list[Finding]:
             places = "、".join(f"applications[{i}]" for i in idx)
             for i in idx:
                 out.append(
-                    Finding(f"applications[{i}].id", "error", f"编号“{app_id}”重复（{places}）；每个申报的 id 必须唯一")
+                    Finding(
+                        f"applications[{i}].id",
+                        "error",
+                        f"编号“{app_id}”重复（{places}）；每个申报的 id 必须唯一",
+                    )
                 )
     for code, idx in by_code.items():
         if len(idx) > 1:
@@ -159,17 +165,27 @@ def _check_application(
     cat = rules.categories.get(app.category)
     if cat is None:
         allowed = "、".join(rules.categories)
-        return [Finding(f"{p}.category", "error", f"本版本没有申报类别“{app.category}”；应为：{allowed}")]
+        return [
+            Finding(
+                f"{p}.category", "error", f"本版本没有申报类别“{app.category}”；应为：{allowed}"
+            )
+        ]
 
     # subtype
     if cat.subtypes:
         if app.subtype is None:
             choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
-            out.append(Finding(f"{p}.subtype", "error", f"{cat.label}必须填写类型 subtype：{choices}"))
+            out.append(
+                Finding(f"{p}.subtype", "error", f"{cat.label}必须填写类型 subtype：{choices}")
+            )
         elif app.subtype not in cat.subtypes:
             choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
             out.append(
-                Finding(f"{p}.subtype", "error", f"{cat.label}的类型不能是“{app.subtype}”；应为：{choices}")
+                Finding(
+                    f"{p}.subtype",
+                    "error",
+                    f"{cat.label}的类型不能是“{app.subtype}”；应为：{choices}",
+                )
             )
     elif app.subtype is not None:
         out.append(Finding(f"{p}.subtype", "error", f"{cat.label}不分类型，请删除 subtype"))
@@ -178,20 +194,36 @@ def _check_application(
     allowed_modes = cat.allowed_modes(app.subtype)
     if not cat.modes and not any(s.modes for s in cat.subtypes.values()):
         if app.mode is not None:
-            out.append(Finding(f"{p}.mode", "warning", f"{cat.label}不填写服务型制造模式，“{app.mode}”将被忽略"))
+            out.append(
+                Finding(
+                    f"{p}.mode", "warning", f"{cat.label}不填写服务型制造模式，“{app.mode}”将被忽略"
+                )
+            )
     elif app.mode is None:
         out.append(
-            Finding(f"{p}.mode", "error", f"缺少服务型制造模式 mode；{cat.label}可选：{'、'.join(allowed_modes)}")
+            Finding(
+                f"{p}.mode",
+                "error",
+                f"缺少服务型制造模式 mode；{cat.label}可选：{'、'.join(allowed_modes)}",
+            )
         )
     elif app.mode not in rules.modes:
         out.append(
-            Finding(f"{p}.mode", "error", f"“{app.mode}”不是通知列出的服务型制造模式；应为：{'、'.join(rules.modes)}")
+            Finding(
+                f"{p}.mode",
+                "error",
+                f"“{app.mode}”不是通知列出的服务型制造模式；应为：{'、'.join(rules.modes)}",
+            )
         )
     elif app.mode not in allowed_modes:
         sub = cat.subtypes.get(app.subtype or "")
         who = f"{cat.label}（{sub.label}）" if sub else cat.label
         out.append(
-            Finding(f"{p}.mode", "error", f"{who}不能选择“{app.mode}”模式；可选：{'、'.join(allowed_modes)}")
+            Finding(
+                f"{p}.mode",
+                "error",
+                f"{who}不能选择“{app.mode}”模式；可选：{'、'.join(allowed_modes)}",
+            )
         )
 
     # title
@@ -201,11 +233,19 @@ def _check_application(
     # platform block
     if app.category == "platform":
         if app.platform is None:
-            out.append(Finding(f"{p}.platform", "error", "示范平台必须填写 platform（含正式投入运营时间 launched_on）"))
+            out.append(
+                Finding(
+                    f"{p}.platform",
+                    "error",
+                    "示范平台必须填写 platform（含正式投入运营时间 launched_on）",
+                )
+            )
         else:
             out += _check_platform_age(city, edition, p, app)
     elif app.platform is not None:
-        out.append(Finding(f"{p}.platform", "error", f"只有示范平台填写 platform；{cat.label}请删除该项"))
+        out.append(
+            Finding(f"{p}.platform", "error", f"只有示范平台填写 platform；{cat.label}请删除该项")
+        )
 
     # applicant
     code = app.applicant.uscc
@@ -214,7 +254,9 @@ def _check_application(
     if code:
         problem = uscc.problem(code)
         if problem:
-            out.append(Finding(f"{p}.applicant.uscc", "error", f"统一社会信用代码“{code}”{problem}"))
+            out.append(
+                Finding(f"{p}.applicant.uscc", "error", f"统一社会信用代码“{code}”{problem}")
+            )
         elif code[2:8] != city.city.division_code:
             out.append(
                 Finding(
@@ -228,20 +270,34 @@ def _check_application(
             if getattr(app.applicant, field) is None:
                 out.append(Finding(f"{p}.applicant.{field}", "error", f"缺少{label}（{field}）"))
         if app.applicant.listed and not app.applicant.stock_code:
-            out.append(Finding(f"{p}.applicant.stock_code", "error", "上市企业须填写股票代码 stock_code"))
+            out.append(
+                Finding(f"{p}.applicant.stock_code", "error", "上市企业须填写股票代码 stock_code")
+            )
     est = app.applicant.established_on
     if est is not None and est > city.submitted_on:
         out.append(
-            Finding(f"{p}.applicant.established_on", "error", f"成立时间 {est.isoformat()} 晚于申报日期 {city.submitted_on.isoformat()}")
+            Finding(
+                f"{p}.applicant.established_on",
+                "error",
+                f"成立时间 {est.isoformat()} 晚于申报日期 {city.submitted_on.isoformat()}",
+            )
         )
 
     # financials
     if cat.financials:
         if not app.financials:
-            out.append(Finding(f"{p}.financials", "error", "缺少主要经济指标 financials（至少填写最近一个年度）"))
+            out.append(
+                Finding(
+                    f"{p}.financials",
+                    "error",
+                    "缺少主要经济指标 financials（至少填写最近一个年度）",
+                )
+            )
         out += _check_financials(city, edition, p, app)
     elif app.financials:
-        out.append(Finding(f"{p}.financials", "error", f"{cat.label}不填写企业经济指标，请删除 financials"))
+        out.append(
+            Finding(f"{p}.financials", "error", f"{cat.label}不填写企业经济指标，请删除 financials")
+        )
 
     # declarations
     if cat.requires_uscc:
@@ -293,10 +349,18 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
     seen: dict[int, int] = {}
     for k, row in enumerate(app.financials):
         if row.year in seen:
-            out.append(Finding(f"{p}.financials[{k}].year", "error", f"年度 {row.year} 重复（与 financials[{seen[row.year]}]）"))
+            out.append(
+                Finding(
+                    f"{p}.financials[{k}].year",
+                    "error",
+                    f"年度 {row.year} 重复（与 financials[{seen[row.year]}]）",
+                )
+            )
         seen.setdefault(row.year, k)
         if row.year > city.submitted_on.year:
-            out.append(Finding(f"{p}.financials[{k}].year", "error", f"年度 {row.year} 晚于申报年份"))
+            out.append(
+                Finding(f"{p}.financials[{k}].year", "error", f"年度 {row.year} 晚于申报年份")
+            )
         if row.service_revenue > row.operating_revenue:
             out.append(
                 Finding(
@@ -312,7 +376,11 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
         share = service_share(latest.service_revenue, latest.operating_revenue)
         if share is None:
             out.append(
-                Finding(f"{p}.financials[{k}].operating_revenue", "warning", f"{latest.year}年营业收入为0，无法计算服务收入占比")
+                Finding(
+                    f"{p}.financials[{k}].operating_revenue",
+                    "warning",
+                    f"{latest.year}年营业收入为0，无法计算服务收入占比",
+                )
             )
         elif share < minimum:
             out.append(

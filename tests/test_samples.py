@@ -15,8 +15,22 @@ from docgen.rules import validate
 
 from .conftest import EXAMPLE_DIR, ROOT, sample_files
 
-CODES = ["450100", "450200", "450300", "450400", "450500", "450600", "450700",
-         "450800", "450900", "451000", "451100", "451200", "451300", "451400"]
+CODES = [
+    "450100",
+    "450200",
+    "450300",
+    "450400",
+    "450500",
+    "450600",
+    "450700",
+    "450800",
+    "450900",
+    "451000",
+    "451100",
+    "451200",
+    "451300",
+    "451400",
+]
 
 
 def test_contract_example_is_the_first_sample_unchanged() -> None:
@@ -51,8 +65,14 @@ def test_schema_is_draft_2020_12_and_valid() -> None:
 def test_samples_cover_every_category_and_feature() -> None:
     cities = [load_city(p) for p in sample_files()]
     kinds = {(a.category, a.subtype) for c in cities for a in c.applications}
-    assert kinds >= {("enterprise", None), ("platform", "shared"), ("platform", "other"),
-                     ("project", None), ("city", "design"), ("city", "other")}
+    assert kinds >= {
+        ("enterprise", None),
+        ("platform", "shared"),
+        ("platform", "other"),
+        ("project", None),
+        ("city", "design"),
+        ("city", "other"),
+    }
     assert any(
         c.city.extra_platform_quota
         and sum(a.category == "platform" and a.subtype == "other" for a in c.applications) > 1

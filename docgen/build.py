@@ -1,0 +1,277 @@
+"""``docgen build``: one city file -> the whole packet in OUT, or nothing at all.
+
+Stages, in one direction: load -> validate -> compose -> coverage check -> render (PDF in one
+pass, DOCX, XLSX) -> bundle -> guarded output with manifest. Nothing is written before every
+check has passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .attachments import resolve, sniff
+from .compose.declaration import category_text, compose_declaration
+from .compose.summary import compose_summary, summary_document
+from .document import Document
+from .edition import Edition, load_edition
+from .errors import EditionError, Finding, InputError
+from .model import City, load_city
+from .output import guarded_output, safe_name, sha256
+from .rules import chinese_date, validate
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    font_dirs: tuple[Path, ...] = ()
+    edition_dirs: tuple[Path, ...] = ()
+    max_seal_pages: int = 20
+    seal_marks: bool = True
+    duplex: bool = False
+    allow_absolute: bool = False
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    warnings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+Progress = Callable[[str], None]
+
+
+def check_city(path: Path, options: BuildOptions) -> tuple[City, Edition, list[Finding]]:
+    """Load and validate; raise InputError if there is any error. Returns the warnings."""
+    city = load_city(path)
+    findings = validate(
+        city, edition_dirs=options.edition_dirs, allow_absolute=options.allow_absolute
+    )
+    if any(f.level == "error" for f in findings):
+        raise InputError(findings)
+    edition = load_edition(city.edition, options.edition_dirs)
+    return city, edition, findings
+
+
+def build_city(
+    path: Path,
+    out_dir: Path | None = None,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Validate ``path`` and write its packet to ``out_dir`` (default out/<division_code>)."""
+    from .bundle import ApplicationInput, BundleInput, assemble
+    from .render.docx import render_docx
+    from .render.fonts import resolve_fonts
+    from .render.pdf import render_pdf
+    from .render.xlsx import render_xlsx
+
+    options = options or BuildOptions()
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    city, edition, warnings = check_city(path, options)
+    out_dir = out_dir or Path("out") / city.city.division_code
+
+    # compose
+    table = compose_summary(city, edition)
+    summary_doc = summary_document(table)
+    forms = [compose_declaration(city, i, edition) for i in range(len(city.applications))]
+
+    # every printed character must have a font, before anything is rendered
+    fonts = resolve_fonts(options.font_dirs)
+    missing: list[Finding] = []
+    for doc in (summary_doc, *forms):
+        missing += fonts.missing(doc)
+    missing += fonts.missing(_packet_text_document(city))
+    if missing:
+        raise InputError(_dedupe(missing))
+
+    # render: all PDFs in one pass so the packet shares one set of font subsets
+    say("排版 PDF")
+    rendered = render_pdf([summary_doc, *forms], fonts, seal_marks=options.seal_marks)
+    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+
+    say("生成 Word 与 Excel")
+    docx_files = [render_docx(doc, families) for doc in forms]
+    xlsx = render_xlsx(table, families)
+
+    say("装订总册")
+    apps_in: list[ApplicationInput] = []
+    for i, app in enumerate(city.applications):
+        attachments = []
+        for att in app.attachments:
+            p = resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
+            kind = sniff(p.read_bytes()[:2048])
+            assert kind is not None  # checked by validation
+            attachments.append((att.title, p, kind))
+        apps_in.append(
+            ApplicationInput(
+                application_id=app.id,
+                applicant=app.applicant.name,
+                category_label=category_text(app, edition),
+                doc_index=i + 1,
+                attachments=tuple(attachments),
+            )
+        )
+    bundle = assemble(
+        BundleInput(
+            city_name=city.city.name,
+            division_code=city.city.division_code,
+            bureau=city.city.bureau,
+            date_text=chinese_date(city.submitted_on),
+            rendered=rendered,
+            summary_index=0,
+            applications=tuple(apps_in),
+        ),
+        fonts,
+        max_seal_pages=options.max_seal_pages,
+        seal_marks=options.seal_marks,
+        duplex=options.duplex,
+    )
+
+    say("写出文件")
+    with guarded_output(out_dir) as out:
+        stem = safe_name(f"00-申报汇总表-{city.city.name}")
+        summary_pdf = f"{stem}.pdf"
+        summary_xlsx = f"{stem}.xlsx"
+        out.write(summary_pdf, _slice_pdf(rendered, 0))
+        out.write(summary_xlsx, xlsx)
+        documents: list[dict[str, Any]] = []
+        placements = {d.application_id: d for d in bundle.documents}
+        for i, app in enumerate(city.applications):
+            stem = f"{i + 1:02d}-申报书-{safe_name(app.id, 40)}-{safe_name(app.applicant.name, 90)}"
+            pdf_name, docx_name = f"{stem}.pdf", f"{stem}.docx"
+            out.write(pdf_name, _slice_pdf(rendered, i + 1))
+            out.write(docx_name, docx_files[i])
+            placed = placements[app.id]
+            documents.append(
+                {
+                    "application_id": app.id,
+                    "applicant": app.applicant.name,
+                    "category": app.category,
+                    "pdf": pdf_name,
+                    "docx": docx_name,
+                    "pages": placed.bundle_pages[1] - placed.bundle_pages[0] + 1,
+                    "form_pages": rendered.docs[i + 1].pages,
+                    "bundle_pages": list(placed.bundle_pages),
+                    "straddle_seals": [dict(s) for s in placed.straddle_seals],
+                    "seal_slots": [dict(s) for s in placed.seal_slots],
+                    "attachments": [dict(a) for a in placed.attachments],
+                }
+            )
+        out.write("bundle.pdf", bundle.data)
+        manifest: dict[str, Any] = {
+            "docgen": __version__,
+            "input_sha256": city.input_sha256,
+            "build_key": input_key(city, path, options, fonts.fingerprint()),
+            "edition": edition.id,
+            "city": {"name": city.city.name, "division_code": city.city.division_code},
+            "bundle": {"file": "bundle.pdf", "pages": bundle.pages, "sha256": sha256(bundle.data)},
+            "summary": {
+                "xlsx": summary_xlsx,
+                "pdf": summary_pdf,
+                "bundle_pages": list(bundle.summary_pages),
+                "straddle_seals": [dict(s) for s in bundle.summary_straddle_seals],
+                "seal_slots": [dict(s) for s in bundle.summary_seal_slots],
+            },
+            "documents": documents,
+            "options": {
+                "max_seal_pages": options.max_seal_pages,
+                "seal_marks": options.seal_marks,
+                "duplex": options.duplex,
+                "straddle_groups_share_pages": False,
+            },
+            "files": out.files(),
+            "warnings": [{"path": w.path, "message": w.message} for w in warnings],
+        }
+        out.write("manifest.json", _manifest_bytes(manifest))
+    return BuildResult(out_dir, manifest, warnings, time.perf_counter() - started)
+
+
+def input_key(city: City, path: Path, options: BuildOptions, fonts_fingerprint: str) -> str:
+    """A digest of everything a packet depends on: the city file, its attachments, the edition,
+    the fonts, docgen's version and the options. Stored in the manifest as ``build_key``; batch
+    skips a city whose key is unchanged."""
+    h = hashlib.sha256()
+    h.update(__version__.encode())
+    h.update(path.read_bytes())
+    for app in city.applications:
+        for att in app.attachments:
+            h.update(att.file.encode())
+            h.update(
+                resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute).read_bytes()
+            )
+    with contextlib.suppress(EditionError):
+        h.update(load_edition(city.edition, options.edition_dirs).fingerprint().encode())
+    h.update(fonts_fingerprint.encode())
+    h.update(str(options.max_seal_pages).encode())
+    h.update(f"{options.seal_marks}{options.duplex}".encode())
+    return h.hexdigest()
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _slice_pdf(rendered: Any, index: int) -> bytes:
+    """One document's pages of the one-pass PDF, as a PDF of its own (with its outline)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    doc = rendered.docs[index]
+    reader = PdfReader(io.BytesIO(rendered.data))
+    writer = PdfWriter()
+    for n in range(doc.first_page, doc.first_page + doc.pages):
+        writer.add_page(reader.pages[n])
+    parents: dict[int, Any] = {}
+    for entry in doc.outline:
+        parent = parents.get(entry.level - 1)
+        parents[entry.level] = writer.add_outline_item(entry.title, entry.page, parent=parent)
+    info = reader.metadata or {}
+    writer.add_metadata(
+        {k: v for k, v in info.items() if k in ("/Author", "/Creator", "/Producer")}
+    )
+    writer.add_metadata({"/Title": rendered_title(rendered, index)})
+    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def rendered_title(rendered: Any, index: int) -> str:
+    return getattr(rendered.docs[index], "title", "") or "docgen"
+
+
+def _packet_text_document(city: City) -> Document:
+    """The texts the bundle itself prints (cover, contents, running numbers, captions)."""
+    from .document import Paragraph, runs
+
+    blocks = [
+        Paragraph(runs(city.city.name, "city.name")),
+        Paragraph(runs(city.city.bureau, "city.bureau")),
+        Paragraph(
+            runs(
+                "服务型制造示范申报材料目录附件第页共份申报书汇总表填报日期骑缝章公章0123456789/：（）"
+            )
+        ),
+    ]
+    for i, app in enumerate(city.applications):
+        for j, att in enumerate(app.attachments):
+            blocks.append(Paragraph(runs(att.title, f"applications[{i}].attachments[{j}].title")))
+    return Document(kind="declaration", title="packet", blocks=tuple(blocks))
+
+
+def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.path, f.message), f)
+    return list(seen.values())
