@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .errors import DocgenError, Finding, InputError
 from .model import City, json_schema, load_city
-from .report import format_findings
+from .report import batch_summary, format_findings
 from .rules import validate
 
 
@@ -134,6 +134,59 @@ def build_cmd(
     except DocgenError as exc:
         _fail(exc)
     click.echo(build_report(result.manifest, str(result.out_dir), result.seconds))
+
+
+@main.command("batch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每个城市写入 OUT/<行政区划代码>/，全区汇总写入 OUT/province/。",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）。"
+)
+@click.option("--force", is_flag=True, help="全部重新生成（默认跳过输入未改动的城市）。")
+@_font_dir
+@click.option("--max-seal-pages", default=20, show_default=True, type=click.IntRange(2, 200))
+@click.option("--no-seal-marks", is_flag=True)
+@click.option("--duplex", is_flag=True)
+def batch_cmd(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    force: bool,
+    font_dirs: tuple[Path, ...],
+    max_seal_pages: int,
+    no_seal_marks: bool,
+    duplex: bool,
+) -> None:
+    """一次生成多个城市的申报材料和全区汇总表；某个城市出错不影响其他城市。"""
+    from .batch import find_city_files, run_batch
+    from .build import BuildOptions
+    from .progress import BatchProgress
+
+    options = BuildOptions(
+        font_dirs=tuple(font_dirs),
+        max_seal_pages=max_seal_pages,
+        seal_marks=not no_seal_marks,
+        duplex=duplex,
+    )
+    files = find_city_files(paths)
+    if not files:
+        raise click.UsageError("没有找到城市申报文件（*.json，schema 为 docgen.city/1）")
+    try:
+        with BatchProgress(len(files)) as progress:
+            result = run_batch(
+                paths, out_dir, options, jobs=jobs, force=force, progress=progress.update
+            )
+    except DocgenError as exc:
+        _fail(exc)
+    click.echo(batch_summary(result))
+    sys.exit(0 if result.ok else 1)
 
 
 @main.command("schema")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .errors import Finding
 from .model import City
@@ -90,3 +91,32 @@ def build_report(manifest: dict[str, object], out_dir: str, seconds: float) -> s
 
 def _pages(pages: list[int]) -> str:
     return f"{pages[0]}" if pages[0] == pages[1] else f"{pages[0]}–{pages[1]}"
+
+
+def batch_summary(result: Any) -> str:
+    """The batch's outcome per city, then totals; errors of failed cities in full."""
+    status = {
+        "built": "已生成",
+        "skipped": "跳过（未改动）",
+        "invalid": "数据有误",
+        "failed": "生成失败",
+    }
+    lines = [f"批量生成：{result.out_dir}"]
+    for c in result.cities:
+        name = f"{c.city or '（无法读取）'}（{c.division_code or '—'}）"
+        pages = f"，{c.pages} 页" if c.pages else ""
+        warn = f"，{len(c.warnings)} 个警告" if c.warnings else ""
+        lines.append(f"  {name} {status.get(c.status, c.status)}{pages}{warn}  {c.file}")
+        for e in c.errors:
+            lines.append(f"      错误  {e['path']}：{e['message']}")
+    built = sum(c.status == "built" for c in result.cities)
+    skipped = sum(c.status == "skipped" for c in result.cities)
+    failed = len(result.cities) - built - skipped
+    pages = sum(c.pages or 0 for c in result.cities)
+    lines.append(
+        f"共 {len(result.cities)} 个城市：生成 {built}，跳过 {skipped}，失败 {failed}；"
+        f"共 {pages} 页，用时 {result.seconds:.1f} 秒。"
+    )
+    if result.province:
+        lines.append(f"全区汇总表：{result.out_dir / 'province'}")
+    return "\n".join(lines)
