@@ -241,7 +241,7 @@ def _slice_pdf(rendered: Any, index: int) -> bytes:
         {k: v for k, v in info.items() if k in ("/Author", "/Creator", "/Producer")}
     )
     writer.add_metadata({"/Title": rendered_title(rendered, index)})
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

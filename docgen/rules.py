@@ -366,7 +366,7 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
                 Finding(
                     f"{p}.financials[{k}].service_revenue",
                     "error",
-                    f"服务收入 {row.service_revenue} 万元大于营业收入 {row.operating_revenue} 万元；服务收入是营业收入的一部分",
+                    f"服务收入 {row.service_revenue:,.2f} 万元大于营业收入 {row.operating_revenue:,.2f} 万元；服务收入是营业收入的一部分",
                 )
             )
     latest = app.latest_financials()
@@ -388,7 +388,7 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
                     f"{p}.financials[{k}].service_revenue",
                     "warning",
                     f"{latest.year}年服务收入占营业收入比重为{share}%，低于通知要求的{minimum}%"
-                    f"（服务收入 {latest.service_revenue} 万元 / 营业收入 {latest.operating_revenue} 万元；通知为“原则上”，请说明理由）",
+                    f"（服务收入 {latest.service_revenue:,.2f} 万元 / 营业收入 {latest.operating_revenue:,.2f} 万元；通知为“原则上”，请说明理由）",
                 )
             )
     return out
