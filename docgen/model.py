@@ -111,12 +111,12 @@ def _check_bool(value: object) -> bool:
 Money = Annotated[
     Decimal,
     BeforeValidator(_check_money),
-    WithJsonSchema({"type": "number", "minimum": 0, "multipleOf": 0.01}),
+    WithJsonSchema({"type": "number", "minimum": 0, "description": "万元，最多2位小数"}),
 ]
 SignedMoney = Annotated[
     Decimal,
     BeforeValidator(_check_signed_money),
-    WithJsonSchema({"type": "number", "multipleOf": 0.01}),
+    WithJsonSchema({"type": "number", "description": "万元，最多2位小数，可为负数"}),
 ]
 Date = Annotated[
     date,
