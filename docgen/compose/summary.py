@@ -1,0 +1,399 @@
+"""Annex 2, the city's summary table (申报汇总表): a ``SummaryTable`` and its ``Document``.
+
+``compose_summary`` gathers everything the table shows (one row per application, in the file's
+order, and the counts against the edition's quotas); ``summary_document`` lays it out for the PDF
+renderer and ``docgen.render.xlsx.render_xlsx`` writes it as a workbook. Labels, column order
+and widths come from the edition's ``summary.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..document import Block, Cell, CoverField, CoverFields, Document, Paragraph, Run, Table, Title
+from ..edition import Edition
+from ..errors import EditionError
+from ..model import Application, City
+from ..rules import chinese_date
+
+__all__ = [
+    "COLUMN_KEYS",
+    "ContactField",
+    "QuotaCount",
+    "SummaryCell",
+    "SummaryColumn",
+    "SummaryTable",
+    "XlsxSettings",
+    "compose_summary",
+    "summary_document",
+]
+
+# --------------------------------------------------------------------------- summary.toml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ColumnSpec(_Strict):
+    key: str
+    label: str
+    width: float = Field(gt=0)
+
+
+class _ContactFieldSpec(_Strict):
+    key: str
+    label: str
+
+
+class _ContactSpec(_Strict):
+    fields: tuple[_ContactFieldSpec, ...]
+
+
+class _CountsSpec(_Strict):
+    heading: str
+    label: str
+    subtype_label: str
+    count_label: str
+    quota_label: str
+    result_label: str
+    within: str
+    over: str
+    no_quota: str
+    total: str
+
+
+class _XlsxSpec(_Strict):
+    sheet_name: str = Field(min_length=1, max_length=31)
+    min_column_width: float = Field(gt=0)
+    max_column_width: float = Field(gt=0)
+    footer: str
+
+
+class _SummarySpec(_Strict):
+    unit_label: str
+    date_label: str
+    none_mark: str
+    empty_note: str
+    contact: _ContactSpec
+    counts: _CountsSpec
+    columns: tuple[_ColumnSpec, ...] = Field(min_length=1)
+    xlsx: _XlsxSpec
+
+
+def _spec(edition: Edition) -> _SummarySpec:
+    return _load_spec(edition.template_path("summary.toml"))
+
+
+@lru_cache(maxsize=16)
+def _load_spec(path: Path) -> _SummarySpec:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise EditionError(f"汇总表模板 {path} 无法读取：{exc}") from exc
+    try:
+        spec = _SummarySpec.model_validate(raw)
+    except ValidationError as exc:
+        raise EditionError(f"汇总表模板 {path} 格式错误：{exc}") from exc
+    unknown = [c.key for c in spec.columns if c.key not in COLUMN_KEYS]
+    if unknown:
+        raise EditionError(
+            f"汇总表模板 {path} 中的列 {'、'.join(unknown)} 不存在；"
+            f"可用的列：{'、'.join(COLUMN_KEYS)}"
+        )
+    contact_keys = {"name", "title", "phone", "mobile", "wechat", "fax", "email"}
+    bad = [f.key for f in spec.contact.fields if f.key not in contact_keys]
+    if bad:
+        raise EditionError(f"汇总表模板 {path} 中的联系人字段 {'、'.join(bad)} 不存在")
+    return spec
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class SummaryColumn:
+    key: str
+    label: str
+    width: float  # relative width (≈ characters), from summary.toml
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    """One cell: its text, the path of the city-file field it shows (``None`` for docgen's own
+    text), and ``number`` when the cell is a true number (序号)."""
+
+    text: str
+    source: str | None = None
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class ContactField:
+    label: str
+    value: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class QuotaCount:
+    """Applications of one category (or platform subtype) against the edition's quota."""
+
+    label: str
+    count: int
+    quota: int | None
+    result: str
+
+    @property
+    def over(self) -> bool:
+        return self.quota is not None and self.count > self.quota
+
+
+@dataclass(frozen=True)
+class XlsxSettings:
+    sheet_name: str
+    min_column_width: float
+    max_column_width: float
+    footer: str
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """Everything the summary table shows, ready for any renderer."""
+
+    city_name: str
+    title: str
+    unit_label: str
+    unit: str  # the bureau's name (填报单位, where its seal goes)
+    date_label: str
+    date_text: str
+    contact: tuple[ContactField, ...]
+    columns: tuple[SummaryColumn, ...]
+    rows: tuple[tuple[SummaryCell, ...], ...]
+    counts_heading: str
+    count_label: str
+    quota_label: str
+    result_label: str
+    counts: tuple[QuotaCount, ...]
+    total_label: str
+    note: str | None  # set when there are no applications (本市本批次无申报项目)
+    xlsx: XlsxSettings
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def over_quota(self) -> bool:
+        return any(c.over for c in self.counts)
+
+
+_Getter = Callable[[Application, str], tuple[str | None, str | None]]
+
+
+def _contact(field: str) -> _Getter:
+    def get(app: Application, p: str) -> tuple[str | None, str | None]:
+        return getattr(app.applicant.contact, field), f"{p}.applicant.contact.{field}"
+
+    return get
+
+
+# key -> (application, its path) -> (text or None, source path); seq, category, subtype and
+# remarks are filled in by compose_summary itself.
+_GETTERS: dict[str, _Getter] = {
+    "mode": lambda a, p: (a.mode if a.category != "city" else None, f"{p}.mode"),
+    "applicant": lambda a, p: (a.applicant.name, f"{p}.applicant.name"),
+    "title": lambda a, p: (a.title, f"{p}.title"),
+    "uscc": lambda a, p: (a.applicant.uscc, f"{p}.applicant.uscc"),
+    "legal_representative": lambda a, p: (
+        a.applicant.legal_representative,
+        f"{p}.applicant.legal_representative",
+    ),
+    "contact_name": _contact("name"),
+    "contact_title": _contact("title"),
+    "contact_phone": _contact("phone"),
+    "contact_mobile": _contact("mobile"),
+    "contact_wechat": _contact("wechat"),
+    "contact_fax": _contact("fax"),
+    "contact_email": _contact("email"),
+}
+
+COLUMN_KEYS: tuple[str, ...] = ("seq", "category", "subtype", *_GETTERS, "remarks")
+
+
+def compose_summary(city: City, edition: Edition) -> SummaryTable:
+    """The summary table of ``city``: one row per application, in the file's order."""
+    spec = _spec(edition)
+    columns = tuple(SummaryColumn(c.key, c.label, c.width) for c in spec.columns)
+    rows = tuple(
+        tuple(_cell(key, i, app, edition, spec.none_mark) for key in (c.key for c in columns))
+        for i, app in enumerate(city.applications)
+    )
+    contact = tuple(
+        ContactField(
+            f.label,
+            getattr(city.city.contact, f.key) or "",
+            f"city.contact.{f.key}",
+        )
+        for f in spec.contact.fields
+    )
+    return SummaryTable(
+        city_name=city.city.name,
+        title=edition.rules.edition.summary_title,
+        unit_label=spec.unit_label,
+        unit=city.city.bureau,
+        date_label=spec.date_label,
+        date_text=chinese_date(city.submitted_on),
+        contact=contact,
+        columns=columns,
+        rows=rows,
+        counts_heading=spec.counts.heading,
+        count_label=spec.counts.count_label,
+        quota_label=spec.counts.quota_label,
+        result_label=spec.counts.result_label,
+        counts=_counts(city, edition, spec.counts),
+        total_label=spec.counts.total,
+        note=None if city.applications else spec.empty_note,
+        xlsx=XlsxSettings(
+            spec.xlsx.sheet_name,
+            spec.xlsx.min_column_width,
+            spec.xlsx.max_column_width,
+            spec.xlsx.footer,
+        ),
+    )
+
+
+def _cell(key: str, i: int, app: Application, edition: Edition, none_mark: str) -> SummaryCell:
+    p = f"applications[{i}]"
+    cat = edition.rules.categories.get(app.category)
+    if key == "seq":
+        return SummaryCell(str(i + 1), p, number=i + 1)
+    if key == "category":
+        return SummaryCell(cat.label if cat else app.category, f"{p}.category")
+    if key == "subtype":
+        sub = cat.subtypes.get(app.subtype or "") if cat else None
+        if sub is not None:
+            return SummaryCell(sub.label, f"{p}.subtype")
+        return SummaryCell(app.subtype or none_mark, f"{p}.subtype" if app.subtype else None)
+    if key == "remarks":
+        return SummaryCell("")
+    text, source = _GETTERS[key](app, p)
+    if text is None or not text.strip():
+        return SummaryCell(none_mark)
+    return SummaryCell(text, source)
+
+
+def _counts(city: City, edition: Edition, spec: _CountsSpec) -> tuple[QuotaCount, ...]:
+    """Mirror of the quota rule: a subtype with its own quota is counted on its own, every other
+    application of the category against the category's quota."""
+    out: list[QuotaCount] = []
+    apps = city.applications
+    for key, cat in edition.rules.categories.items():
+        own = {k: s for k, s in cat.subtypes.items() if s.quota is not None}
+        for sub_key, sub in own.items():
+            quota = sub.quota
+            if city.city.extra_platform_quota and sub.extra_quota is not None:
+                quota = sub.extra_quota
+            n = sum(1 for a in apps if a.category == key and a.subtype == sub_key)
+            label = spec.subtype_label.format(category=cat.label, subtype=sub.label)
+            out.append(_quota_count(label, n, quota, spec))
+        rest = sum(1 for a in apps if a.category == key and a.subtype not in own)
+        if cat.quota is not None or not own or rest:
+            out.append(_quota_count(spec.label.format(category=cat.label), rest, cat.quota, spec))
+    return tuple(out)
+
+
+def _quota_count(label: str, count: int, quota: int | None, spec: _CountsSpec) -> QuotaCount:
+    if quota is None:
+        result = spec.no_quota
+    elif count > quota:
+        result = spec.over.format(excess=count - quota)
+    else:
+        result = spec.within
+    return QuotaCount(label, count, quota, result)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def summary_document(table: SummaryTable) -> Document:
+    """The summary table as a landscape ``Document`` for the PDF renderer."""
+    header = tuple(Cell((Run(c.label),), align="center", header=True) for c in table.columns)
+    body: list[tuple[Cell, ...]] = [
+        # numbers and docgen's own marks (the none mark "—") centred, user text left-aligned
+        tuple(
+            Cell(
+                (Run(cell.text, source=cell.source),),
+                align="left" if cell.source is not None and cell.number is None else "center",
+            )
+            for cell in row
+        )
+        for row in table.rows
+    ]
+    if table.note is not None:
+        body.append((Cell((Run(table.note),), colspan=len(table.columns), align="center"),))
+
+    blocks: list[Block] = [
+        Title((Run(table.title),), size=22.0, role="hei", space_after=6.0),
+        CoverFields(
+            (
+                CoverField(
+                    table.unit_label, (Run(table.unit, source="city.bureau"),), seal="bureau"
+                ),
+                CoverField(table.date_label, (Run(table.date_text, source="submitted_on"),)),
+            ),
+            size=14.0,
+        ),
+        Paragraph(
+            _contact_runs(table), indent=0, align="left", size=12.0, role="song", space_after=6.0
+        ),
+        Table(
+            widths=tuple(c.width for c in table.columns),
+            rows=(header, *body),
+            header_rows=1,
+            size=10.5,
+            role="song",
+        ),
+        Paragraph(
+            _counts_runs(table), indent=0, align="left", size=12.0, role="song", space_before=8.0
+        ),
+    ]
+    return Document(
+        kind="summary",
+        title=f"{table.city_name}{table.title}",
+        blocks=tuple(blocks),
+        landscape=True,
+        cover_pages=0,
+        meta={"city": table.city_name},
+    )
+
+
+def _counts_runs(table: SummaryTable) -> tuple[Run, ...]:
+    out: list[Run] = [Run(f"{table.counts_heading}：", bold=True)]
+    for k, c in enumerate(table.counts):
+        if k:
+            out.append(Run("；"))
+        quota = "—" if c.quota is None else str(c.quota)
+        out.append(Run(f"{c.label} {c.count} / {quota}"))
+        if c.over:
+            out.append(Run(f"（{c.result}）", bold=True))
+    out.append(Run(f"；{table.total_label} {table.total}。"))
+    return tuple(out)
+
+
+def _contact_runs(table: SummaryTable) -> tuple[Run, ...]:
+    out: list[Run] = []
+    for f in table.contact:
+        if not f.value:
+            continue
+        if out:
+            out.append(Run("　　"))
+        out.append(Run(f"{f.label}："))
+        out.append(Run(f.value, source=f.source))
+    return tuple(out)

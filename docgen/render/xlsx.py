@@ -1,0 +1,375 @@
+"""The summary table (申报汇总表) as an XLSX workbook that opens finished and prints right.
+
+Every piece of user text is written as a string cell (never a formula, error code or number), so
+``=1+1``, ``＝SUM(A1)``, credit codes and phone numbers with leading zeros stay exactly as typed.
+The bytes are deterministic: fixed document dates and a re-packed zip with fixed entry times.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from .. import layout
+from ..compose.summary import SummaryTable
+
+__all__ = ["clean_text", "render_xlsx", "text_width"]
+
+FIXED_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+# XML 1.0 forbids C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and lone surrogates.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A leading character that makes Excel or WPS read typed text as a formula.
+_FORMULA_START = tuple("=+-@＝＋－＠")
+
+_BODY_SIZE = 10.5  # 五号
+_TITLE_SIZE = 18.0  # 小二
+_LINE_FACTOR = 1.4  # row height per line, in units of the font size
+_ROW_PADDING = 6.0  # points
+_MAX_ROW_HEIGHT = 409.0  # Excel's limit
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_OVER_COLOR = "C00000"
+_GB2312_CHARSET = 134
+
+
+def clean_text(text: str) -> str:
+    """``text`` with line breaks normalised and characters XML 1.0 forbids removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ILLEGAL_XML.sub("", text)
+
+
+def text_width(text: str) -> int:
+    """Width of the longest line in spreadsheet column units: CJK/full-width characters 2."""
+    best = 0
+    for line in text.split("\n"):
+        width = 0
+        for ch in line:
+            if unicodedata.combining(ch):
+                continue
+            width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        best = max(best, width)
+    return best
+
+
+def _line_count(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` units wide (estimate)."""
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def _height(lines: int, size: float) -> float:
+    return min(_MAX_ROW_HEIGHT, round(lines * size * _LINE_FACTOR + _ROW_PADDING, 1))
+
+
+def _inches(points: float) -> float:
+    """Points to inches, rounded up to 1/100 in (a margin never ends up narrower than asked)."""
+    return math.ceil(points / 72.0 * 100.0 - 1e-9) / 100.0
+
+
+class _Sheet:
+    """Writes cells with the table's fonts and remembers row heights."""
+
+    def __init__(self, ws: Worksheet, families: Mapping[str, str]):
+        self.ws = ws
+        self.song = families.get("song", "宋体")
+        self.hei = families.get("hei", "黑体")
+        self.heights: dict[int, float] = {}
+
+    def font(
+        self,
+        *,
+        hei: bool = False,
+        size: float = _BODY_SIZE,
+        bold: bool = False,
+        color: str | None = None,
+    ) -> Font:
+        return Font(
+            name=self.hei if hei else self.song,
+            size=size,
+            bold=bold,
+            color=color,
+            charset=_GB2312_CHARSET,
+        )
+
+    def text(
+        self, row: int, col: int, text: str, font: Font, align: Alignment, border: bool = True
+    ) -> XlCell:
+        """A string cell, whatever ``text`` looks like (formula, error code, digits)."""
+        cell = self.ws.cell(row=row, column=col)
+        value = clean_text(text)
+        cell.value = value
+        cell.data_type = "s"  # "=1+1" would otherwise be stored as a formula, "#N/A" as an error
+        cell.number_format = "@"  # text: stays text when edited in Excel or WPS
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+        cell.font = font
+        cell.alignment = align
+        if border:
+            cell.border = _BORDER
+        return cell
+
+    def number(self, row: int, col: int, value: int | None, font: Font, align: Alignment) -> XlCell:
+        cell = self.ws.cell(row=row, column=col)
+        cell.value = value
+        cell.font = font
+        cell.alignment = align
+        cell.border = _BORDER
+        return cell
+
+    def merge(self, row: int, first: int, last: int, border: bool = True) -> None:
+        """Merge columns first..last of ``row`` (1-based); borders drawn on every piece."""
+        if last > first:
+            self.ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        if border:
+            for col in range(first, last + 1):
+                self.ws.cell(row=row, column=col).border = _BORDER
+
+    def fit(self, row: int, lines: int, size: float = _BODY_SIZE) -> None:
+        self.heights[row] = max(self.heights.get(row, 0.0), _height(lines, size))
+
+
+def _align(horizontal: str = "left", *, wrap: bool = True) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
+
+
+def _column_widths(table: SummaryTable) -> list[float]:
+    """Widths from the content (CJK ≈ 2 units) between the edition's minimum and maximum."""
+    lo, hi = table.xlsx.min_column_width, table.xlsx.max_column_width
+    widths: list[float] = []
+    for j, column in enumerate(table.columns):
+        natural = text_width(column.label)
+        for row in table.rows:
+            natural = max(natural, text_width(clean_text(row[j].text)))
+        widths.append(float(min(hi, max(lo, natural + 2))))
+    return widths
+
+
+def _span_for(widths: Sequence[float], start: int, need: float, limit: int) -> int:
+    """Smallest last column (0-based, ≤ limit) so columns start..last are ``need`` wide."""
+    total, last = 0.0, start
+    for last in range(start, limit + 1):
+        total += widths[last]
+        if total >= need:
+            break
+    return last
+
+
+def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
+    """The summary table as XLSX bytes; ``families`` maps a face role ("song", "hei") to the
+    font family named in the workbook."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = table.xlsx.sheet_name
+    sheet = _Sheet(ws, families)
+    ncols = len(table.columns)
+    widths = _column_widths(table)
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    full = sum(widths)
+    body = sheet.font()
+
+    # Title
+    r = 1
+    sheet.text(
+        r,
+        1,
+        table.title,
+        sheet.font(hei=True, size=_TITLE_SIZE, bold=True),
+        _align("center"),
+        border=False,
+    )
+    sheet.merge(r, 1, ncols, border=False)
+    sheet.fit(r, _line_count(table.title, full * 18 / 12), _TITLE_SIZE)
+
+    # 填报单位（盖章） and 填报日期, the bureau's seal goes over them
+    r += 1
+    unit = f"{table.unit_label}：{table.unit}"
+    date = f"{table.date_label}：{table.date_text}"
+    head = sheet.font(size=12)
+    if ncols >= 2:
+        split = max(1, ncols // 2)
+        sheet.text(r, 1, unit, head, _align("left"), border=False)
+        sheet.merge(r, 1, split, border=False)
+        sheet.text(r, split + 1, date, head, _align("right"), border=False)
+        sheet.merge(r, split + 1, ncols, border=False)
+        lines = max(
+            _line_count(unit, sum(widths[:split]) * 10.5 / 12),
+            _line_count(date, sum(widths[split:]) * 10.5 / 12),
+        )
+    else:
+        sheet.text(r, 1, f"{unit}\n{date}", head, _align("left"), border=False)
+        lines = _line_count(f"{unit}\n{date}", full * 10.5 / 12)
+    sheet.fit(r, max(lines, 2), 12)  # room for the seal over the unit's name
+
+    # The city's contact person
+    r += 1
+    contact = "　　".join(f"{f.label}：{f.value}" for f in table.contact if f.value)
+    sheet.text(r, 1, contact, body, _align("left"), border=False)
+    sheet.merge(r, 1, ncols, border=False)
+    sheet.fit(r, _line_count(contact, full))
+
+    # Header row
+    r += 1
+    header_row = r
+    header_font = sheet.font(hei=True, bold=True)
+    lines = 1
+    for j, column in enumerate(table.columns, start=1):
+        cell = sheet.text(r, j, column.label, header_font, _align("center"))
+        cell.fill = _HEADER_FILL
+        lines = max(lines, _line_count(column.label, widths[j - 1]))
+    sheet.fit(r, lines)
+
+    # One row per application
+    for row in table.rows:
+        r += 1
+        lines = 1
+        for j, value in enumerate(row, start=1):
+            if value.number is not None:
+                sheet.number(r, j, value.number, body, _align("center"))
+            else:
+                # docgen's own marks (the none mark "—") are centred, user text is left-aligned
+                where = "left" if value.source is not None else "center"
+                sheet.text(r, j, value.text, body, _align(where))
+                lines = max(lines, _line_count(clean_text(value.text), widths[j - 1]))
+        sheet.fit(r, lines)
+    if table.note is not None:
+        r += 1
+        sheet.text(r, 1, table.note, sheet.font(bold=True), _align("center"))
+        sheet.merge(r, 1, ncols)
+        sheet.fit(r, 2)
+
+    # Counts against the quotas
+    r += 1  # one empty row
+    r = _write_counts(sheet, table, widths, r + 1)
+
+    # Sheet and print settings
+    for row_number, height in sheet.heights.items():
+        ws.row_dimensions[row_number].height = height
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_area = f"A1:{get_column_letter(ncols)}{r}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(
+        left=_inches(layout.LS_MARGIN_LEFT),
+        right=_inches(layout.LS_MARGIN_RIGHT),  # ≥ 26 mm: room for the seal at the right edge
+        top=_inches(layout.LS_MARGIN_TOP),
+        bottom=_inches(layout.LS_MARGIN_BOTTOM),
+        header=0.3,
+        footer=0.35,
+    )
+    ws.oddFooter.center.text = table.xlsx.footer
+    ws.oddFooter.center.font = f"{sheet.song},Regular"
+    ws.oddFooter.center.size = 10
+
+    props = wb.properties
+    props.title = f"{table.city_name}{table.title}"
+    props.creator = "docgen"
+    props.lastModifiedBy = None
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    return _deterministic(wb)
+
+
+def _write_counts(sheet: _Sheet, table: SummaryTable, widths: Sequence[float], r: int) -> int:
+    """The small 名额核对 table; returns its last row."""
+    ncols = len(widths)
+    header_font = sheet.font(hei=True, bold=True)
+    labels = [table.counts_heading, table.total_label, *(c.label for c in table.counts)]
+    results = [table.result_label, *(c.result for c in table.counts)]
+    if ncols < 4:  # too few columns for a grid: one text line per count
+        for c in (*table.counts, None):
+            line = (
+                f"{table.total_label} {table.total}"
+                if c is None
+                else f"{c.label} {c.count} / {'—' if c.quota is None else c.quota} {c.result}"
+            )
+            sheet.text(r, 1, line, sheet.font(bold=c is not None and c.over), _align("left"))
+            sheet.merge(r, 1, ncols)
+            r += 1
+        return r - 1
+    label_last = _span_for(widths, 0, max(text_width(t) for t in labels) + 2, ncols - 4)
+    count_col, quota_col = label_last + 1, label_last + 2
+    result_first = label_last + 3
+    result_last = _span_for(
+        widths, result_first, max(text_width(t) for t in results) + 2, ncols - 1
+    )
+
+    def line(
+        label: str,
+        count: int | str | None,
+        quota: int | str | None,
+        result: str,
+        *,
+        head: bool = False,
+        over: bool = False,
+    ) -> None:
+        nonlocal r
+        font = header_font if head else sheet.font(bold=over, color=_OVER_COLOR if over else None)
+        cells = [
+            sheet.text(r, 1, label, font, _align("center" if head else "left")),
+            sheet.text(r, result_first + 1, result, font, _align("center" if head else "left")),
+        ]
+        for col, value in ((count_col, count), (quota_col, quota)):
+            if isinstance(value, str):
+                cells.append(sheet.text(r, col + 1, value, font, _align("center")))
+            else:
+                cells.append(sheet.number(r, col + 1, value, font, _align("center")))
+        if head:
+            for cell in cells:
+                cell.fill = _HEADER_FILL
+        sheet.merge(r, 1, label_last + 1)
+        sheet.merge(r, result_first + 1, result_last + 1)
+        sheet.fit(
+            r,
+            max(
+                _line_count(label, sum(widths[: label_last + 1])),
+                _line_count(result, sum(widths[result_first : result_last + 1])),
+            ),
+        )
+        r += 1
+
+    line(table.counts_heading, table.count_label, table.quota_label, table.result_label, head=True)
+    for c in table.counts:
+        line(c.label, c.count, c.quota, c.result, over=c.over)
+    line(table.total_label, table.total, None, "")
+    return r - 1
+
+
+def _deterministic(wb: Workbook) -> bytes:
+    """Save ``wb`` and re-pack the zip: sorted entries, fixed times, fixed compression."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        # ExcelWriter directly: openpyxl's save_workbook stamps the current time as "modified".
+        ExcelWriter(wb, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(src.namelist()):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            dst.writestr(info, src.read(name), compresslevel=9)
+    return out.getvalue()
