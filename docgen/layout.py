@@ -131,6 +131,7 @@ TABLE_PAD_Y = 3.0
 TABLE_GRID_WIDTH = 0.5
 TABLE_BOX_WIDTH = 1.0
 TABLE_HEADER_GREY = 0.9  # fill of header / label cells
+TABLE_SPACE = 8.0  # above and below a table, points
 CAPTION_SIZE_STEP = 2.0  # a table caption is this much larger than the table's text
 COVER_INDENT_EM = 2.0  # cover fields sit this far in from both sides of the text area
 COVER_UNDERLINE_WIDTH = 0.6
@@ -146,3 +147,35 @@ SEAL_MARK_GREY = 0.8
 SEAL_MARK_LINE_WIDTH = 0.5
 SEAL_MARK_DASH = (3.0, 2.0)
 SEAL_MARK_LABEL_SIZE = 6.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle: running packet numbers, attachment captions and the attachment content box.
+
+RUNNING_NUMBER_SIZE = 9.0
+RUNNING_NUMBER_BASELINE = 10.0 * MM  # the packet's "第 N / M 页" at the foot of every page
+CAPTION_SIZE = 12.0  # "附件N：标题" on an attachment's first page
+CAPTION_BASELINE_FROM_TOP = 14.0 * MM
+ATTACHMENT_MARGIN_LEFT = 15.0 * MM  # binding side: staples sit within 10 mm
+ATTACHMENT_MARGIN_TOP = 19.0 * MM  # room for the caption line
+ATTACHMENT_MARGIN_BOTTOM = 17.0 * MM  # room for the running number
+ATTACHMENT_BAND_GAP = 3.0 * MM  # between attachment content and the straddle band
+
+
+def attachment_box(page: PageGeometry = PORTRAIT) -> Box:
+    """Where a scaled attachment page may be drawn: clear of the binding edge, the caption line,
+    the running number and (with a gap) the straddle band, on every page of the attachment."""
+    return (
+        ATTACHMENT_MARGIN_LEFT,
+        ATTACHMENT_MARGIN_BOTTOM,
+        page.band_x0 - ATTACHMENT_BAND_GAP,
+        page.height - ATTACHMENT_MARGIN_TOP,
+    )
+
+
+def straddle_mark_circle(box: Box) -> tuple[float, float, float]:
+    """Centre (x, y) and radius of the seal whose slice a straddle box holds: the seal is centred
+    on the page's right edge, so each page shows its left half."""
+    _x0, y0, x1, y1 = box
+    r = (y1 - y0) / 2.0
+    return (x1, (y0 + y1) / 2.0, r)

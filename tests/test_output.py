@@ -72,6 +72,9 @@ def test_same_name_twice_is_refused(tmp_path: Path) -> None:
 
 def test_second_build_of_same_out_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with _lock(out.absolute()), pytest.raises(BuildError, match="另一个 docgen"):
-        with guarded_output(out):
-            pass
+    with (
+        _lock(out.absolute()),
+        pytest.raises(BuildError, match="另一个 docgen"),
+        guarded_output(out),
+    ):
+        pass

@@ -1,0 +1,506 @@
+"""Font discovery by role (song, hei, kai, fangsong), per-character fallback and coverage checks.
+
+Every role resolves to a chain of TrueType faces: the user's ``--font-dir`` faces first, then the
+official faces the system has (SimSun, SimHei, KaiTi, FangSong ...), then the free Debian faces,
+then wide fallbacks (WenQuanYi Zen Hei, LXGW WenKai). Each character is drawn by the first face
+of the chain that has it, so a rare character in a name still prints when the body face lacks it.
+reportlab embeds only TrueType (``glyf``) outlines, so CFF faces are skipped, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import get_args
+
+from docgen.document import Document, Role, iter_runs
+from docgen.errors import Finding, FontError
+
+ROLES: tuple[Role, ...] = get_args(Role)
+
+FIXED_TEXT_PATH = "（表格固定文字）"
+"""Finding path for text the form itself writes (a run without ``source``)."""
+
+_IGNORED = frozenset("\n\t\r")
+_FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
+
+# ---------------------------------------------------------------------------------------------
+# Where faces are looked for.
+
+# Official (government-document) faces by role, as file names (matched case-insensitively).
+_OFFICIAL_FILES: dict[Role, tuple[str, ...]] = {
+    "fangsong": (
+        "仿宋_GB2312.ttf",
+        "FangSong_GB2312.ttf",
+        "fsgb2312.ttf",
+        "simfang.ttf",
+        "STFANGSO.TTF",
+        "华文仿宋.ttf",
+    ),
+    "song": ("simsun.ttc", "simsun.ttf", "Songti.ttc", "STSONG.TTF", "华文宋体.ttf"),
+    "hei": ("simhei.ttf", "STHeiti Medium.ttc", "STHeiti Light.ttc", "STHEITI.TTF"),
+    "kai": (
+        "楷体_GB2312.ttf",
+        "KaiTi_GB2312.ttf",
+        "simkai.ttf",
+        "Kaiti.ttc",
+        "STKAITI.TTF",
+        "华文楷体.ttf",
+    ),
+}
+
+# The free Debian faces, by role (Debian has no fangsong: song stands in, as GB/T 9704 allows).
+_DEBIAN_ROOT = Path("/usr/share/fonts/truetype")
+_DEBIAN_FILES: dict[Role, tuple[str, ...]] = {
+    "song": ("arphic-gbsn00lp/gbsn00lp.ttf",),
+    "fangsong": (),
+    "hei": ("wqy/wqy-zenhei.ttc",),
+    "kai": ("arphic-gkai00mp/gkai00mp.ttf",),
+}
+# Wide-coverage fallbacks. Droid Sans Fallback is deliberately absent: it has no ASCII.
+_FALLBACK_FILES: dict[Role, tuple[str, ...]] = {
+    "kai": ("lxgw-wenkai/LXGWWenKai-Regular.ttf", "wqy/wqy-zenhei.ttc", "wqy/wqy-microhei.ttc"),
+}
+_DEFAULT_FALLBACKS = (
+    "wqy/wqy-zenhei.ttc",
+    "wqy/wqy-microhei.ttc",
+    "lxgw-wenkai/LXGWWenKai-Regular.ttf",
+)
+
+# A face in a user's font folder is given a role by its family or file name.
+_ROLE_PATTERNS: tuple[tuple[Role, re.Pattern[str]], ...] = (
+    ("fangsong", re.compile(r"fangsong|仿宋|simfang|stfangso|fzfs", re.I)),
+    ("kai", re.compile(r"kaiti|楷体|simkai|stkaiti|fzkt", re.I)),
+    ("hei", re.compile(r"simhei|黑体|heiti|fzht", re.I)),
+    ("song", re.compile(r"simsun|宋体|songti|stsong|fzss", re.I)),
+)
+# Display faces that must not become body faces (方正小标宋 is for titles only).
+_DISPLAY_PATTERN = re.compile(r"小标宋|xiaobiaosong|fzxbs", re.I)
+
+
+def _system_font_dirs() -> list[Path]:
+    dirs: list[Path] = []
+    if sys.platform.startswith("win"):
+        windir = os.environ.get("WINDIR", "C:/Windows")
+        dirs.append(Path(windir) / "Fonts")
+        local = os.environ.get("LOCALAPPDATA")
+        if local:
+            dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    elif sys.platform == "darwin":
+        dirs += [
+            Path("/System/Library/Fonts"),
+            Path("/System/Library/Fonts/Supplemental"),
+            Path("/Library/Fonts"),
+            Path.home() / "Library" / "Fonts",
+        ]
+    else:
+        dirs += [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            Path.home() / ".local" / "share" / "fonts",
+            Path.home() / ".fonts",
+        ]
+    return dirs
+
+
+# ---------------------------------------------------------------------------------------------
+# Faces.
+
+
+@dataclass(frozen=True)
+class FaceInfo:
+    """What fontTools says about one face of a file (read once per process)."""
+
+    family: str
+    family_zh: str
+    subfamily: str
+    postscript: str
+    truetype: bool
+    embeddable: bool
+    codepoints: frozenset[int] = field(repr=False, compare=False)
+
+
+@cache
+def _face_count(path: Path) -> int:
+    from fontTools.ttLib import TTCollection
+
+    if path.suffix.lower() != ".ttc":
+        return 1
+    try:
+        with TTCollection(str(path), lazy=True) as coll:
+            return len(coll.fonts)
+    except Exception:
+        return 0
+
+
+@cache
+def face_info(path: Path, index: int = 0) -> FaceInfo | None:
+    """Names, outline format and cmap of one face; ``None`` if fontTools cannot read it."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(str(path), fontNumber=index, lazy=True) as tt:
+            truetype = "glyf" in tt
+            name = tt["name"]
+            family = _name(name, 1, english=True)
+            family_zh = _name(name, 1, english=False) or family
+            subfamily = _name(name, 2, english=True)
+            postscript = _name(name, 6, english=True)
+            fs_type = tt["OS/2"].fsType if "OS/2" in tt else 0
+            cmap = tt.getBestCmap() or {}
+            codepoints = frozenset(cmap) if truetype else frozenset()
+    except Exception:
+        return None
+    # fsType bit 1: restricted licence embedding; reportlab refuses such faces.
+    embeddable = not (fs_type & 0x0002)
+    return FaceInfo(family, family_zh, subfamily, postscript, truetype, embeddable, codepoints)
+
+
+def _name(table: object, name_id: int, *, english: bool) -> str:
+    records = [r for r in getattr(table, "names", []) if r.nameID == name_id]
+
+    def text(r: object) -> str:
+        try:
+            return str(r.toUnicode())  # type: ignore[attr-defined]
+        except Exception:
+            return ""
+
+    if english:
+        for r in records:
+            if r.platformID == 3 and r.langID == 0x409:
+                return text(r)
+    else:
+        for r in records:
+            if r.platformID == 3 and r.langID in (0x804, 0x404, 0xC04, 0x1004):
+                return text(r)
+    for r in records:
+        t = text(r)
+        if t:
+            return t
+    return ""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One usable TrueType face: a file, the subfont index in a collection, its names."""
+
+    path: Path
+    index: int
+    family: str
+    family_zh: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        """The name the face is registered under with reportlab (stable for a path)."""
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", self.path.stem).strip("-") or "font"
+        digest = hashlib.sha1(str(self.path).encode("utf-8")).hexdigest()[:6]
+        return f"dg-{stem}-{self.index}-{digest}"
+
+    def covers(self, codepoint: int) -> bool:
+        info = face_info(self.path, self.index)
+        return info is not None and codepoint in info.codepoints
+
+
+def _usable_face(path: Path, index: int) -> Face | None:
+    info = face_info(path, index)
+    if info is None or not info.truetype or not info.embeddable or not info.codepoints:
+        return None
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return Face(path, index, info.family, info.family_zh, size)
+
+
+def _best_subfont(path: Path) -> int:
+    """The regular-weight face of a collection (SimSun rather than NSimSun: the first one)."""
+    count = _face_count(path)
+    for i in range(count):
+        info = face_info(path, i)
+        if info and info.truetype and info.subfamily.lower() in ("regular", "normal", "book"):
+            return i
+    return 0
+
+
+def _faces_of_file(path: Path) -> list[Face]:
+    faces = []
+    for i in range(_face_count(path)):
+        face = _usable_face(path, i)
+        if face is not None:
+            faces.append(face)
+    return faces
+
+
+def _listing(folder: Path) -> dict[str, Path]:
+    """Font files under ``folder`` (recursively) by lower-case file name; first path wins."""
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        return found
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for fname in sorted(files):
+            if fname.lower().endswith(_FONT_SUFFIXES):
+                found.setdefault(fname.lower(), Path(root) / fname)
+    return found
+
+
+@cache
+def _system_listing() -> dict[str, Path]:
+    merged: dict[str, Path] = {}
+    for folder in _system_font_dirs():
+        for key, path in _listing(folder).items():
+            merged.setdefault(key, path)
+    return merged
+
+
+def _classify(face: Face, path: Path) -> Role | None:
+    info = face_info(face.path, face.index)
+    names = " ".join([path.name, face.family, face.family_zh, info.postscript if info else ""])
+    if _DISPLAY_PATTERN.search(names):
+        return None
+    for role, pattern in _ROLE_PATTERNS:
+        if pattern.search(names):
+            return role
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The font set.
+
+
+class FontSet:
+    """The resolved chains of faces, one per role, and the per-character choice of face."""
+
+    def __init__(self, chains: dict[Role, tuple[Face, ...]], skipped: Sequence[tuple[Path, str]]):
+        missing_roles = [r for r in ROLES if not chains.get(r)]
+        if missing_roles:
+            raise FontError(
+                "没有找到可用的中文 TrueType 字体（"
+                + "、".join(missing_roles)
+                + "）；请安装 fonts-arphic-gbsn00lp、fonts-wqy-zenhei，或用 --font-dir 指定字体目录"
+            )
+        self._chains = chains
+        self.skipped: tuple[tuple[Path, str], ...] = tuple(skipped)
+        self._char_font: dict[Role, dict[str, str | None]] = {r: {} for r in ROLES}
+        self._registered: set[str] = set()
+
+    # -- description ----------------------------------------------------------------------------
+
+    def faces(self, role: Role) -> tuple[Face, ...]:
+        return self._chains[role]
+
+    def family(self, role: Role) -> str:
+        """Family name of the role's primary face (for DOCX and XLSX font names)."""
+        return self._chains[role][0].family
+
+    def family_zh(self, role: Role) -> str:
+        """Chinese family name of the primary face where it has one (仿宋, 宋体 ...)."""
+        return self._chains[role][0].family_zh
+
+    def font_name(self, role: Role) -> str:
+        """reportlab name of the role's primary face (registered on return)."""
+        face = self._chains[role][0]
+        self._register(face)
+        return face.name
+
+    def fingerprint(self) -> str:
+        """Changes whenever a face of any chain changes (path, subfont, size)."""
+        h = hashlib.sha256()
+        for role in ROLES:
+            h.update(role.encode())
+            for face in self._chains[role]:
+                h.update(f"\0{face.path}\0{face.index}\0{face.size}".encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    # -- coverage --------------------------------------------------------------------------------
+
+    def font_for(self, ch: str, role: Role) -> str | None:
+        """reportlab name of the face that draws ``ch`` in ``role``, ``None`` if none can."""
+        cache = self._char_font[role]
+        try:
+            return cache[ch]
+        except KeyError:
+            pass
+        cp = ord(ch)
+        name: str | None = None
+        for face in self._chains[role]:
+            if face.covers(cp):
+                self._register(face)
+                name = face.name
+                break
+        cache[ch] = name
+        return name
+
+    def covers(self, ch: str, role: Role) -> bool:
+        return self.font_for(ch, role) is not None
+
+    def segments(self, text: str, role: Role) -> list[tuple[str, str]]:
+        """Split ``text`` into runs of (reportlab font name, text); each character goes to the
+        first face of the role's chain that has it (an uncovered one to the primary face)."""
+        cache = self._char_font[role]
+        primary: str | None = None
+        out: list[tuple[str, str]] = []
+        cur_font: str | None = None
+        start = 0
+        for i, ch in enumerate(text):
+            font = cache[ch] if ch in cache else self.font_for(ch, role)
+            if font is None:
+                if primary is None:
+                    primary = self.font_name(role)
+                font = primary
+            if font != cur_font:
+                if cur_font is not None:
+                    out.append((cur_font, text[start:i]))
+                cur_font, start = font, i
+        if cur_font is not None:
+            out.append((cur_font, text[start:]))
+        return out
+
+    def missing(self, doc: Document) -> list[Finding]:
+        """One error per (field, character) that no face of the chain can print."""
+        findings: list[Finding] = []
+        seen: set[tuple[str, str]] = set()
+        for run, role in iter_runs(doc):
+            path = run.source or FIXED_TEXT_PATH
+            for ch in run.text:
+                if ch in _IGNORED or (path, ch) in seen or self.covers(ch, role):
+                    continue
+                seen.add((path, ch))
+                findings.append(
+                    Finding(
+                        path,
+                        "error",
+                        f"字符“{ch}”（U+{ord(ch):04X}）没有任何可用字体能够显示；"
+                        "请删除或替换该字符，或用 --font-dir 指定包含该字符的字体",
+                    )
+                )
+        return findings
+
+    # -- reportlab -------------------------------------------------------------------------------
+
+    def register_all(self) -> None:
+        for role in ROLES:
+            for face in self._chains[role]:
+                self._register(face)
+
+    def _register(self, face: Face) -> None:
+        if face.name in self._registered:
+            return
+        _register_face(face)
+        self._registered.add(face.name)
+
+
+@cache
+def _register_face(face: Face) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    try:
+        font = TTFont(face.name, str(face.path), subfontIndex=face.index)
+    except (TTFError, OSError) as exc:
+        raise FontError(f"字体文件 {face.path} 无法嵌入 PDF：{exc}") from exc
+    pdfmetrics.registerFont(font)
+
+
+def _dedupe(faces: Iterable[Face]) -> tuple[Face, ...]:
+    seen: set[tuple[Path, int]] = set()
+    out: list[Face] = []
+    for f in faces:
+        key = (f.path, f.index)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return tuple(out)
+
+
+def _official(role: Role, listings: Sequence[dict[str, Path]]) -> list[Face]:
+    faces: list[Face] = []
+    for fname in _OFFICIAL_FILES[role]:
+        for listing in listings:
+            path = listing.get(fname.lower())
+            if path is None:
+                continue
+            face = _usable_face(path, _best_subfont(path))
+            if face is not None:
+                faces.append(face)
+                break
+    return faces
+
+
+def _debian(rel_paths: Iterable[str]) -> list[Face]:
+    faces: list[Face] = []
+    system = _system_listing()
+    for rel in rel_paths:
+        path = _DEBIAN_ROOT / rel
+        if not path.is_file():
+            alt = system.get(Path(rel).name.lower())
+            if alt is None:
+                continue
+            path = alt
+        face = _usable_face(path, 0)
+        if face is not None:
+            faces.append(face)
+    return faces
+
+
+def resolve_fonts(font_dirs: Sequence[Path] = ()) -> FontSet:
+    """The font set for these user font folders (cached per process and argument)."""
+    return _resolve(tuple(Path(d).expanduser().resolve() for d in font_dirs))
+
+
+@cache
+def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
+    skipped: list[tuple[Path, str]] = []
+    user_by_role: dict[Role, list[Face]] = {r: [] for r in ROLES}
+    user_extra: list[Face] = []
+    user_listings: list[dict[str, Path]] = []
+    for folder in font_dirs:
+        if not folder.is_dir():
+            raise FontError(f"字体目录 {folder} 不存在或不是目录")
+        listing = _listing(folder)
+        user_listings.append(listing)
+        for path in listing.values():
+            faces = _faces_of_file(path)
+            if not faces:
+                skipped.append((path, _skip_reason(path)))
+                continue
+            for face in faces:
+                role = _classify(face, path)
+                (user_by_role[role] if role else user_extra).append(face)
+
+    system = [_system_listing()]
+    chains: dict[Role, tuple[Face, ...]] = {}
+    preferred: dict[Role, list[Face]] = {}
+    for role in ROLES:
+        preferred[role] = (
+            user_by_role[role]
+            + _official(role, user_listings)
+            + _official(role, system)
+            + _debian(_DEBIAN_FILES[role])
+        )
+    # 仿宋 is customarily replaced by 宋体 where it is missing.
+    preferred["fangsong"] = preferred["fangsong"] + preferred["song"]
+    everything = [f for role in ROLES for f in preferred[role]]
+    for role in ROLES:
+        fallbacks = _debian(_FALLBACK_FILES.get(role, _DEFAULT_FALLBACKS))
+        chains[role] = _dedupe(preferred[role] + user_extra + fallbacks + everything)
+    return FontSet(chains, skipped)
+
+
+def _skip_reason(path: Path) -> str:
+    info = face_info(path, 0)
+    if info is None:
+        return "无法读取字体文件"
+    if not info.truetype:
+        return "PostScript (CFF) 轮廓字体，reportlab 无法嵌入"
+    if not info.embeddable:
+        return "字体许可禁止嵌入"
+    return "字体没有 Unicode 字符映射"

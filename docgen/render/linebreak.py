@@ -1,0 +1,157 @@
+"""Chinese line breaking (禁则): where a line may break, and a greedy breaker that never hangs.
+
+No line starts with closing punctuation (，。、；：？！）》” …) and no line ends with opening
+punctuation (（《“ …). Unlike reportlab's CJK wrapping, nothing hangs past the line's end: a
+character that cannot start a line pulls the previous character down with it, and justification
+absorbs the gap. Importing this module also completes reportlab's own "cannot start" list, in
+both module globals that hold it, for any reportlab Paragraph used elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+CANNOT_START = frozenset(
+    "，。、；：？！）》〉」』】〕〗〙”’…—·．%,.;:?!)]}％﹪｝］｠〟ー・‥゜゛々〻ゝゞヽヾ"
+)
+CANNOT_END = frozenset("（《〈「『【〔〖〘“‘([{［｛｟〝")
+
+# Characters treated as ordinary (breakable) spaces.
+SPACES = frozenset(" \u00a0")
+NEWLINE = "\n"
+
+FUZZ = 1e-6
+
+
+def _patch_reportlab() -> None:
+    """Add the missing characters to reportlab's kinsoku list (idempotent)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    current = textsplit.ALL_CANNOT_START
+    extra = "".join(sorted(c for c in CANNOT_START if c not in current))
+    if extra:
+        textsplit.ALL_CANNOT_START = current + extra
+    paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
+
+
+_patch_reportlab()
+
+
+def is_wide(ch: str) -> bool:
+    """CJK ideographs, kana, hangul, CJK and fullwidth punctuation: break on either side."""
+    return ord(ch) >= 0x2E80
+
+
+def break_opportunities(text: str, nobreak: Sequence[bool] | None = None) -> list[bool]:
+    """``ops[k]`` is True where a line may break before ``text[k]`` (``0 < k < len(text)``).
+
+    A break is allowed after a space and next to a wide character, unless it would start a line
+    with closing punctuation or end one with opening punctuation. ``nobreak[k]`` forbids the break
+    before ``text[k]`` (used to keep a tick box with its label).
+    """
+    n = len(text)
+    ops = [False] * (n + 1)
+    ops[n] = True
+    cannot_start, cannot_end, spaces = CANNOT_START, CANNOT_END, SPACES
+    prev = text[0] if n else ""
+    prev_wide = n > 0 and ord(prev) >= 0x2E80
+    for k in range(1, n):
+        ch = text[k]
+        wide = ord(ch) >= 0x2E80
+        if (
+            (prev_wide or wide or prev in spaces or prev == NEWLINE)
+            and ch not in cannot_start
+            and prev not in cannot_end
+            and ch not in spaces
+        ):
+            ops[k] = True
+        prev, prev_wide = ch, wide
+    if nobreak is not None:
+        for k in range(1, n):
+            if nobreak[k]:
+                ops[k] = False
+    return ops
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Characters ``text[start:end]`` (trailing spaces excluded), their natural ``width``, and
+    whether the line ends its paragraph or a forced break (``last``: never justified)."""
+
+    start: int
+    end: int
+    width: float
+    last: bool
+
+
+def break_lines(
+    text: str,
+    cum: Sequence[float],
+    ops: Sequence[bool],
+    first_width: float,
+    width: float,
+) -> list[Line]:
+    """Greedy breaking of ``text`` whose widths have prefix sums ``cum`` (``len(text)+1``).
+
+    Each line is filled as far as it fits, then cut at the last allowed break. A line with no
+    allowed break at all (a long URL) is cut where it overflows. ``\\n`` forces a break.
+    """
+    n = len(text)
+    lines: list[Line] = []
+    start = 0
+    max_w = first_width
+    find_nl = text.find
+    while True:
+        nl = find_nl(NEWLINE, start)
+        stop = n if nl < 0 else nl
+        # Fill from start to at most stop.
+        while True:
+            limit = cum[start] + max_w + FUZZ
+            if cum[stop] <= limit:
+                lines.append(_line(text, cum, start, stop, True))
+                max_w = width
+                break
+            # The first k with cum[k+1] > limit: characters start..k-1 fit.
+            k = _bisect(cum, limit, start, stop)
+            if k <= start:
+                bp = start + 1  # a single character wider than the line: take it anyway
+            elif text[k] in SPACES:
+                bp = k  # overflow at a space: break there, the space is dropped
+            else:
+                bp = k
+                while bp > start and not ops[bp]:
+                    bp -= 1
+                if bp <= start:
+                    bp = k  # no allowed break in the whole line: cut where it overflows
+            lines.append(_line(text, cum, start, bp, False))
+            max_w = width
+            start = bp
+            while start < stop and text[start] in SPACES:
+                start += 1
+            if start >= stop:
+                break
+        if nl < 0:
+            break
+        start = nl + 1
+        if start >= n:
+            break
+    return lines
+
+
+def _bisect(cum: Sequence[float], limit: float, lo: int, hi: int) -> int:
+    """Largest k in [lo, hi] with cum[k] <= limit."""
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        if cum[mid] <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _line(text: str, cum: Sequence[float], start: int, end: int, last: bool) -> Line:
+    while end > start and text[end - 1] in SPACES:
+        end -= 1
+    return Line(start, end, cum[end] - cum[start], last)

@@ -1,0 +1,1267 @@
+"""Render documents to one PDF with reportlab: Chinese line breaking, drawn tick boxes, seal slots.
+
+All documents of a packet go through one reportlab build, so font subsets are shared. Text is
+laid out by docgen's own flowables (no reportlab paragraph markup, so user text is never parsed
+as markup), characters are drawn by the first face of their role's chain that has them, and
+nothing is ever drawn right of the straddle band's left edge.
+"""
+
+from __future__ import annotations
+
+import io
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+from reportlab.lib.colors import Color, black
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from docgen import layout
+from docgen.document import (
+    Block,
+    CoverFields,
+    Document,
+    Heading,
+    ListItem,
+    OpinionBox,
+    Paragraph,
+    Role,
+    Runs,
+    SealKind,
+    SignatureBlock,
+    TickBoxes,
+    Title,
+    plain,
+)
+from docgen.document import PageBreak as PageBreakBlock
+from docgen.document import Spacer as SpacerBlock
+from docgen.document import Table as TableBlock
+from docgen.errors import InputError
+from docgen.layout import MM, PageGeometry
+from docgen.render.fonts import FontSet
+from docgen.render.linebreak import Line, break_lines, break_opportunities
+
+NO_BODY_TEXT = "（此页无正文）"
+SEAL_LABEL = "公章"
+
+# ---------------------------------------------------------------------------------------------
+# Results.
+
+
+@dataclass(frozen=True)
+class SealSlot:
+    page: int  # 0-based within the document
+    box: tuple[float, float, float, float]  # PDF points, origin bottom-left
+    seal: SealKind
+    diameter_mm: float
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    level: int
+    title: str
+    page: int  # 0-based within the document
+
+
+@dataclass(frozen=True)
+class RenderedDoc:
+    pages: int
+    first_page: int  # 0-based index in the output file
+    seal_slots: tuple[SealSlot, ...]
+    outline: tuple[OutlineEntry, ...]
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    data: bytes
+    pages: int
+    docs: tuple[RenderedDoc, ...]
+
+
+def seal_diameter_mm(kind: SealKind) -> float:
+    return {
+        "applicant": layout.ENTERPRISE_SEAL_MM,
+        "government": layout.GOVERNMENT_SEAL_MM,
+        "bureau": layout.BUREAU_SEAL_MM,
+    }[kind]
+
+
+# ---------------------------------------------------------------------------------------------
+# Widths and inline text.
+
+_BOX = "\x00box"  # style "fonts" of inline objects: never a real font name
+_TICK = "\x00tick"
+_GAP = "\x00gap"
+_OBJECT_CHAR = "\ufffc"
+
+_WIDTHS: dict[str, dict[str, float]] = {}
+
+
+def _width_table(font: str) -> dict[str, float]:
+    table = _WIDTHS.get(font)
+    if table is None:
+        table = _WIDTHS[font] = {}
+    return table
+
+
+def _measure(font: str, table: dict[str, float], ch: str) -> float:
+    w = table[ch] = pdfmetrics.stringWidth(ch, font, 1.0)
+    return w
+
+
+class Inline:
+    """A run of styled characters ready for breaking: text, prefix sums of widths (points),
+    style runs ``(start, end, font, bold)`` and break opportunities."""
+
+    __slots__ = ("cum", "ops", "run_starts", "runs", "size", "text")
+
+    def __init__(
+        self,
+        text: str,
+        cum: list[float],
+        runs: list[tuple[int, int, str, bool]],
+        ops: list[bool],
+        size: float,
+    ):
+        self.text = text
+        self.cum = cum
+        self.runs = runs
+        self.run_starts = [r[0] for r in runs]
+        self.ops = ops
+        self.size = size
+
+    def width(self, start: int = 0, end: int | None = None) -> float:
+        return self.cum[len(self.text) if end is None else end] - self.cum[start]
+
+    def lines(self, first_width: float, width: float) -> list[Line]:
+        return break_lines(self.text, self.cum, self.ops, first_width, width)
+
+    def tail(self, start: int) -> Inline:
+        """The text from ``start`` on (for the second part of a split paragraph)."""
+        base = self.cum[start]
+        runs = [(max(s, start) - start, e - start, f, b) for (s, e, f, b) in self.runs if e > start]
+        ops = [False, *self.ops[start + 1 :]]
+        return Inline(self.text[start:], [c - base for c in self.cum[start:]], runs, ops, self.size)
+
+
+class InlineBuilder:
+    """Collects text in roles (each character gets the first face that has it), tick boxes and
+    gaps, then builds an :class:`Inline`."""
+
+    def __init__(self, fonts: FontSet, size: float):
+        self.fonts = fonts
+        self.size = size
+        self._chars: list[str] = []
+        self._widths: list[float] = []
+        self._runs: list[tuple[int, int, str, bool]] = []
+        self._nobreak: list[bool] = []
+        self._keep_depth = 0
+
+    def __len__(self) -> int:
+        return len(self._widths)
+
+    def _append(self, text: str, widths: list[float], font: str, bold: bool) -> None:
+        if not text:
+            return
+        start = len(self._widths)
+        self._chars.append(text)
+        self._widths.extend(widths)
+        n = len(widths)
+        if self._runs and self._runs[-1][2] == font and self._runs[-1][3] == bold:
+            s, _, f, b = self._runs[-1]
+            self._runs[-1] = (s, start + n, f, b)
+        else:
+            self._runs.append((start, start + n, font, bold))
+        keep = self._keep_depth > 0
+        if keep and start and self._keep_started_at < start:
+            self._nobreak.extend([True] * n)
+        else:
+            self._nobreak.append(False)
+            self._nobreak.extend([keep] * (n - 1))
+
+    _keep_started_at = 0
+
+    def add(self, text: str, role: Role, bold: bool = False) -> InlineBuilder:
+        text = text.replace("\t", " ").replace("\r", "")
+        size = self.size
+        for font, piece in self.fonts.segments(text, role):
+            table = _width_table(font)
+            widths = [(table[c] if c in table else _measure(font, table, c)) * size for c in piece]
+            self._append(piece, widths, font, bold)
+        return self
+
+    def add_runs(self, text: Runs, role: Role, bold: bool = False) -> InlineBuilder:
+        for run in text:
+            self.add(run.text, run.role or role, bold or run.bold)
+        return self
+
+    def box(self, checked: bool) -> InlineBuilder:
+        self._append(_OBJECT_CHAR, [self.size], _TICK if checked else _BOX, False)
+        return self
+
+    def gap(self, em: float) -> InlineBuilder:
+        self._append(" ", [em * self.size], _GAP, False)
+        return self
+
+    def keep(self) -> _Keep:
+        """``with builder.keep(): ...`` — no line break inside what is added."""
+        return _Keep(self)
+
+    def build(self) -> Inline:
+        text = "".join(self._chars)
+        cum = [0.0, *accumulate(self._widths)]
+        ops = break_opportunities(text, self._nobreak)
+        return Inline(text, cum, list(self._runs), ops, self.size)
+
+
+class _Keep:
+    def __init__(self, builder: InlineBuilder):
+        self.b = builder
+
+    def __enter__(self) -> None:
+        if self.b._keep_depth == 0:
+            self.b._keep_started_at = len(self.b._widths)
+        self.b._keep_depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.b._keep_depth -= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing lines of inline text.
+
+
+class _TextPen:
+    """Draws lines of :class:`Inline` text into one PDF text object (plus drawn boxes)."""
+
+    def __init__(self, canv: Any, size: float, color: Color = black):
+        self.canv = canv
+        self.size = size
+        self.tx = canv.beginText()
+        self.font: str | None = None
+        self.cs = 0.0
+        self.mode = 0
+        self.bold_used = False
+        self.color = color
+        self.boxes: list[tuple[float, float, bool]] = []
+        self.tx.setFillColor(color)
+
+    def line(
+        self,
+        inline: Inline,
+        line: Line,
+        x: float,
+        y: float,
+        avail: float,
+        align: str,
+    ) -> tuple[float, float]:
+        """Draw ``line`` with its baseline at ``y`` in a slot ``[x, x+avail]``; returns the
+        x extent actually used."""
+        n = line.end - line.start
+        cs = 0.0
+        slack = avail - line.width
+        if align == "center":
+            x += slack / 2.0
+        elif align == "right":
+            x += slack
+        elif align == "justify" and not line.last and n > 1 and slack > 0:
+            cs = slack / (n - 1)
+            if cs > layout.JUSTIFY_MAX_SPACING_EM * self.size:
+                cs = 0.0
+        if n <= 0:
+            return x, x
+        tx = self.tx
+        text, cum, runs = inline.text, inline.cum, inline.runs
+        ri = bisect_right(inline.run_starts, line.start) - 1
+        base = cum[line.start]
+        size = self.size
+        while ri < len(runs):
+            rs, re_, font, bold = runs[ri]
+            if rs >= line.end:
+                break
+            a, b = max(rs, line.start), min(re_, line.end)
+            px = x + (cum[a] - base) + (a - line.start) * cs
+            if font[0] == "\x00":
+                if font != _GAP:
+                    for k in range(a, b):
+                        kx = x + (cum[k] - base) + (k - line.start) * cs
+                        self.boxes.append((kx, y, font == _TICK))
+            else:
+                if font != self.font:
+                    tx.setFont(font, size)
+                    self.font = font
+                if cs != self.cs:
+                    tx.setCharSpace(cs)
+                    self.cs = cs
+                mode = 2 if bold else 0
+                if mode != self.mode:
+                    tx.setTextRenderMode(mode)
+                    self.mode = mode
+                    self.bold_used = True
+                tx.setTextOrigin(px, y)
+                tx.textOut(text[a:b])
+            ri += 1
+        end = x + line.width + (n - 1) * cs
+        return x, end
+
+    def finish(self) -> None:
+        canv = self.canv
+        if self.boxes:
+            _draw_boxes(canv, self.boxes, self.size, self.color)
+        if self.font is not None:
+            if self.bold_used:
+                canv.setLineWidth(self.size * layout.FAKE_BOLD_STROKE)
+                canv.setStrokeColor(self.color)
+            canv.drawText(self.tx)
+
+
+def _draw_boxes(
+    canv: Any, boxes: list[tuple[float, float, bool]], size: float, color: Color
+) -> None:
+    """Square tick boxes (one em wide slot) and a drawn check mark in the checked ones."""
+    side = 0.8 * size
+    canv.saveState()
+    canv.setStrokeColor(color)
+    canv.setLineWidth(max(0.5, size * 0.045))
+    canv.setLineJoin(1)
+    canv.setLineCap(1)
+    for x, y, checked in boxes:
+        bx = x + (size - side) / 2.0
+        by = y - 0.02 * size
+        canv.rect(bx, by, side, side, stroke=1, fill=0)
+        if checked:
+            p = canv.beginPath()
+            p.moveTo(bx + 0.18 * side, by + 0.52 * side)
+            p.lineTo(bx + 0.42 * side, by + 0.22 * side)
+            p.lineTo(bx + 0.84 * side, by + 0.84 * side)
+            canv.saveState()
+            canv.setLineWidth(max(0.8, size * 0.085))
+            canv.drawPath(p, stroke=1, fill=0)
+            canv.restoreState()
+    canv.restoreState()
+
+
+def _baseline(slot_top: float, leading: float, size: float) -> float:
+    """Baseline of a line whose slot (``leading`` high) starts at ``slot_top``: the CJK glyph
+    body (about -0.12 to 0.88 em) is centred in the slot."""
+    return slot_top - leading / 2.0 - 0.38 * size
+
+
+# ---------------------------------------------------------------------------------------------
+# Render state shared by the flowables of one build.
+
+
+@dataclass
+class _DocState:
+    doc: Document
+    index: int
+    first_page: int = -1
+    slots: list[SealSlot] = field(default_factory=list)
+    outline: list[OutlineEntry] = field(default_factory=list)
+
+
+class _State:
+    def __init__(self, fonts: FontSet, docs: Sequence[Document], seal_marks: bool):
+        self.fonts = fonts
+        self.seal_marks = seal_marks
+        self.docs = [_DocState(d, i) for i, d in enumerate(docs)]
+        self.current: _DocState | None = None
+        self.multi = len(docs) > 1
+        self._keys = 0
+        self._outline_level = -1
+
+    def page_index(self, canv: Any) -> int:
+        return int(canv.getPageNumber()) - 1
+
+    def start_doc(self, canv: Any, index: int) -> None:
+        ds = self.docs[index]
+        ds.first_page = self.page_index(canv)
+        self.current = ds
+        self._outline_level = -1
+        if self.multi:
+            key = self._key()
+            canv.bookmarkPage(key)
+            canv.addOutlineEntry(ds.doc.title, key, level=0, closed=False)
+            canv.showOutline()
+            self._outline_level = 0
+
+    def _key(self) -> str:
+        self._keys += 1
+        return f"dg{self._keys}"
+
+    def heading(self, canv: Any, level: int, title: str, top: float) -> None:
+        ds = self.current
+        assert ds is not None
+        page = self.page_index(canv)
+        ds.outline.append(OutlineEntry(level, title, page - ds.first_page))
+        want = level - 1 + (1 if self.multi else 0)
+        lvl = max(0, min(want, self._outline_level + 1))
+        self._outline_level = lvl
+        key = self._key()
+        _, ay = canv.absolutePosition(0, top)
+        canv.bookmarkPage(key, fit="XYZ", left=0, top=ay)
+        canv.addOutlineEntry(title, key, level=lvl, closed=False)
+        canv.showOutline()
+
+    def seal(self, canv: Any, cx: float, cy: float, kind: SealKind, diameter_mm: float) -> None:
+        """Record an official seal slot centred at (cx, cy) (flowable coordinates); mark it."""
+        ds = self.current
+        assert ds is not None
+        ax, ay = canv.absolutePosition(cx, cy)
+        box = layout.seal_box(ax, ay, diameter_mm)
+        ds.slots.append(SealSlot(self.page_index(canv) - ds.first_page, box, kind, diameter_mm))
+        if not self.seal_marks:
+            return
+        r = diameter_mm * MM / 2.0
+        grey = Color(layout.SEAL_MARK_GREY, layout.SEAL_MARK_GREY, layout.SEAL_MARK_GREY)
+        canv.saveState()
+        canv.setStrokeColor(grey)
+        canv.setLineWidth(layout.SEAL_MARK_LINE_WIDTH)
+        canv.setDash(list(layout.SEAL_MARK_DASH), 0)
+        canv.circle(cx, cy, r, stroke=1, fill=0)
+        canv.restoreState()
+        size = layout.SEAL_MARK_LABEL_SIZE
+        b = InlineBuilder(self.fonts, size).add(SEAL_LABEL, "song").build()
+        line = b.lines(1e9, 1e9)[0]
+        pen = _TextPen(canv, size, grey)
+        pen.line(b, line, cx - line.width / 2.0, cy - r + size * 0.8, line.width, "left")
+        pen.finish()
+
+    def page_end(self, canv: Any, doc: Any) -> None:
+        ds = self.current
+        if ds is None:
+            return
+        number = self.page_index(canv) - ds.first_page - ds.doc.cover_pages + 1
+        if number < 1:
+            return
+        geo = layout.geometry(ds.doc.landscape)
+        size = layout.PAGE_NUMBER_SIZE
+        inline = InlineBuilder(self.fonts, size).add(f"— {number} —", "song").build()
+        line = inline.lines(1e9, 1e9)[0]
+        x0, _, x1, _ = geo.frame
+        x = x1 - line.width if number % 2 else x0
+        pen = _TextPen(canv, size)
+        pen.line(inline, line, x, geo.page_number_baseline, line.width, "left")
+        pen.finish()
+
+
+# ---------------------------------------------------------------------------------------------
+# Flowables.
+
+
+class TextFlow(Flowable):
+    """A paragraph of inline text: first-line and hanging indents, alignment, justification
+    by letter spacing, splitting across pages with orphan/widow control."""
+
+    def __init__(
+        self,
+        inline: Inline,
+        *,
+        leading: float,
+        align: str = "justify",
+        first_indent: float = 0.0,
+        indent: float = 0.0,
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+        keep_with_next: bool = False,
+        orphans: int = 2,
+        widows: int = 2,
+    ):
+        super().__init__()
+        self.inline = inline
+        self.size = inline.size
+        self.leading = leading
+        self.align = align
+        self.first_indent = first_indent
+        self.indent = indent
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.keep_next = keep_with_next
+        self.orphans = orphans
+        self.widows = widows
+        self._cache: tuple[float, list[Line]] | None = None
+        self._fixed: list[Line] | None = None
+
+    def lines_for(self, width: float) -> list[Line]:
+        if self._fixed is not None:
+            return self._fixed
+        if self._cache is not None and self._cache[0] == width:
+            return self._cache[1]
+        lines = self.inline.lines(width - self.first_indent, width - self.indent)
+        self._cache = (width, lines)
+        return lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = len(self.lines_for(availWidth)) * self.leading
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        lines = self.lines_for(availWidth)
+        n = len(lines)
+        fit = int((availHeight + 1e-6) // self.leading)
+        if fit >= n:
+            return [self]
+        k = min(fit, n - self.widows)
+        if k < self.orphans or k < 1:
+            return []
+        return list(self.split_at(availWidth, k))
+
+    def split_at(self, width: float, k: int) -> tuple[TextFlow, TextFlow]:
+        """The first ``k`` lines and the rest."""
+        lines = self.lines_for(width)
+        head = self._copy(self.inline, self.first_indent)
+        head._fixed = lines[:k]
+        head.spaceAfter = 0.0
+        head.keep_next = False
+        tail = self._copy(self.inline.tail(lines[k].start), self.indent)
+        tail.spaceBefore = 0.0
+        return head, tail
+
+    def _copy(self, inline: Inline, first_indent: float) -> TextFlow:
+        return TextFlow(
+            inline,
+            leading=self.leading,
+            align=self.align,
+            first_indent=first_indent,
+            indent=self.indent,
+            space_before=self.spaceBefore,
+            space_after=self.spaceAfter,
+            keep_with_next=self.keep_next,
+            orphans=self.orphans,
+            widows=self.widows,
+        )
+
+    def line_count(self, width: float) -> int:
+        return len(self.lines_for(width))
+
+    def draw(self) -> None:
+        width = self.width
+        lines = self.lines_for(width)
+        pen = _TextPen(self.canv, self.size)
+        top = self.height
+        for i, line in enumerate(lines):
+            ind = self.first_indent if i == 0 else self.indent
+            y = _baseline(top - i * self.leading, self.leading, self.size)
+            pen.line(self.inline, line, ind, y, width - ind, self.align)
+        pen.finish()
+
+
+class _HeadingFlow(TextFlow):
+    def __init__(self, inline: Inline, state: _State, level: int, title: str | None, **kw: Any):
+        super().__init__(inline, **kw)
+        self.state = state
+        self.level = level
+        self.title = title
+
+    def _copy(self, inline: Inline, first_indent: float) -> TextFlow:
+        flow = super()._copy(inline, first_indent)
+        if first_indent == self.first_indent and self.title:
+            return _HeadingFlow(
+                inline,
+                self.state,
+                self.level,
+                self.title,
+                leading=self.leading,
+                align=self.align,
+                first_indent=first_indent,
+                indent=self.indent,
+                keep_with_next=self.keep_next,
+            )
+        return flow
+
+    def draw(self) -> None:
+        if self.title:
+            self.state.heading(self.canv, self.level, self.title, self.height)
+        super().draw()
+
+
+class _DocStart(Flowable):
+    """Zero-size marker at the start of each document: records its first page."""
+
+    _ZEROSIZE = True
+
+    def __init__(self, state: _State, index: int):
+        super().__init__()
+        self.state = state
+        self.index = index
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        self.state.start_doc(self.canv, self.index)
+
+
+def _at_top(flowable: Flowable) -> bool:
+    frame = getattr(flowable, "_frame", None)
+    return bool(getattr(frame, "_atTop", False))
+
+
+def _gap(a: Flowable, b: Flowable) -> float:
+    return float(a.getSpaceAfter()) + float(b.getSpaceBefore())
+
+
+class _KeepWithNext(Flowable):
+    """Headings (and other keep-with-next lines) that travel with the start of what follows:
+    at least two lines of a paragraph, or the first rows of a table."""
+
+    def __init__(self, heads: list[Flowable], tail: Flowable):
+        super().__init__()
+        self.heads = heads
+        self.tail = tail
+        self.spaceBefore = heads[0].getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0xFFFFFF  # always split: the parts are laid out one by one
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        items = [*self.heads, self.tail]
+        used = 0.0
+        prev: Flowable | None = None
+        for f in self.heads:
+            _, h = f.wrapOn(self.canv, availWidth, availHeight)
+            used += h + (_gap(prev, f) if prev is not None else 0.0)
+            prev = f
+        assert prev is not None
+        rest = availHeight - used - _gap(prev, self.tail)
+        _, th = self.tail.wrapOn(self.canv, availWidth, max(rest, 0.0))
+        if th <= rest + 1e-6:
+            return items
+        if rest > 0:
+            parts = self.tail.splitOn(self.canv, availWidth, rest)
+            if parts and parts[0] is not self.tail:
+                return [*self.heads, *parts]
+        if _at_top(self):
+            return items
+        return []
+
+
+class _KeepTail(Flowable):
+    """A paragraph and the signature block after it: the block never goes to a page alone when
+    the paragraph can lend it its last lines."""
+
+    def __init__(self, para: TextFlow, block: Flowable):
+        super().__init__()
+        self.para = para
+        self.block = block
+        self.spaceBefore = para.getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0xFFFFFF
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        para, block = self.para, self.block
+        _, hp = para.wrapOn(self.canv, availWidth, availHeight)
+        _, hb = block.wrapOn(self.canv, availWidth, availHeight)
+        if hp + _gap(para, block) + hb <= availHeight + 1e-6:
+            return [para, block]
+        n = para.line_count(availWidth)
+        fit = int((availHeight + 1e-6) // para.leading)
+        k = min(fit, n - para.widows)
+        if k >= para.orphans:
+            head, tail = para.split_at(availWidth, k)
+            return [head, _KeepTail(tail, block)]
+        if _at_top(self):
+            return [para, block]
+        return []
+
+
+@dataclass
+class _SigLine:
+    inline: Inline
+    lines: list[Line]
+    width: float
+
+
+def _sig_lines(state: _State, lines: Sequence[Runs], size: float, avail: float) -> list[_SigLine]:
+    out = []
+    for runs in lines:
+        inline = InlineBuilder(state.fonts, size).add_runs(runs, "fangsong").build()
+        broken = inline.lines(avail, avail)
+        out.append(_SigLine(inline, broken, max((ln.width for ln in broken), default=0.0)))
+    return out
+
+
+class _SignatureArea:
+    """Right-aligned signature lines with a seal circle over the unit's name and the date."""
+
+    def __init__(self, state: _State, sig: SignatureBlock, size: float, leading: float):
+        self.state = state
+        self.sig = sig
+        self.size = size
+        self.leading = leading
+        self.diameter_mm = sig.seal_diameter_mm
+        if sig.seal == "government":
+            self.diameter_mm = max(self.diameter_mm, layout.GOVERNMENT_SEAL_MM)
+        self.d = self.diameter_mm * MM
+        self.items: list[_SigLine] = []
+
+    def layout(self, width: float) -> float:
+        """Lay out for ``width``; returns the height (at least the seal's diameter)."""
+        right = width - layout.SIGNATURE_RIGHT_INDENT_EM * self.size
+        self.width, self.right = width, right
+        self.items = _sig_lines(self.state, self.sig.lines, self.size, right)
+        n = sum(len(it.lines) for it in self.items)
+        self.text_h = n * self.leading
+        self.height = max(self.text_h, self.d)
+        return self.height
+
+    def draw(self, canv: Any, x0: float, y0: float) -> None:
+        """Draw with the area's bottom-left at (x0, y0)."""
+        top = y0 + self.height - (self.height - self.text_h) / 2.0
+        pen = _TextPen(canv, self.size)
+        centres: list[tuple[float, float, float]] = []  # (line centre x, y, width) per item
+        row = 0
+        for item in self.items:
+            first_y = None
+            for line in item.lines:
+                slot_top = top - row * self.leading
+                y = _baseline(slot_top, self.leading, self.size)
+                pen.line(item.inline, line, x0 + self.right - line.width, y, line.width, "left")
+                if first_y is None:
+                    first_y = slot_top - self.leading / 2.0
+                row += 1
+            centres.append((x0 + self.right - item.width / 2.0, first_y or top, item.width))
+        pen.finish()
+        if not centres:
+            return
+        first, last = centres[0], centres[-1]
+        r = self.d / 2.0
+        widest = first if first[2] >= last[2] else last
+        cx = min(max(widest[0], x0 + r), x0 + self.width - r)
+        cy = (first[1] + last[1]) / 2.0
+        self.state.seal(canv, cx, cy, self.sig.seal, self.diameter_mm)
+
+
+class _SignatureFlow(Flowable):
+    """A signature block; when it starts a page it carries 「（此页无正文）」 at the top."""
+
+    def __init__(self, state: _State, sig: SignatureBlock, geo: PageGeometry):
+        super().__init__()
+        self.state = state
+        self.size = 16.0
+        self.leading = self.size * layout.LEADING_RATIO
+        self.area = _SignatureArea(state, sig, self.size, self.leading)
+        self.frame_height = geo.frame_height
+        self.spaceBefore = 0.0
+        self._note: TextFlow | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        h = self.area.layout(availWidth)
+        self._note = None
+        if availHeight >= self.frame_height - 0.5:
+            inline = InlineBuilder(self.state.fonts, self.size).add(NO_BODY_TEXT, "fangsong")
+            self._note = TextFlow(
+                inline.build(), leading=self.leading, align="left", first_indent=2 * self.size
+            )
+            h += self._note.wrap(availWidth, availHeight)[1]
+        self.height = h
+        return availWidth, h
+
+    def draw(self) -> None:
+        if self._note is not None:
+            self._note.drawOn(self.canv, 0, self.height - self._note.height)
+        self.area.draw(self.canv, 0, 0)
+
+
+class _OpinionFlow(Flowable):
+    """A bordered box: the title, an empty writing area, and the signature with its seal."""
+
+    def __init__(self, state: _State, box: OpinionBox, geo: PageGeometry):
+        super().__init__()
+        self.state = state
+        self.box = box
+        self.size = layout.OPINION_SIZE
+        self.leading = self.size * layout.LEADING_RATIO
+        self.geo = geo
+        self.area = _SignatureArea(state, box.signature, self.size, self.leading)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        pad = layout.OPINION_PAD
+        inner = availWidth - 2 * pad
+        title = InlineBuilder(self.state.fonts, self.size).add(self.box.title, "hei").build()
+        self.title = TextFlow(title, leading=self.leading, align="left")
+        th = self.title.wrap(inner, availHeight)[1]
+        sh = self.area.layout(inner)
+        space = self.box.height_mm * MM
+        room = self.geo.frame_height - (2 * pad + th + sh)
+        self.space = max(0.0, min(space, room))
+        self.width = availWidth
+        self.height = 2 * pad + th + self.space + sh
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        pad = layout.OPINION_PAD
+        canv.saveState()
+        canv.setLineWidth(layout.TABLE_BOX_WIDTH)
+        canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+        canv.restoreState()
+        self.title.drawOn(canv, pad, self.height - pad - self.title.height)
+        self.area.draw(canv, pad, pad)
+
+
+class _CoverFlow(Flowable):
+    """Cover lines: label, then the value on an underline that wraps under itself; a field
+    with a seal gets room for the seal circle over its value."""
+
+    def __init__(self, state: _State, block: CoverFields):
+        super().__init__()
+        self.state = state
+        self.block = block
+        self.size = block.size
+        self.leading = block.size * layout.COVER_LEADING_RATIO
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        s = self.size
+        fonts = self.state.fonts
+        margin = layout.COVER_INDENT_EM * s
+        labels = [
+            InlineBuilder(fonts, s).add(f.label, "fangsong").build() for f in self.block.fields
+        ]
+        label_w = max((lb.width() for lb in labels), default=0.0)
+        self.x_label = margin
+        self.x_value = margin + label_w
+        self.x_right = availWidth - margin
+        value_w = max(self.x_right - self.x_value, 4 * s)
+        self.rows: list[tuple[Inline, Inline, list[Line], float, float]] = []
+        total = 0.0
+        for f, lb in zip(self.block.fields, labels, strict=True):
+            value = InlineBuilder(fonts, s).add_runs(f.value, "fangsong").build()
+            lines = value.lines(value_w, value_w)
+            text_h = len(lines) * self.leading
+            h = text_h
+            if f.seal:
+                h = max(text_h, seal_diameter_mm(f.seal) * MM + 0.5 * self.leading)
+            self.rows.append((lb, value, lines, text_h, h))
+            total += h
+        self.width = availWidth
+        self.height = total
+        return availWidth, total
+
+    def draw(self) -> None:
+        canv = self.canv
+        s = self.size
+        pen = _TextPen(canv, s)
+        seals: list[tuple[float, float, SealKind]] = []
+        top = self.height
+        underlines: list[tuple[float, float]] = []
+        for f, (lb, value, lines, text_h, h) in zip(self.block.fields, self.rows, strict=True):
+            text_top = top - (h - text_h) / 2.0
+            lb_line = lb.lines(1e9, 1e9)[0]
+            y0 = _baseline(text_top, self.leading, s)
+            pen.line(lb, lb_line, self.x_label, y0, lb_line.width, "left")
+            for i, line in enumerate(lines):
+                y = _baseline(text_top - i * self.leading, self.leading, s)
+                pen.line(value, line, self.x_value, y, self.x_right - self.x_value, "left")
+                underlines.append((y - 0.22 * s, 0.0))
+            if f.seal:
+                first_w = lines[0].width if lines else 0.0
+                d = seal_diameter_mm(f.seal) * MM
+                r = d / 2.0
+                lo, hi = self.x_value + r, self.x_right - r
+                cx = self.x_value + max(first_w, 0.0) / 2.0
+                cx = (self.x_value + self.x_right) / 2.0 if lo > hi else min(max(cx, lo), hi)
+                cy = text_top - text_h / 2.0
+                seals.append((cx, cy, f.seal))
+            top -= h
+        pen.finish()
+        canv.saveState()
+        canv.setLineWidth(layout.COVER_UNDERLINE_WIDTH)
+        for y, _ in underlines:
+            canv.line(self.x_value, y, self.x_right, y)
+        canv.restoreState()
+        for cx, cy, kind in seals:
+            self.state.seal(canv, cx, cy, kind, seal_diameter_mm(kind))
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks to flowables.
+
+
+class _Composer:
+    def __init__(self, state: _State, doc: Document):
+        self.state = state
+        self.fonts = state.fonts
+        self.doc = doc
+        self.geo = layout.geometry(doc.landscape)
+
+    def inline(self, text: Runs, role: Role, size: float, bold: bool = False) -> Inline:
+        return InlineBuilder(self.fonts, size).add_runs(text, role, bold).build()
+
+    def flowables(self) -> list[Flowable]:
+        out: list[Flowable] = []
+        blocks = list(self.doc.blocks)
+        while blocks and isinstance(blocks[0], PageBreakBlock):
+            blocks.pop(0)
+        while blocks and isinstance(blocks[-1], PageBreakBlock):
+            blocks.pop()
+        for block in blocks:
+            out.extend(self.block(block))
+        return _group(out)
+
+    def block(self, block: Block) -> list[Flowable]:
+        match block:
+            case Title():
+                inline = self.inline(block.text, block.role, block.size)
+                return [
+                    TextFlow(
+                        inline,
+                        leading=block.size * layout.TITLE_LEADING_RATIO,
+                        align="center",
+                        space_before=block.space_before,
+                        space_after=block.space_after,
+                        keep_with_next=True,
+                    )
+                ]
+            case Heading():
+                return [self.heading(block)]
+            case Paragraph():
+                inline = self.inline(block.text, block.role, block.size)
+                return [
+                    TextFlow(
+                        inline,
+                        leading=block.size * layout.LEADING_RATIO,
+                        align=block.align,
+                        first_indent=block.indent * block.size,
+                        space_before=block.space_before,
+                        space_after=block.space_after,
+                        keep_with_next=block.keep_with_next,
+                    )
+                ]
+            case ListItem():
+                size = block.size
+                b = InlineBuilder(self.fonts, size)
+                with b.keep():
+                    b.add(block.marker, block.role)
+                    b.gap(layout.LIST_MARKER_GAP_EM)
+                marker_w = b.build().width()
+                b.add_runs(block.text, block.role)
+                first = 2 * size
+                return [
+                    TextFlow(
+                        b.build(),
+                        leading=size * layout.LEADING_RATIO,
+                        align="justify",
+                        first_indent=first,
+                        indent=first + marker_w,
+                    )
+                ]
+            case TickBoxes():
+                return [self.ticks(block)]
+            case TableBlock():
+                return self.table(block)
+            case CoverFields():
+                return [_CoverFlow(self.state, block)]
+            case SignatureBlock():
+                return [_SignatureFlow(self.state, block, self.geo)]
+            case OpinionBox():
+                return [_OpinionFlow(self.state, block, self.geo)]
+            case PageBreakBlock():
+                return [PageBreak()]
+            case SpacerBlock():
+                return [Spacer(0, block.height_mm * MM)]
+        raise TypeError(f"unknown block {block!r}")
+
+    def heading(self, block: Heading) -> TextFlow:
+        size = 16.0
+        role: Role = "hei" if block.level == 1 else "kai" if block.level == 2 else "fangsong"
+        bold = block.level >= 3
+        b = InlineBuilder(self.fonts, size)
+        b.add(block.number, role, bold)
+        b.add_runs(block.text, role, bold)
+        title = (block.number + plain(block.text)) if block.bookmark else None
+        return _HeadingFlow(
+            b.build(),
+            self.state,
+            block.level,
+            title,
+            leading=size * layout.LEADING_RATIO,
+            align="left",
+            first_indent=2 * size,
+            keep_with_next=True,
+        )
+
+    def ticks(self, block: TickBoxes) -> TextFlow:
+        size = block.size
+        b = InlineBuilder(self.fonts, size)
+        with b.keep():
+            b.add(block.label, "fangsong")
+        label_w = b.build().width()
+        items = block.items
+        for i, item in enumerate(items):
+            nested = item.level > 0
+            prev_nested = i > 0 and items[i - 1].level > 0
+            next_nested = i + 1 < len(items) and items[i + 1].level > 0
+            if i > 0 and not (nested and not prev_nested):
+                b.gap(layout.TICK_SUBGAP_EM if nested else layout.TICK_GAP_EM)
+            with b.keep():
+                if nested and not prev_nested:
+                    b.add("（", "fangsong")
+                b.box(item.checked)
+                b.add(item.text, "fangsong")
+                if nested and not next_nested:
+                    b.add("）", "fangsong")
+        width = self.geo.frame_width
+        first = 2 * size
+        hang = first + label_w if label_w < 0.4 * width else first
+        return TextFlow(
+            b.build(),
+            leading=size * layout.LEADING_RATIO,
+            align="left",
+            first_indent=first,
+            indent=hang,
+        )
+
+    def table(self, block: TableBlock) -> list[Flowable]:
+        out: list[Flowable] = []
+        size = block.size
+        if block.caption:
+            csize = size + layout.CAPTION_SIZE_STEP
+            out.append(
+                TextFlow(
+                    self.inline(block.caption, "hei", csize),
+                    leading=csize * layout.TITLE_LEADING_RATIO,
+                    align="center",
+                    space_before=layout.TABLE_SPACE,
+                    keep_with_next=True,
+                )
+            )
+        ncols = len(block.widths)
+        total = sum(block.widths)
+        col_w = [w / total * self.geo.frame_width for w in block.widths]
+        pad_x, pad_y = layout.TABLE_PAD_X, layout.TABLE_PAD_Y
+        leading = size * layout.TABLE_LEADING_RATIO
+        grey = Color(layout.TABLE_HEADER_GREY, layout.TABLE_HEADER_GREY, layout.TABLE_HEADER_GREY)
+        thin = layout.TABLE_GRID_WIDTH
+        commands: list[tuple[Any, ...]] = [
+            ("LINEBEFORE", (0, 0), (-1, -1), thin, black),
+            ("LINEAFTER", (0, 0), (-1, -1), thin, black),
+            ("BOX", (0, 0), (-1, -1), layout.TABLE_BOX_WIDTH, black),
+            # close each page's part of a table that runs over pages
+            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), layout.TABLE_BOX_WIDTH, black),
+            ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), layout.TABLE_BOX_WIDTH, black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            # reportlab sets a cell font even for flowable cells: never let it be Helvetica
+            ("FONT", (0, 0), (-1, -1), self.fonts.font_name(block.role), size, leading),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad_x),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad_x),
+            ("TOPPADDING", (0, 0), (-1, -1), pad_y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad_y),
+        ]
+        # Lay out every cell first: (flow, first column, span, width, header) per cell.
+        laid: list[list[tuple[TextFlow, int, int, float, bool]]] = []
+        heights: list[float] = []
+        for row in block.rows:
+            cells: list[tuple[TextFlow, int, int, float, bool]] = []
+            height = 0.0
+            c = 0
+            for cell in row:
+                if c >= ncols:
+                    break
+                span = max(1, min(cell.colspan, ncols - c))
+                flow = TextFlow(
+                    self.inline(cell.text, block.role, size, bold=cell.header),
+                    leading=leading,
+                    align=cell.align,
+                )
+                width = sum(col_w[c : c + span]) - 2 * pad_x
+                height = max(height, flow.wrap(width, 1e9)[1] + 2 * pad_y)
+                cells.append((flow, c, span, width, cell.header))
+                c += span
+            laid.append(cells)
+            heights.append(height)
+        # Rows never split across pages, except a row taller than a page: that one is cut into
+        # several rows of whole lines, drawn without rules between them, so it reads as one.
+        header_h = sum(heights[: block.header_rows])
+        limit = self.geo.frame_height - header_h - 1.0
+        chunk_lines = max(1, int((self.geo.frame_height / 4.0) // leading))
+        data: list[list[Any]] = []
+        joined: set[int] = set()  # rows with no rule below them (inside a cut row)
+        for r, cells in enumerate(laid):
+            pieces = [[flow] for flow, *_ in cells]
+            if r >= block.header_rows and heights[r] > limit:
+                pieces = [_chunks(flow, width, chunk_lines) for flow, _, _, width, _ in cells]
+            n = max(len(p) for p in pieces) if pieces else 1
+            first = len(data)
+            for j in range(n):
+                out_row: list[Any] = [""] * ncols
+                for (_, c, span, _, header), chunks in zip(cells, pieces, strict=True):
+                    if j < len(chunks):
+                        out_row[c] = [chunks[j]]
+                    rr = first + j
+                    if span > 1:
+                        commands.append(("SPAN", (c, rr), (c + span - 1, rr)))
+                    if header:
+                        commands.append(("BACKGROUND", (c, rr), (c + span - 1, rr), grey))
+                data.append(out_row)
+            if n > 1:
+                joined.update(range(first, first + n - 1))
+                last = first + n - 1
+                commands.append(("VALIGN", (0, first), (-1, last), "TOP"))
+                commands.append(("TOPPADDING", (0, first + 1), (-1, last), 0))
+                commands.append(("BOTTOMPADDING", (0, first), (-1, last - 1), 0))
+        start = 0
+        for r in [*sorted(joined), len(data)]:
+            if r > start:
+                commands.append(("LINEBELOW", (0, start), (-1, r - 1), thin, black))
+            start = r + 1
+        table = Table(
+            data,
+            colWidths=col_w,
+            repeatRows=block.header_rows,
+            hAlign="LEFT",
+        )
+        table.setStyle(TableStyle(commands))
+        table.spaceBefore = 0.0 if block.caption else layout.TABLE_SPACE
+        table.spaceAfter = layout.TABLE_SPACE
+        out.append(table)
+        return out
+
+
+def _chunks(flow: TextFlow, width: float, lines: int) -> list[TextFlow]:
+    """Cut ``flow`` into pieces of at most ``lines`` lines at ``width``."""
+    out: list[TextFlow] = []
+    while flow.line_count(width) > lines:
+        head, flow = flow.split_at(width, lines)
+        out.append(head)
+    out.append(flow)
+    return out
+
+
+def _group(flows: list[Flowable]) -> list[Flowable]:
+    """Signature blocks keep the last lines of the paragraph before them; keep-with-next
+    flowables (titles, headings) travel with the start of what follows."""
+    tailed: list[Flowable] = []
+    for f in flows:
+        if isinstance(f, _SignatureFlow) and tailed and type(tailed[-1]) is TextFlow:
+            tailed.append(_KeepTail(tailed.pop(), f))  # type: ignore[arg-type]
+        else:
+            tailed.append(f)
+    out: list[Flowable] = []
+    heads: list[Flowable] = []
+    for f in tailed:
+        if getattr(f, "keep_next", False):
+            heads.append(f)
+            continue
+        if heads and not isinstance(f, PageBreak | Spacer):
+            out.append(_KeepWithNext(heads, f))
+        else:
+            out.extend(heads)
+            out.append(f)
+        heads = []
+    out.extend(heads)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The build.
+
+
+def _page_template(
+    name: str, geo: PageGeometry, on_end: Callable[[Any, Any], None]
+) -> PageTemplate:
+    x0, y0, _, _ = geo.frame
+    frame = Frame(
+        x0,
+        y0,
+        geo.frame_width,
+        geo.frame_height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id=f"{name}-frame",
+        showBoundary=0,
+    )
+    return PageTemplate(id=name, frames=[frame], onPageEnd=on_end, pagesize=(geo.width, geo.height))
+
+
+def render_pdf(
+    docs: Sequence[Document],
+    fonts: FontSet,
+    *,
+    seal_marks: bool = True,
+    title: str | None = None,
+) -> PdfResult:
+    """Render ``docs`` into one PDF, each starting on a new page with its own page numbers.
+
+    Raises :class:`InputError` listing every character no font can print.
+    """
+    if not docs:
+        raise ValueError("render_pdf needs at least one document")
+    findings = [f for d in docs for f in fonts.missing(d)]
+    if findings:
+        raise InputError(findings)
+
+    state = _State(fonts, docs, seal_marks)
+    on_end = state.page_end
+    first = "landscape" if docs[0].landscape else "portrait"
+    templates = {
+        "portrait": _page_template("portrait", layout.PORTRAIT, on_end),
+        "landscape": _page_template("landscape", layout.LANDSCAPE, on_end),
+    }
+    order = [templates[first]] + [t for k, t in templates.items() if k != first]
+
+    story: list[Flowable] = []
+    for i, doc in enumerate(docs):
+        orient = "landscape" if doc.landscape else "portrait"
+        if i > 0:
+            story.append(NextPageTemplate(orient))
+            story.append(PageBreak())
+        story.append(_DocStart(state, i))
+        story.extend(_Composer(state, doc).flowables())
+
+    buf = io.BytesIO()
+    first_geo = layout.geometry(docs[0].landscape)
+    template = BaseDocTemplate(
+        buf,
+        pagesize=(first_geo.width, first_geo.height),
+        pageTemplates=order,
+        title=title or docs[0].title,
+        author="docgen",
+        creator="docgen",
+        producer="docgen",
+        subject="",
+        invariant=1,
+        pageCompression=1,
+        lang="zh-CN",
+        displayDocTitle=1,
+        initialFontName=fonts.font_name("song"),
+        initialFontSize=layout.PAGE_NUMBER_SIZE,
+        leftMargin=first_geo.margin_left,
+        rightMargin=first_geo.margin_right,
+        topMargin=first_geo.margin_top,
+        bottomMargin=first_geo.margin_bottom,
+    )
+    template.build(story)
+    data = buf.getvalue()
+    total = int(template.page)
+
+    rendered: list[RenderedDoc] = []
+    for i, ds in enumerate(state.docs):
+        nxt = state.docs[i + 1].first_page if i + 1 < len(state.docs) else total
+        rendered.append(
+            RenderedDoc(
+                pages=nxt - ds.first_page,
+                first_page=ds.first_page,
+                seal_slots=tuple(ds.slots),
+                outline=tuple(ds.outline),
+            )
+        )
+    return PdfResult(data, total, tuple(rendered))

@@ -1,0 +1,193 @@
+"""Font chains, per-character fallback, coverage findings and the line breaker (real fonts)."""
+
+from __future__ import annotations
+
+import random
+from itertools import accumulate, pairwise
+from pathlib import Path
+
+import pytest
+
+from docgen.document import Cell, Document, Paragraph, Run, Table, runs
+from docgen.render.fonts import FIXED_TEXT_PATH, resolve_fonts
+from docgen.render.linebreak import (
+    CANNOT_END,
+    CANNOT_START,
+    break_lines,
+    break_opportunities,
+)
+
+GBSN = Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf")
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+LXGW = Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")
+
+pytestmark = pytest.mark.skipif(
+    not (GBSN.exists() and WQY.exists() and LXGW.exists()), reason="Debian CJK fonts missing"
+)
+
+
+def _doc(*blocks: object) -> Document:
+    return Document("declaration", "测试", tuple(blocks))  # type: ignore[arg-type]
+
+
+def test_chains_use_debian_faces_with_fallbacks() -> None:
+    fonts = resolve_fonts()
+    song = [f.path for f in fonts.faces("song")]
+    assert song[0] == GBSN
+    assert WQY in song and LXGW in song
+    assert fonts.family("song") == "AR PL SungtiL GB"
+    assert fonts.family("hei") == "WenQuanYi Zen Hei"
+    assert fonts.family("kai") == "AR PL KaitiM GB"
+    # Debian has no 仿宋: song stands in for it.
+    assert fonts.faces("fangsong")[0].path == GBSN
+    assert all("droid" not in str(f.path).lower() for r in ("song", "hei") for f in fonts.faces(r))
+
+
+def test_resolve_is_cached_and_fingerprint_stable() -> None:
+    a, b = resolve_fonts(), resolve_fonts(())
+    assert a is b
+    assert len(a.fingerprint()) == 64
+    assert a.fingerprint() == b.fingerprint()
+
+
+def test_segments_fall_back_per_character() -> None:
+    fonts = resolve_fonts()
+    segs = fonts.segments("二〇二一年 GB/T 9704，王堃", "song")
+    assert "".join(t for _, t in segs) == "二〇二一年 GB/T 9704，王堃"
+    by_char = {t: f for f, t in segs}
+    primary = fonts.faces("song")[0].name
+    # 〇 and 堃 are not in GB2312: another face draws them; ASCII and space stay in the body face.
+    assert by_char["〇"] != primary
+    assert by_char["堃"] != primary
+    assert segs[0] == (primary, "二")
+    assert any(f == primary and " GB/T 9704，王" in t for f, t in segs)
+
+
+def test_missing_reports_char_code_point_and_path() -> None:
+    fonts = resolve_fonts()
+    doc = _doc(
+        Paragraph((Run("企业名称😀有限公司", source="applications[0].applicant.name"),)),
+        Paragraph(runs("固定文字\U000f0000")),
+        Paragraph(runs("王堃、李喆、朱镕、二〇二一年–\n\t", "applications[1].contact")),
+    )
+    findings = fonts.missing(doc)
+    assert len(findings) == 2
+    first = findings[0]
+    assert first.path == "applications[0].applicant.name"
+    assert first.level == "error"
+    assert "“😀”" in first.message and "U+1F600" in first.message
+    assert "--font-dir" in first.message
+    assert findings[1].path == FIXED_TEXT_PATH
+    assert "U+F0000" in findings[1].message
+
+
+def test_missing_checks_table_cells_in_their_role() -> None:
+    fonts = resolve_fonts()
+    table = Table((1,), ((Cell((Run("𠀀", source="t.cell"),)),),))  # U+20000: Ext-B
+    findings = fonts.missing(_doc(table))
+    # LXGW WenKai has part of Ext-B; whether U+20000 is covered must match the chain.
+    covered = any(f.covers(0x20000) for f in fonts.faces("song"))
+    assert (findings == []) == covered
+
+
+def _synthetic_cff_font(path: Path) -> None:
+    """A real one-glyph OpenType font with PostScript (CFF) outlines."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    fb = FontBuilder(1000, isTTF=False)
+    fb.setupGlyphOrder([".notdef", "A"])
+    fb.setupCharacterMap({0x41: "A"})
+    pen = T2CharStringPen(600, None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((250, 700))
+    pen.closePath()
+    glyph = pen.getCharString()
+    fb.setupCFF("SimKaiCFF", {"FullName": "SimKai CFF"}, {".notdef": glyph, "A": glyph}, {})
+    fb.setupHorizontalMetrics({".notdef": (600, 0), "A": (600, 0)})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "KaiTi CFF", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    fb.save(str(path))
+
+
+def test_cff_fonts_in_user_dir_are_skipped(tmp_path: Path) -> None:
+    _synthetic_cff_font(tmp_path / "simkai.otf")
+    fonts = resolve_fonts([tmp_path])
+    assert [p.name for p, _ in fonts.skipped] == ["simkai.otf"]
+    assert "CFF" in fonts.skipped[0][1]
+    assert fonts.faces("kai")[0].path.name == "gkai00mp.ttf"
+
+
+def test_user_dir_official_name_comes_first(tmp_path: Path) -> None:
+    (tmp_path / "simfang.ttf").symlink_to(LXGW)
+    fonts = resolve_fonts([tmp_path])
+    assert fonts.faces("fangsong")[0].path.name == "simfang.ttf"
+    assert fonts.faces("song")[0].path == GBSN
+    assert fonts.fingerprint() != resolve_fonts().fingerprint()
+
+
+def test_reportlab_cannot_start_lists_are_patched() -> None:
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for ch in "，；：？！》〉”’…—·．":
+        assert ch in textsplit.ALL_CANNOT_START
+        assert ch in paragraph.ALL_CANNOT_START
+
+
+def _break(text: str, width_chars: float, first_indent: float = 2.0) -> list[str]:
+    widths = [1.0 if ord(c) >= 0x2E80 else 0.5 for c in text]
+    cum = [0.0, *accumulate(widths)]
+    lines = break_lines(
+        text, cum, break_opportunities(text), width_chars - first_indent, width_chars
+    )
+    for ln in lines:
+        assert ln.width <= width_chars + 1e-9 or ln.end - ln.start == 1
+    return [text[ln.start : ln.end] for ln in lines]
+
+
+def test_breaker_obeys_kinsoku_on_dense_punctuation() -> None:
+    rng = random.Random(7)
+    words = [
+        "服务",
+        "制造",
+        "，",
+        "。",
+        "、",
+        "“平台”",
+        "（项目）",
+        "《通知》",
+        "；",
+        "：",
+        "……",
+        "——",
+    ]
+    text = "据" + "".join(rng.choice(words) + "示范" for _ in range(2000)) + "完"
+    for width in (27, 28, 13, 7):
+        lines = _break(text, width)
+        assert "".join(lines) == text
+        for line in lines:
+            assert line[0] not in CANNOT_START, line
+            assert line[-1] not in CANNOT_END, line
+
+
+def test_breaker_keeps_latin_words_and_numbers() -> None:
+    text = "依据GB/T 9704-2012标准，营业收入12345.67万元，增长35.6%。" * 3
+    widths = [1.0 if ord(c) >= 0x2E80 else 0.5 for c in text]
+    cum = [0.0, *accumulate(widths)]
+    lines = break_lines(text, cum, break_opportunities(text), 12, 12)
+    assert len(lines) > 3
+    for a, b in pairwise(lines):
+        # A break between two Latin letters or digits only happens at a space.
+        left, right = text[a.end - 1], text[b.start]
+        if left.isascii() and right.isascii():
+            assert text[a.end : b.start].strip() == "" and b.start > a.end, (left, right)
+    assert any(text[ln.start : ln.end].startswith("12345.67") for ln in lines)
+
+
+def test_breaker_forced_newlines_and_empty() -> None:
+    assert _break("", 10) == [""]
+    assert _break("甲\n乙", 10) == ["甲", "乙"]
