@@ -6,7 +6,9 @@ is refused before anything is written.
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -49,18 +51,25 @@ def resolve(base_dir: Path, file: str, *, allow_absolute: bool = False) -> Path:
 
 def check_attachment(base_dir: Path, file: str, *, allow_absolute: bool = False) -> str | None:
     """Return a Chinese description of what is wrong with an attachment, or None if usable."""
+    bad = [c for c in file if c == "\x00" or "\ud800" <= c <= "\udfff"]
+    if bad:
+        shown = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+        safe = "".join(f"\\u{ord(c):04x}" if c in bad else c for c in file)
+        return f"附件路径“{safe}”含有不能用于文件名的字符（{shown}）；请改正附件路径"
     try:
         path = resolve(base_dir, file, allow_absolute=allow_absolute)
     except ValueError as exc:
         return str(exc)
-    if not path.exists():
-        return f"找不到附件文件“{file}”（应位于 {path.parent}）"
-    if path.is_dir():
-        return f"附件“{file}”是文件夹，应为 PDF、JPEG 或 PNG 文件"
     try:
+        if not path.exists():
+            return f"找不到附件文件“{file}”（应位于 {path.parent}）"
+        if path.is_dir():
+            return f"附件“{file}”是文件夹，应为 PDF、JPEG 或 PNG 文件"
         data = path.read_bytes()
     except OSError as exc:
-        return f"无法读取附件“{file}”：{exc.strerror}"
+        if exc.errno == errno.ENAMETOOLONG:
+            return f"附件路径“{file}”过长，无法读取；请缩短文件名"
+        return f"无法读取附件“{file}”（{exc.strerror}）"
     if not data:
         return f"附件“{file}”是空文件"
     kind = sniff(data[:2048])
@@ -75,6 +84,9 @@ def _check_pdf(file: str, data: bytes) -> str | None:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logger = logging.getLogger("pypdf")  # pypdf logs repairs ("EOF marker not found") here
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -100,6 +112,8 @@ def _check_pdf(file: str, data: bytes) -> str | None:
         OSError,
     ):
         return f"附件“{file}”是已损坏或不完整的 PDF，无法读取；请重新导出"
+    finally:
+        logger.setLevel(level)
     if b"%%EOF" not in data[-2048:]:
         return f"附件“{file}”是不完整的 PDF（缺少文件结尾，可能下载或复制中断）；请重新导出"
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -126,12 +127,17 @@ def load_edition(edition_id: str, edition_dirs: Sequence[Path] = ()) -> Edition:
     return _load(edition_id, tuple(search_path(edition_dirs)))
 
 
+_EDITION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
 @lru_cache(maxsize=32)
 def _load(edition_id: str, dirs: tuple[Path, ...], _seen: tuple[str, ...] = ()) -> Edition:
     if edition_id in _seen:
         raise EditionError(f"版本“{edition_id}”的 extends 形成了循环")
+    if not _EDITION_ID.fullmatch(edition_id):
+        raise EditionError(f"找不到版本“{edition_id}”的规则文件")
     folder = next((d / edition_id for d in dirs if (d / edition_id / "rules.toml").is_file()), None)
-    if folder is None or "/" in edition_id or "\\" in edition_id or edition_id.startswith("."):
+    if folder is None:
         raise EditionError(f"找不到版本“{edition_id}”的规则文件")
     try:
         raw = tomllib.loads((folder / "rules.toml").read_text(encoding="utf-8"))

@@ -33,18 +33,27 @@ SCHEMA_ID = "docgen.city/1"
 # --------------------------------------------------------------------------- field types
 
 
+_MAX_NUMBER = Decimal(10) ** 12
+
+
 def _to_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise PydanticCustomError("docgen", "应为数字（不加引号），如 1234.50")
     dec = value if isinstance(value, Decimal) else Decimal(str(value))
     if not dec.is_finite():
         raise PydanticCustomError("docgen", "应为有限的数字")
+    if abs(dec) >= _MAX_NUMBER:
+        raise PydanticCustomError("docgen", "数值过大（单位为万元，应小于1万亿），请检查")
     return dec
 
 
 def _money_places(value: Decimal) -> Decimal:
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+    # Count decimal places from the digits: quantize() fails beyond the context's precision.
+    _, digits, exponent = value.as_tuple()
+    places = -exponent if isinstance(exponent, int) else 0
+    while places > 2 and digits and digits[-1] == 0:
+        digits, places = digits[:-1], places - 1
+    if places > 2:
         raise PydanticCustomError(
             "docgen", "金额最多保留2位小数（单位：万元），实际为{value}", {"value": str(value)}
         )
@@ -86,12 +95,21 @@ def _check_int(value: object) -> int:
         if isinstance(value, Decimal) and value == value.to_integral_value():
             raise PydanticCustomError("docgen", "应为整数（不带小数点）")
         raise PydanticCustomError("docgen", "应为整数（不加引号）")
+    if abs(value) >= _MAX_NUMBER:
+        raise PydanticCustomError("docgen", "数值过大，请检查")
     return value
 
 
 def _check_text(value: object) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("docgen", "应为文本（加英文双引号）")
+    bad = sorted({f"U+{ord(c):04X}" for c in value if "\ud800" <= c <= "\udfff"})
+    if bad:
+        raise PydanticCustomError(
+            "docgen",
+            "含有无效的字符编码（{codes}，孤立的代理字符）；请重新输入该文本",
+            {"codes": "、".join(bad)},
+        )
     return value
 
 
@@ -150,7 +168,9 @@ class Applicant(_Model):
     name: RequiredText
     uscc: Text | None = None
     address: Text | None = None
-    postcode: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^\d{6}$")] | None = None
+    postcode: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^[0-9]{6}$")] | None = (
+        None
+    )
     legal_representative: Text | None = None
     established_on: Date | None = None
     registered_capital: Money | None = None
@@ -218,7 +238,7 @@ class Application(_Model):
 
 class CityInfo(_Model):
     name: RequiredText
-    division_code: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^\d{6}$")]
+    division_code: Annotated[str, BeforeValidator(_check_text), Field(pattern=r"^[0-9]{6}$")]
     bureau: RequiredText
     government: RequiredText
     extra_platform_quota: Flag = False
@@ -312,6 +332,14 @@ def parse_city(raw: bytes) -> City:
                 )
             ]
         ) from None
+    except RecursionError:
+        raise InputError(
+            [Finding("（文件）", "error", "不是有效的城市申报文件：[ ] 或 { } 嵌套层数过多")]
+        ) from None
+    except ValueError:  # an integer longer than int() accepts (sys.get_int_max_str_digits)
+        raise InputError(
+            [Finding("（文件）", "error", "文件中有位数过多的数字（数千位），无法读取；请检查数字")]
+        ) from None
     if not isinstance(data, dict):
         raise InputError([Finding("（文件）", "error", "文件的最外层应为一个 JSON 对象 {…}")])
     if data.get("schema") != SCHEMA_ID:
@@ -387,6 +415,8 @@ _JSON_REASONS = {
     "Expecting property name enclosed in double quotes": "字段名须用英文双引号，或多了一个逗号",
     "Unterminated string starting at": "文本缺少结尾的英文双引号",
     "Extra data": "JSON 结束后还有多余内容",
+    "Invalid \\uXXXX escape": "“\\u”后应为4位十六进制数字",
+    "Invalid \\escape": "文本中有无效的反斜杠“\\”（路径请用“/”分隔，或写成“\\\\”）",
     "Invalid control character at": "文本中有不允许的控制字符（如直接换行，应写作 \\n）",
 }
 

@@ -199,6 +199,8 @@ def _check_application(
                     f"{p}.mode", "warning", f"{cat.label}不填写服务型制造模式，“{app.mode}”将被忽略"
                 )
             )
+    elif cat.subtypes and app.subtype not in cat.subtypes:
+        pass  # the subtype error above says what to fix first; the modes depend on it
     elif app.mode is None:
         out.append(
             Finding(
@@ -370,7 +372,12 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
                 )
             )
     latest = app.latest_financials()
-    if app.category == "enterprise" and latest is not None:
+    # When service > operating that row already has an error (and the share could overflow).
+    if (
+        app.category == "enterprise"
+        and latest is not None
+        and latest.service_revenue <= latest.operating_revenue
+    ):
         k = app.financials.index(latest)
         minimum = edition.rules.thresholds.service_share_min_percent
         share = service_share(latest.service_revenue, latest.operating_revenue)
@@ -402,6 +409,8 @@ def service_share(service: Decimal, operating: Decimal) -> Decimal | None:
 
 
 def _years_before(day: date, years: int) -> date:
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
