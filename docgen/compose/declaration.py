@@ -85,13 +85,18 @@ def _cover(
     city: City, app: Application, p: str, edition: Edition, form: dict[str, Any]
 ) -> list[Block]:
     cover = form["cover"]
-    items: list[TickItem] = []
+    # One row per category, its subtypes in brackets after it; the chosen category and subtype
+    # are both ticked. Rows after the first are indented by the label's width.
+    label = cover["category_label"] + "："
+    rows: list[Block] = []
     for key, cat in edition.rules.categories.items():
-        items.append(TickItem(cat.label, app.category == key and not cat.subtypes))
-        for sub_key, sub in cat.subtypes.items():
-            items.append(
-                TickItem(sub.label, app.category == key and app.subtype == sub_key, level=1)
-            )
+        chosen = app.category == key
+        items = [TickItem(cat.label, chosen)]
+        items += [
+            TickItem(sub.label, chosen and app.subtype == sub_key, level=1)
+            for sub_key, sub in cat.subtypes.items()
+        ]
+        rows.append(TickBoxes(label if not rows else "\u3000" * len(label), tuple(items)))
     is_city = app.category == "city"
     fields: list[CoverField] = [
         CoverField(
@@ -114,7 +119,7 @@ def _cover(
         Spacer(30),
         Title(runs(edition.rules.edition.form_title), size=26.0, role="hei", space_after=28.0),
         Spacer(12),
-        TickBoxes(cover["category_label"], tuple(items)),
+        *rows,
         Spacer(14),
         CoverFields(tuple(fields)),
     ]
