@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -133,6 +135,8 @@ def build_cmd(
         sys.exit(1)
     except DocgenError as exc:
         _fail(exc)
+    except Exception as exc:
+        _internal_error(exc)
     click.echo(build_report(result.manifest, str(result.out_dir), result.seconds))
 
 
@@ -185,6 +189,8 @@ def batch_cmd(
             )
     except DocgenError as exc:
         _fail(exc)
+    except Exception as exc:
+        _internal_error(exc)
     click.echo(batch_summary(result))
     sys.exit(0 if result.ok else 1)
 
@@ -197,4 +203,16 @@ def schema_cmd() -> None:
 
 def _fail(exc: DocgenError) -> None:
     click.echo(f"错误：{exc}", err=True)
+    sys.exit(1)
+
+
+def _internal_error(exc: BaseException) -> None:
+    """A bug in docgen, not the user's mistake: say so plainly; the traceback only on request."""
+    if os.environ.get("DOCGEN_DEBUG"):
+        traceback.print_exc()
+    click.echo(
+        f"docgen 内部错误（{type(exc).__name__}: {exc}）。输出文件夹未被改动。"
+        "请把输入文件和这条信息发给维护人员；设置环境变量 DOCGEN_DEBUG=1 可显示详细信息。",
+        err=True,
+    )
     sys.exit(1)
