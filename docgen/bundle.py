@@ -1,0 +1,683 @@
+"""The print packet (bundle.pdf): cover, contents, summary table, then each application's form
+followed by its attachments, with running packet numbers, page labels, bookmarks and the
+straddle-seal (骑缝章) groups kept clear and faintly marked.
+
+Pages of the one-pass render are sliced with pypdf (so the forms keep their shared font subsets);
+everything the bundle itself prints (cover, contents, captions, running numbers, straddle marks)
+comes from ONE reportlab overlay document, one page per bundle page, merged onto the pages.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.constants import PageLabelStyle
+from pypdf.generic import NameObject, TextStringObject
+
+from docgen import layout
+from docgen.attach import AttachmentError, PlacedPage, attachment_pages
+from docgen.attachments import AttachmentKind
+from docgen.document import Role
+from docgen.errors import Finding, FontError, InputError
+from docgen.layout import MM, PORTRAIT, Box
+from docgen.render.linebreak import break_lines, break_opportunities
+
+if TYPE_CHECKING:
+    from docgen.render.fonts import FontSet
+    from docgen.render.pdf import PdfResult, RenderedDoc
+
+PACKET_TITLE = "{city}服务型制造示范申报材料"
+SUMMARY_TITLE = "申报汇总表"
+CONTENTS_TITLE = "目录"
+STRADDLE_LABEL = "骑缝章"
+
+FIXED_TEXT = (
+    "服务型制造示范申报材料目录申报汇总表申报书附件第页共项推荐单位行政区划代码申报数量材料页数"
+    "填报日期骑缝章续0123456789/：（），、… 　"
+)
+"""Every character the bundle prints of its own (for the build's coverage check)."""
+
+# Cover and contents geometry (portrait), in points.
+_COVER_TITLE_SIZE = 26.0
+_COVER_TITLE_BASELINE = layout.A4_H - 95.0 * MM
+_COVER_FIELD_SIZE = 16.0
+_COVER_FIELD_LEADING = 34.0
+_COVER_FIELDS_TOP = layout.A4_H - 160.0 * MM
+_COVER_FIELDS_X = 45.0 * MM
+_TOC_TITLE_SIZE = 22.0
+_TOC_TITLE_BASELINE = layout.A4_H - 30.0 * MM
+_TOC_SIZE = 14.0
+_TOC_LEADING = 25.0
+_TOC_TOP = layout.A4_H - 50.0 * MM  # first entry baseline
+_TOC_BOTTOM = 25.0 * MM  # no entry baseline below this
+_TOC_X0 = PORTRAIT.margin_left
+_TOC_X1 = PORTRAIT.width - PORTRAIT.margin_right
+_TOC_INDENT = 2 * _TOC_SIZE
+_TOC_NUMBER_GAP = 8.0  # between an entry's text and its page number, at the least
+_TEXT_GREY = 0.35  # running numbers: readable, clearly not part of the form
+_MARK_GREY = layout.SEAL_MARK_GREY
+
+
+# ---------------------------------------------------------------------------------------------
+# Input and result.
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    """One application: its form is ``rendered.docs[doc_index]`` of the bundle's render; its
+    attachments are (title, file, kind) in print order."""
+
+    application_id: str
+    applicant: str
+    category_label: str  # 示范企业, 示范平台（共享制造类） ...
+    doc_index: int
+    attachments: tuple[tuple[str, Path, AttachmentKind], ...] = ()
+
+
+@dataclass(frozen=True)
+class BundleInput:
+    """Everything the packet needs. ``rendered`` is the one-pass render of the summary table and
+    all forms (one reportlab build: shared font subsets); the indexes pick documents in it."""
+
+    city_name: str
+    division_code: str
+    bureau: str
+    date_text: str  # 二〇二一年五月十日
+    rendered: PdfResult
+    summary_index: int
+    applications: tuple[ApplicationInput, ...]
+
+
+@dataclass(frozen=True)
+class DocumentPlacement:
+    """Where one application landed in the packet (1-based bundle pages; boxes rounded 0.1)."""
+
+    application_id: str
+    applicant: str
+    bundle_pages: tuple[int, int]  # form and attachments
+    form_pages: tuple[int, int]
+    straddle_seals: tuple[dict[str, Any], ...]  # {"pages": [a, b], "box": [x0, y0, x1, y1]}
+    seal_slots: tuple[dict[str, Any], ...]  # {"page", "box", "seal", "diameter_mm"}
+    attachments: tuple[dict[str, Any], ...]  # {"title", "pages", "scale", "rotated"}
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    data: bytes
+    pages: int
+    summary_pages: tuple[int, int]
+    summary_straddle_seals: tuple[dict[str, Any], ...]
+    summary_seal_slots: tuple[dict[str, Any], ...]
+    documents: tuple[DocumentPlacement, ...]
+    contents_pages: tuple[int, int]
+    blank_pages: tuple[int, ...]  # duplex versos inserted before a document
+
+
+# ---------------------------------------------------------------------------------------------
+# Text drawn by the bundle itself, with the font set's per-character fallback.
+
+
+class _Ink:
+    def __init__(self, fonts: FontSet):
+        self.fonts = fonts
+        self.missing: dict[str, str] = {}  # character -> the text it occurs in
+
+    def segments(self, text: str, role: Role) -> list[tuple[str, str]]:
+        for ch in text:
+            if ch not in " \u3000" and not self.fonts.covers(ch, role):
+                self.missing.setdefault(ch, text)
+        return self.fonts.segments(text, role)
+
+    def width(self, text: str, role: Role, size: float) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return sum(stringWidth(t, f, size) for f, t in self.segments(text, role))
+
+    def char_widths(self, text: str, role: Role, size: float) -> list[float]:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        out: list[float] = []
+        for f, t in self.segments(text, role):
+            out.extend(stringWidth(ch, f, size) for ch in t)
+        return out
+
+    def draw(
+        self,
+        canv: Any,
+        x: float,
+        y: float,
+        text: str,
+        role: Role,
+        size: float,
+        *,
+        align: Literal["left", "center", "right"] = "left",
+        grey: float = 0.0,
+    ) -> float:
+        """Draw ``text`` with its baseline at ``y``; returns its width."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        segs = self.segments(text, role)
+        width = sum(stringWidth(t, f, size) for f, t in segs)
+        if align == "center":
+            x -= width / 2.0
+        elif align == "right":
+            x -= width
+        canv.saveState()
+        canv.setFillGray(grey)
+        for f, t in segs:
+            canv.setFont(f, size)
+            canv.drawString(x, y, t)
+            x += stringWidth(t, f, size)
+        canv.restoreState()
+        return width
+
+    def wrap(self, text: str, role: Role, size: float, first: float, rest: float) -> list[str]:
+        """Lines of ``text`` no wider than ``first`` (then ``rest``), breaking as Chinese does."""
+        if not text:
+            return [""]
+        widths = self.char_widths(text, role, size)
+        cum = [0.0]
+        for w in widths:
+            cum.append(cum[-1] + w)
+        lines = break_lines(text, cum, break_opportunities(text), first, rest)
+        return [text[ln.start : ln.end] for ln in lines] or [""]
+
+    def fit(self, text: str, role: Role, size: float, max_width: float, min_size: float) -> float:
+        """The largest size, down to ``min_size``, at which ``text`` fits on one line."""
+        while size > min_size and self.width(text, role, size) > max_width:
+            size -= 0.5
+        return size
+
+    def truncate(self, text: str, role: Role, size: float, max_width: float) -> str:
+        if self.width(text, role, size) <= max_width:
+            return text
+        while text and self.width(text + "…", role, size) > max_width:
+            text = text[:-1]
+        return text + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan: one sheet per bundle page.
+
+SheetKind = Literal["cover", "contents", "blank", "summary", "form", "attachment"]
+
+
+@dataclass
+class _Sheet:
+    kind: SheetKind
+    width: float
+    height: float
+    source: PageObject | None = None  # the page the overlay is laid on; None: overlay only
+    caption: str | None = None  # an attachment's first page
+    straddle: tuple[Box, str] | None = None  # box and mark label
+    contents_lines: list[tuple[float, str, int | None]] = field(default_factory=list)
+
+
+@dataclass
+class _TocEntry:
+    level: int  # 0 document, 1 attachment
+    text: str
+    page: int = 0  # 1-based bundle page, set once known
+    lines: list[str] = field(default_factory=list)
+    hang: float = 0.0  # indent of continuation lines (under the text after "申报书：")
+
+
+def straddle_groups(pages: int, max_pages: int) -> list[tuple[int, int]]:
+    """Split a document of ``pages`` pages into straddle groups of at most ``max_pages`` pages,
+    as even as possible, no page shared between groups. 0-based inclusive ranges; a one-page
+    document has none."""
+    if max_pages < 2:
+        raise ValueError("max_seal_pages must be at least 2")
+    if pages < 2:
+        return []
+    count = math.ceil(pages / max_pages)
+    base, extra = divmod(pages, count)
+    out: list[tuple[int, int]] = []
+    start = 0
+    for k in range(count):
+        size = base + (1 if k < extra else 0)
+        out.append((start, start + size - 1))
+        start += size
+    return out
+
+
+def _box_json(box: Sequence[float]) -> list[float]:
+    return [round(float(v), 1) for v in box]
+
+
+def _page_size(page: PageObject) -> tuple[float, float]:
+    box = page.mediabox
+    w, h = float(box.width), float(box.height)
+    if page.rotation % 180:
+        w, h = h, w
+    return w, h
+
+
+def assemble(
+    inp: BundleInput,
+    fonts: FontSet,
+    *,
+    max_seal_pages: int = 20,
+    seal_marks: bool = True,
+    duplex: bool = False,
+) -> BundleResult:
+    """Assemble the packet.
+
+    Raises FontError if a character the bundle prints (cover, contents, captions) has no font,
+    InputError (with the attachment's path in the city file) if an attachment cannot be placed,
+    ValueError if ``max_seal_pages`` is below 2.
+    """
+    if max_seal_pages < 2:
+        raise ValueError("max_seal_pages must be at least 2")
+    ink = _Ink(fonts)
+    city = inp.city_name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = PdfReader(io.BytesIO(inp.rendered.data))
+    docs = inp.rendered.docs
+
+    # Attachments first: their page counts shape the plan.
+    placed: list[list[list[PlacedPage]]] = []
+    for i, app in enumerate(inp.applications):
+        pages_of_app: list[list[PlacedPage]] = []
+        for j, (_title, path, kind) in enumerate(app.attachments):
+            try:
+                pages_of_app.append(attachment_pages(Path(path), kind))
+            except AttachmentError as exc:
+                where = f"applications[{i}].attachments[{j}].file"
+                raise InputError([Finding(where, "error", str(exc))]) from exc
+        placed.append(pages_of_app)
+
+    # Contents entries and their wrapped lines (page numbers come later).
+    toc: list[_TocEntry] = [_TocEntry(0, SUMMARY_TITLE)]
+    for app in inp.applications:
+        toc.append(_TocEntry(0, f"申报书：{app.applicant}（{app.category_label}）"))
+        for n, (title, _p, _k) in enumerate(app.attachments, 1):
+            toc.append(_TocEntry(1, f"附件{n}：{title}"))
+    per_page = int((_TOC_TOP - _TOC_BOTTOM) // _TOC_LEADING) + 1
+    # Room for the page numbers: as many digits as the packet can have pages.
+    most_pages = (
+        2 * (len(toc) + 2)
+        + sum(docs[i].pages for i in [inp.summary_index] + [a.doc_index for a in inp.applications])
+        + sum(len(pp) for app in placed for pp in app)
+        + len(toc) * 4
+    )
+    number_room = ink.width("8" * len(str(most_pages)), "song", _TOC_SIZE) + _TOC_NUMBER_GAP
+    total_lines = 0
+    for e in toc:
+        x0 = _TOC_X0 + (_TOC_INDENT if e.level else 0)
+        avail = _TOC_X1 - x0 - number_room
+        prefix = e.text[: e.text.find("：") + 1]
+        e.hang = min(ink.width(prefix, "song", _TOC_SIZE), avail / 3.0)
+        e.lines = ink.wrap(e.text, "song", _TOC_SIZE, avail, avail - e.hang)
+        total_lines += len(e.lines)
+    contents_count = max(1, math.ceil(total_lines / per_page))
+
+    # The plan.
+    sheets: list[_Sheet] = []
+    blanks: list[int] = []
+
+    def start_document() -> int:
+        if duplex and len(sheets) % 2 == 1:
+            sheets.append(_Sheet("blank", PORTRAIT.width, PORTRAIT.height))
+            blanks.append(len(sheets))
+        return len(sheets) + 1
+
+    def doc_pages(doc: RenderedDoc) -> list[PageObject]:
+        return [reader.pages[doc.first_page + i] for i in range(doc.pages)]
+
+    def group_sheets(first_sheet: int, count: int) -> list[dict[str, Any]]:
+        """Mark the straddle groups on sheets[first_sheet : first_sheet + count]."""
+        groups = straddle_groups(count, max_seal_pages)
+        out: list[dict[str, Any]] = []
+        for k, (a, b) in enumerate(groups):
+            label = f"{STRADDLE_LABEL} {k + 1}/{len(groups)}"
+            first_box: Box | None = None
+            for i in range(a, b + 1):
+                sheet = sheets[first_sheet + i]
+                box = layout.straddle_box(sheet.width, sheet.height, k)
+                first_box = first_box or box
+                sheet.straddle = (box, label)
+            assert first_box is not None
+            out.append(
+                {
+                    "pages": [first_sheet + a + 1, first_sheet + b + 1],
+                    "box": _box_json(first_box),
+                }
+            )
+        return out
+
+    def slots(doc: RenderedDoc, first_page: int) -> tuple[dict[str, Any], ...]:
+        return tuple(
+            {
+                "page": first_page + s.page,
+                "box": _box_json(s.box),
+                "seal": s.seal,
+                "diameter_mm": s.diameter_mm,
+            }
+            for s in doc.seal_slots
+        )
+
+    sheets.append(_Sheet("cover", PORTRAIT.width, PORTRAIT.height))
+    contents_first = start_document()
+    for _ in range(contents_count):
+        sheets.append(_Sheet("contents", PORTRAIT.width, PORTRAIT.height))
+    contents_pages = (contents_first, len(sheets))
+
+    summary_doc = docs[inp.summary_index]
+    summary_first = start_document()
+    for page in doc_pages(summary_doc):
+        w, h = _page_size(page)
+        sheets.append(_Sheet("summary", w, h, source=page))
+    summary_pages = (summary_first, len(sheets))
+    toc[0].page = summary_first
+    summary_groups = group_sheets(summary_first - 1, summary_doc.pages)
+    summary_slots = slots(summary_doc, summary_first)
+
+    placements: list[DocumentPlacement] = []
+    outline_plan: list[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]] = []
+    toc_i = 1
+    for app, app_placed in zip(inp.applications, placed, strict=True):
+        doc = docs[app.doc_index]
+        first = start_document()
+        toc[toc_i].page = first
+        toc_i += 1
+        for page in doc_pages(doc):
+            w, h = _page_size(page)
+            sheets.append(_Sheet("form", w, h, source=page))
+        form_pages = (first, len(sheets))
+        att_json: list[dict[str, Any]] = []
+        att_outline: list[tuple[str, int]] = []
+        for n, ((title, _p, _k), pages) in enumerate(
+            zip(app.attachments, app_placed, strict=True), 1
+        ):
+            att_first = len(sheets) + 1
+            toc[toc_i].page = att_first
+            toc_i += 1
+            rotated: list[int] = []
+            for i, pp in enumerate(pages):
+                sheets.append(
+                    _Sheet(
+                        "attachment",
+                        layout.A4_W,
+                        layout.A4_H,
+                        source=pp.page,
+                        caption=f"附件{n}：{title}" if i == 0 else None,
+                    )
+                )
+                if pp.rotated:
+                    rotated.append(len(sheets))
+            att_json.append(
+                {
+                    "title": title,
+                    "pages": [att_first, len(sheets)],
+                    "scale": round(min(pp.scale for pp in pages), 3),
+                    "rotated": rotated,
+                }
+            )
+            att_outline.append((f"附件{n}：{title}", att_first))
+        last = len(sheets)
+        placements.append(
+            DocumentPlacement(
+                application_id=app.application_id,
+                applicant=app.applicant,
+                bundle_pages=(first, last),
+                form_pages=form_pages,
+                straddle_seals=tuple(group_sheets(first - 1, last - first + 1)),
+                seal_slots=slots(doc, first),
+                attachments=tuple(att_json),
+            )
+        )
+        outline_plan.append((app, first, doc, att_outline))
+
+    total = len(sheets)
+
+    # Contents lines onto the contents sheets.
+    flat: list[tuple[float, str, int | None]] = []
+    for e in toc:
+        for j, line in enumerate(e.lines):
+            x = _TOC_X0 + (_TOC_INDENT if e.level else 0) + (e.hang if j else 0.0)
+            flat.append((x, line, e.page if j == len(e.lines) - 1 else None))
+    for i in range(contents_count):
+        sheets[contents_first - 1 + i].contents_lines = flat[i * per_page : (i + 1) * per_page]
+
+    overlay = _overlay(inp, ink, sheets, seal_marks)
+    if ink.missing:
+        raise FontError(
+            "；".join(
+                f"字符“{ch}”（U+{ord(ch):04X}，出现在“{text}”中）没有任何可用字体能够显示"
+                for ch, text in sorted(ink.missing.items())
+            )
+            + "；请删除或替换该字符，或用 --font-dir 指定包含该字符的字体"
+        )
+
+    # The writer.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        over = PdfReader(io.BytesIO(overlay))
+        writer = PdfWriter()
+        writer.pdf_header = "%PDF-1.7"  # attachments may use anything up to PDF 1.7
+        for i, sheet in enumerate(sheets):
+            ov = over.pages[i]
+            if sheet.source is None:
+                writer.add_page(ov)
+                continue
+            page = writer.add_page(sheet.source)
+            if page.rotation % 360:
+                page.transfer_rotation_to_content()
+            left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
+            if left or bottom:
+                page.merge_transformed_page(ov, Transformation().translate(left, bottom))
+            else:
+                page.merge_page(ov)
+            page.compress_content_streams()
+
+        _outline(writer, contents_first, summary_first, summary_doc, outline_plan)
+        writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
+        title = PACKET_TITLE.format(city=city)
+        writer.add_metadata(
+            {"/Title": title, "/Author": inp.bureau, "/Creator": "docgen", "/Producer": "docgen"}
+        )
+        writer.page_mode = "/UseOutlines"
+        root = writer.root_object
+        root[NameObject("/Lang")] = TextStringObject("zh-CN")
+        writer.create_viewer_preferences().display_doctitle = True
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        buf = io.BytesIO()
+        writer.write(buf)
+
+    return BundleResult(
+        data=buf.getvalue(),
+        pages=total,
+        summary_pages=summary_pages,
+        summary_straddle_seals=tuple(summary_groups),
+        summary_seal_slots=summary_slots,
+        documents=tuple(placements),
+        contents_pages=contents_pages,
+        blank_pages=tuple(blanks),
+    )
+
+
+def _outline(
+    writer: PdfWriter,
+    contents_first: int,
+    summary_first: int,
+    summary_doc: RenderedDoc,
+    apps: Sequence[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]],
+) -> None:
+    writer.add_outline_item(title=CONTENTS_TITLE, page_number=contents_first - 1)
+
+    def nest(parent: Any, doc: RenderedDoc, first: int) -> None:
+        stack: list[tuple[int, Any]] = []
+        for entry in doc.outline:
+            while stack and stack[-1][0] >= entry.level:
+                stack.pop()
+            item = writer.add_outline_item(
+                title=entry.title,
+                page_number=first - 1 + entry.page,
+                parent=stack[-1][1] if stack else parent,
+                is_open=False,
+            )
+            stack.append((entry.level, item))
+
+    top = writer.add_outline_item(title=SUMMARY_TITLE, page_number=summary_first - 1)
+    nest(top, summary_doc, summary_first)
+    for app, first, doc, atts in apps:
+        top = writer.add_outline_item(
+            title=f"申报书：{app.applicant}（{app.category_label}）",
+            page_number=first - 1,
+            is_open=False,
+        )
+        nest(top, doc, first)
+        for title, page in atts:
+            writer.add_outline_item(title=title, page_number=page - 1, parent=top)
+
+
+# ---------------------------------------------------------------------------------------------
+# The overlay: everything the bundle prints, one page per bundle page, one font subset.
+
+
+def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: bool) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    total = len(sheets)
+    buf = io.BytesIO()
+    canv = Canvas(
+        buf,
+        pagesize=(sheets[0].width, sheets[0].height),
+        invariant=1,
+        pageCompression=1,
+        # reportlab opens every page with its initial font: make it ours, not a bare Helvetica
+        initialFontName=ink.fonts.font_name("song"),
+        initialFontSize=layout.RUNNING_NUMBER_SIZE,
+    )
+    canv.setCreator("docgen")
+    canv.setTitle(PACKET_TITLE.format(city=inp.city_name))
+    for number, sheet in enumerate(sheets, 1):
+        canv.setPageSize((sheet.width, sheet.height))
+        if sheet.kind == "cover":
+            _draw_cover(canv, ink, inp, total)
+        elif sheet.kind == "contents":
+            _draw_contents(canv, ink, sheet, first=sheet is _first_contents(sheets))
+        if sheet.caption:
+            _draw_caption(canv, ink, sheet.caption)
+        if sheet.straddle and seal_marks:
+            _draw_straddle_mark(canv, ink, *sheet.straddle)
+        _draw_running_number(canv, ink, sheet, inp.city_name, number, total)
+        canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def _first_contents(sheets: Sequence[_Sheet]) -> _Sheet | None:
+    return next((s for s in sheets if s.kind == "contents"), None)
+
+
+def _draw_running_number(
+    canv: Any, ink: _Ink, sheet: _Sheet, city: str, number: int, total: int
+) -> None:
+    geo = layout.geometry(sheet.width > sheet.height)
+    x0, _, x1, _ = geo.frame
+    centre = (x0 + x1) / 2.0  # the text is short: it stays well left of the straddle band
+    ink.draw(
+        canv,
+        centre,
+        layout.RUNNING_NUMBER_BASELINE,
+        f"{city} 第 {number} / {total} 页",
+        "song",
+        layout.RUNNING_NUMBER_SIZE,
+        align="center",
+        grey=_TEXT_GREY,
+    )
+
+
+def _draw_caption(canv: Any, ink: _Ink, caption: str) -> None:
+    x0, _, x1, _ = layout.attachment_box(PORTRAIT)
+    size = ink.fit(caption, "song", layout.CAPTION_SIZE, x1 - x0, 9.0)
+    text = ink.truncate(caption, "song", size, x1 - x0)
+    ink.draw(canv, x0, layout.A4_H - layout.CAPTION_BASELINE_FROM_TOP, text, "song", size)
+
+
+def _draw_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> None:
+    cx, cy, r = layout.straddle_mark_circle(box)
+    canv.saveState()
+    canv.setStrokeGray(_MARK_GREY)
+    canv.setLineWidth(layout.SEAL_MARK_LINE_WIDTH)
+    canv.setDash(list(layout.SEAL_MARK_DASH), 0)
+    # The left half of the seal circle centred on the right edge: the slice this page shows.
+    inset = layout.SEAL_MARK_LINE_WIDTH
+    rr = r - inset
+    canv.arc(cx - rr, cy - rr, cx + rr, cy + rr, startAng=90, extent=180)
+    canv.restoreState()
+    size = layout.SEAL_MARK_LABEL_SIZE
+    ink.draw(canv, box[0] + r * 0.3, cy - size / 3.0, label, "song", size, grey=_MARK_GREY)
+
+
+def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
+    geo = PORTRAIT
+    x0, _, x1, _ = geo.frame
+    title = PACKET_TITLE.format(city=inp.city_name)
+    size = ink.fit(title, "hei", _COVER_TITLE_SIZE, x1 - x0, 16.0)
+    lines = ink.wrap(title, "hei", size, x1 - x0, x1 - x0)
+    y = _COVER_TITLE_BASELINE
+    for line in lines:
+        ink.draw(canv, (x0 + x1) / 2.0, y, line, "hei", size, align="center")
+        y -= size * 1.5
+
+    fields = (
+        ("推荐单位", inp.bureau),
+        ("行政区划代码", inp.division_code),
+        ("申报数量", f"{len(inp.applications)} 项"),
+        ("材料页数", f"共 {total} 页"),
+        ("填报日期", inp.date_text),
+    )
+    fsize = _COVER_FIELD_SIZE
+    label_w = max(ink.width(label + "：", "fangsong", fsize) for label, _ in fields)
+    y = _COVER_FIELDS_TOP
+    vx = _COVER_FIELDS_X + label_w
+    avail = x1 - vx
+    for label, value in fields:
+        ink.draw(canv, _COVER_FIELDS_X, y, label + "：", "fangsong", fsize)
+        for line in ink.wrap(value, "fangsong", fsize, avail, avail):
+            ink.draw(canv, vx, y, line, "fangsong", fsize)
+            y -= _COVER_FIELD_LEADING
+    canv.saveState()
+    canv.setLineWidth(0.8)
+    canv.line(x0, _COVER_TITLE_BASELINE - 20.0 * MM, x1, _COVER_TITLE_BASELINE - 20.0 * MM)
+    canv.restoreState()
+
+
+def _draw_contents(canv: Any, ink: _Ink, sheet: _Sheet, *, first: bool) -> None:
+    title = "目　　录" if first else "目录（续）"
+    ink.draw(
+        canv,
+        (_TOC_X0 + _TOC_X1) / 2.0,
+        _TOC_TITLE_BASELINE,
+        title,
+        "hei",
+        _TOC_TITLE_SIZE,
+        align="center",
+    )
+    y = _TOC_TOP
+    for x, line, page in sheet.contents_lines:
+        role: Role = "song"
+        w = ink.draw(canv, x, y, line, role, _TOC_SIZE)
+        if page is not None:
+            num = str(page)
+            nw = ink.draw(canv, _TOC_X1, y, num, role, _TOC_SIZE, align="right")
+            lx0, lx1 = x + w + 4.0, _TOC_X1 - nw - 4.0
+            if lx1 - lx0 > 6.0:
+                canv.saveState()
+                canv.setLineWidth(0.9)
+                canv.setLineCap(1)
+                canv.setDash([0.1, 3.5], 0)
+                canv.line(lx0, y + 1.5, lx1, y + 1.5)
+                canv.restoreState()
+        y -= _TOC_LEADING
