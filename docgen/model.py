@@ -42,7 +42,7 @@ def _to_decimal(value: object) -> Decimal:
     dec = value if isinstance(value, Decimal) else Decimal(str(value))
     if not dec.is_finite():
         raise PydanticCustomError("docgen", "应为有限的数字")
-    if abs(dec) >= _MAX_NUMBER:
+    if dec.copy_abs() >= _MAX_NUMBER:
         raise PydanticCustomError("docgen", "数值过大（单位为万元，应小于1万亿），请检查")
     return dec
 

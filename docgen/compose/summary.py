@@ -9,10 +9,11 @@ and widths come from the edition's ``summary.toml``.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,7 +31,10 @@ __all__ = [
     "SummaryColumn",
     "SummaryTable",
     "XlsxSettings",
+    "check_columns",
     "compose_summary",
+    "listing_table",
+    "read_template",
     "summary_document",
 ]
 
@@ -39,6 +43,9 @@ __all__ = [
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _ColumnSpec(_Strict):
@@ -91,22 +98,32 @@ def _spec(edition: Edition) -> _SummarySpec:
     return _load_spec(edition.template_path("summary.toml"))
 
 
-@lru_cache(maxsize=16)
-def _load_spec(path: Path) -> _SummarySpec:
+def read_template(path: Path, model: type[_M], what: str) -> _M:
+    """``path`` (a TOML template of the edition) validated as ``model``; ``what`` names the
+    template in error messages (e.g. 汇总表模板)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise EditionError(f"汇总表模板 {path} 无法读取：{exc}") from exc
+        raise EditionError(f"{what} {path} 无法读取：{exc}") from exc
     try:
-        spec = _SummarySpec.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        raise EditionError(f"汇总表模板 {path} 格式错误：{exc}") from exc
-    unknown = [c.key for c in spec.columns if c.key not in COLUMN_KEYS]
+        raise EditionError(f"{what} {path} 格式错误：{exc}") from exc
+
+
+def check_columns(path: Path, keys: Sequence[str], known: Sequence[str], what: str) -> None:
+    """Raise an ``EditionError`` naming every column key of ``keys`` not in ``known``."""
+    unknown = [k for k in keys if k not in known]
     if unknown:
         raise EditionError(
-            f"汇总表模板 {path} 中的列 {'、'.join(unknown)} 不存在；"
-            f"可用的列：{'、'.join(COLUMN_KEYS)}"
+            f"{what} {path} 中的列 {'、'.join(unknown)} 不存在；可用的列：{'、'.join(known)}"
         )
+
+
+@lru_cache(maxsize=16)
+def _load_spec(path: Path) -> _SummarySpec:
+    spec = read_template(path, _SummarySpec, "汇总表模板")
+    check_columns(path, [c.key for c in spec.columns], COLUMN_KEYS, "汇总表模板")
     contact_keys = {"name", "title", "phone", "mobile", "wechat", "fax", "email"}
     bad = [f.key for f in spec.contact.fields if f.key not in contact_keys]
     if bad:
@@ -324,21 +341,6 @@ def _quota_count(label: str, count: int, quota: int | None, spec: _CountsSpec) -
 
 def summary_document(table: SummaryTable) -> Document:
     """The summary table as a landscape ``Document`` for the PDF renderer."""
-    header = tuple(Cell((Run(c.label),), align="center", header=True) for c in table.columns)
-    body: list[tuple[Cell, ...]] = [
-        # numbers and docgen's own marks (the none mark "—") centred, user text left-aligned
-        tuple(
-            Cell(
-                (Run(cell.text, source=cell.source),),
-                align="left" if cell.source is not None and cell.number is None else "center",
-            )
-            for cell in row
-        )
-        for row in table.rows
-    ]
-    if table.note is not None:
-        body.append((Cell((Run(table.note),), colspan=len(table.columns), align="center"),))
-
     blocks: list[Block] = [
         Title((Run(table.title),), size=22.0, role="hei", space_after=6.0),
         CoverFields(
@@ -353,13 +355,7 @@ def summary_document(table: SummaryTable) -> Document:
         Paragraph(
             _contact_runs(table), indent=0, align="left", size=12.0, role="song", space_after=6.0
         ),
-        Table(
-            widths=tuple(c.width for c in table.columns),
-            rows=(header, *body),
-            header_rows=1,
-            size=10.5,
-            role="song",
-        ),
+        listing_table(table.columns, table.rows, table.note),
         Paragraph(
             _counts_runs(table), indent=0, align="left", size=12.0, role="song", space_before=8.0
         ),
@@ -371,6 +367,36 @@ def summary_document(table: SummaryTable) -> Document:
         landscape=True,
         cover_pages=0,
         meta={"city": table.city_name},
+    )
+
+
+def listing_table(
+    columns: Sequence[SummaryColumn],
+    rows: Sequence[Sequence[SummaryCell]],
+    note: str | None,
+) -> Table:
+    """The grid of applications: a header row that repeats on every page, one row per
+    application, or ``note`` across the table when there is none."""
+    header = tuple(Cell((Run(c.label),), align="center", header=True) for c in columns)
+    body: list[tuple[Cell, ...]] = [
+        # numbers and docgen's own marks (the none mark "—") centred, user text left-aligned
+        tuple(
+            Cell(
+                (Run(cell.text, source=cell.source),),
+                align="left" if cell.source is not None and cell.number is None else "center",
+            )
+            for cell in row
+        )
+        for row in rows
+    ]
+    if note is not None:
+        body.append((Cell((Run(note),), colspan=len(columns), align="center"),))
+    return Table(
+        widths=tuple(c.width for c in columns),
+        rows=(header, *body),
+        header_rows=1,
+        size=10.5,
+        role="song",
     )
 
 

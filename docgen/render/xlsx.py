@@ -25,9 +25,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .. import layout
-from ..compose.summary import SummaryTable
+from ..compose.province import ProvinceTable
+from ..compose.summary import SummaryCell, SummaryTable
 
-__all__ = ["clean_text", "render_xlsx", "text_width"]
+__all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
 
 FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -144,21 +145,121 @@ class _Sheet:
     def fit(self, row: int, lines: int, size: float = _BODY_SIZE) -> None:
         self.heights[row] = max(self.heights.get(row, 0.0), _height(lines, size))
 
+    @classmethod
+    def setup(
+        cls, ws: Worksheet, name: str, widths: Sequence[float], families: Mapping[str, str]
+    ) -> _Sheet:
+        """``ws`` named ``name`` with its column widths set."""
+        ws.title = name
+        for j, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = width
+        return cls(ws, families)
+
+    def title_row(self, r: int, title: str, ncols: int, full: float) -> None:
+        """The sheet's title across all ``ncols`` columns (``full`` units wide)."""
+        self.text(
+            r,
+            1,
+            title,
+            self.font(hei=True, size=_TITLE_SIZE, bold=True),
+            _align("center"),
+            border=False,
+        )
+        self.merge(r, 1, ncols, border=False)
+        self.fit(r, _line_count(title, full * 18 / 12), _TITLE_SIZE)
+
+    def header_row(self, r: int, labels: Sequence[str], widths: Sequence[float]) -> None:
+        """A shaded header row (the one repeated on every printed page)."""
+        header_font = self.font(hei=True, bold=True)
+        lines = 1
+        for j, label in enumerate(labels, start=1):
+            cell = self.text(r, j, label, header_font, _align("center"))
+            cell.fill = _HEADER_FILL
+            lines = max(lines, _line_count(label, widths[j - 1]))
+        self.fit(r, lines)
+
+    def listing(
+        self,
+        r: int,
+        rows: Sequence[Sequence[SummaryCell]],
+        note: str | None,
+        widths: Sequence[float],
+    ) -> int:
+        """One row per application below row ``r`` (or the note when there are none); returns
+        the last row written."""
+        body = self.font()
+        for row in rows:
+            r += 1
+            lines = 1
+            for j, value in enumerate(row, start=1):
+                if value.number is not None:
+                    self.number(r, j, value.number, body, _align("center"))
+                else:
+                    # docgen's own marks (the none mark "—") are centred, user text left-aligned
+                    where = "left" if value.source is not None else "center"
+                    self.text(r, j, value.text, body, _align(where))
+                    lines = max(lines, _line_count(clean_text(value.text), widths[j - 1]))
+            self.fit(r, lines)
+        if note is not None:
+            r += 1
+            self.text(r, 1, note, self.font(bold=True), _align("center"))
+            self.merge(r, 1, len(widths))
+            self.fit(r, 2)
+        return r
+
+    def finish(self, header_row: int, ncols: int, last_row: int, footer: str) -> None:
+        """Row heights, frozen header and the print settings: A4 landscape, fit to the page
+        width, the header row repeated on every page, page numbers in the footer."""
+        ws = self.ws
+        for row_number, height in self.heights.items():
+            ws.row_dimensions[row_number].height = height
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.print_area = f"A1:{get_column_letter(ncols)}{last_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_options.horizontalCentered = True
+        ws.page_margins = PageMargins(
+            left=_inches(layout.LS_MARGIN_LEFT),
+            right=_inches(layout.LS_MARGIN_RIGHT),  # ≥ 26 mm: room for the seal at the right edge
+            top=_inches(layout.LS_MARGIN_TOP),
+            bottom=_inches(layout.LS_MARGIN_BOTTOM),
+            header=0.3,
+            footer=0.35,
+        )
+        ws.oddFooter.center.text = footer
+        ws.oddFooter.center.font = f"{self.song},Regular"
+        ws.oddFooter.center.size = 10
+
 
 def _align(horizontal: str = "left", *, wrap: bool = True) -> Alignment:
     return Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
 
 
-def _column_widths(table: SummaryTable) -> list[float]:
+def _fit_widths(
+    labels: Sequence[str], rows: Sequence[Sequence[str]], lo: float, hi: float
+) -> list[float]:
     """Widths from the content (CJK ≈ 2 units) between the edition's minimum and maximum."""
-    lo, hi = table.xlsx.min_column_width, table.xlsx.max_column_width
     widths: list[float] = []
-    for j, column in enumerate(table.columns):
-        natural = text_width(column.label)
-        for row in table.rows:
-            natural = max(natural, text_width(clean_text(row[j].text)))
+    for j, label in enumerate(labels):
+        natural = text_width(label)
+        for row in rows:
+            natural = max(natural, text_width(clean_text(row[j])))
         widths.append(float(min(hi, max(lo, natural + 2))))
     return widths
+
+
+def _column_widths(table: SummaryTable | ProvinceTable) -> list[float]:
+    """Widths of the listing's columns (the application rows)."""
+    return _fit_widths(
+        [c.label for c in table.columns],
+        [[cell.text for cell in row] for row in table.rows],
+        table.xlsx.min_column_width,
+        table.xlsx.max_column_width,
+    )
 
 
 def _span_for(widths: Sequence[float], start: int, need: float, limit: int) -> int:
@@ -177,27 +278,15 @@ def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = table.xlsx.sheet_name
-    sheet = _Sheet(ws, families)
-    ncols = len(table.columns)
     widths = _column_widths(table)
-    for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+    sheet = _Sheet.setup(ws, table.xlsx.sheet_name, widths, families)
+    ncols = len(table.columns)
     full = sum(widths)
     body = sheet.font()
 
     # Title
     r = 1
-    sheet.text(
-        r,
-        1,
-        table.title,
-        sheet.font(hei=True, size=_TITLE_SIZE, bold=True),
-        _align("center"),
-        border=False,
-    )
-    sheet.merge(r, 1, ncols, border=False)
-    sheet.fit(r, _line_count(table.title, full * 18 / 12), _TITLE_SIZE)
+    sheet.title_row(r, table.title, ncols, full)
 
     # 填报单位（盖章） and 填报日期, the bureau's seal goes over them
     r += 1
@@ -226,71 +315,79 @@ def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
     sheet.merge(r, 1, ncols, border=False)
     sheet.fit(r, _line_count(contact, full))
 
-    # Header row
+    # Header row, one row per application
     r += 1
     header_row = r
-    header_font = sheet.font(hei=True, bold=True)
-    lines = 1
-    for j, column in enumerate(table.columns, start=1):
-        cell = sheet.text(r, j, column.label, header_font, _align("center"))
-        cell.fill = _HEADER_FILL
-        lines = max(lines, _line_count(column.label, widths[j - 1]))
-    sheet.fit(r, lines)
-
-    # One row per application
-    for row in table.rows:
-        r += 1
-        lines = 1
-        for j, value in enumerate(row, start=1):
-            if value.number is not None:
-                sheet.number(r, j, value.number, body, _align("center"))
-            else:
-                # docgen's own marks (the none mark "—") are centred, user text is left-aligned
-                where = "left" if value.source is not None else "center"
-                sheet.text(r, j, value.text, body, _align(where))
-                lines = max(lines, _line_count(clean_text(value.text), widths[j - 1]))
-        sheet.fit(r, lines)
-    if table.note is not None:
-        r += 1
-        sheet.text(r, 1, table.note, sheet.font(bold=True), _align("center"))
-        sheet.merge(r, 1, ncols)
-        sheet.fit(r, 2)
+    sheet.header_row(r, [c.label for c in table.columns], widths)
+    r = sheet.listing(r, table.rows, table.note, widths)
 
     # Counts against the quotas
     r += 1  # one empty row
     r = _write_counts(sheet, table, widths, r + 1)
 
     # Sheet and print settings
-    for row_number, height in sheet.heights.items():
-        ws.row_dimensions[row_number].height = height
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.print_area = f"A1:{get_column_letter(ncols)}{r}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(
-        left=_inches(layout.LS_MARGIN_LEFT),
-        right=_inches(layout.LS_MARGIN_RIGHT),  # ≥ 26 mm: room for the seal at the right edge
-        top=_inches(layout.LS_MARGIN_TOP),
-        bottom=_inches(layout.LS_MARGIN_BOTTOM),
-        header=0.3,
-        footer=0.35,
-    )
-    ws.oddFooter.center.text = table.xlsx.footer
-    ws.oddFooter.center.font = f"{sheet.song},Regular"
-    ws.oddFooter.center.size = 10
+    sheet.finish(header_row, ncols, r, table.xlsx.footer)
+    return _deterministic(wb, f"{table.city_name}{table.title}")
 
-    props = wb.properties
-    props.title = f"{table.city_name}{table.title}"
-    props.creator = "docgen"
-    props.lastModifiedBy = None
-    props.created = FIXED_TIME
-    props.modified = FIXED_TIME
-    return _deterministic(wb)
+
+def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> bytes:
+    """The province summary as XLSX bytes: the listing on the first sheet, the counts per city
+    against the quotas on the second; both print like the city summary."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+
+    # Sheet 1: every application of every city
+    ncols = len(table.columns)
+    widths = _column_widths(table)
+    sheet = _Sheet.setup(ws, table.xlsx.sheet_name, widths, families)
+    full = sum(widths)
+    sheet.title_row(1, table.title, ncols, full)
+    sheet.text(2, 1, table.statement, sheet.font(size=12), _align("center"), border=False)
+    sheet.merge(2, 1, ncols, border=False)
+    sheet.fit(2, _line_count(table.statement, full * 10.5 / 12), 12)
+    sheet.header_row(3, [c.label for c in table.columns], widths)
+    last = sheet.listing(3, table.rows, table.note, widths)
+    sheet.finish(3, ncols, last, table.xlsx.footer)
+
+    # Sheet 2: counts per city and category against the quotas, and the totals
+    header = table.counts_header()
+    grid = table.counts_grid()
+    ncols = len(header)
+    widths = _fit_widths(header, grid, table.xlsx.min_column_width, table.xlsx.max_column_width)
+    sheet = _Sheet.setup(wb.create_sheet(), table.counts_sheet_name, widths, families)
+    full = sum(widths)
+    sheet.title_row(1, table.counts_heading, ncols, full)
+    sheet.header_row(2, header, widths)
+    r = 2
+    for k, texts in enumerate(grid):
+        r += 1
+        city = table.city_counts[k] if k < len(table.city_counts) else None
+        counts = city.counts if city is not None else (None,) * len(table.count_labels)
+        head = sheet.font(hei=True, bold=True)
+        first = sheet.text(
+            r, 1, texts[0], sheet.font() if city else head, _align("left" if city else "center")
+        )
+        cells = [first]
+        for j, (text, c) in enumerate(zip(texts[1:-1], counts, strict=True), start=2):
+            over = c is not None and c.over
+            font = sheet.font(bold=over, color=_OVER_COLOR if over else None) if city else head
+            cells.append(sheet.text(r, j, text, font, _align("center")))
+        total = city.total if city is not None else table.total
+        cells.append(
+            sheet.number(r, ncols, total, sheet.font() if city else head, _align("center"))
+        )
+        if city is None:
+            for cell in cells:
+                cell.fill = _HEADER_FILL
+        sheet.fit(r, max(_line_count(t, w) for t, w in zip(texts, widths, strict=True)))
+    if table.counts_note:
+        r += 1
+        sheet.text(r, 1, table.counts_note, sheet.font(), _align("left"), border=False)
+        sheet.merge(r, 1, ncols, border=False)
+        sheet.fit(r, _line_count(table.counts_note, full))
+    sheet.finish(2, ncols, r, table.xlsx.footer)
+    return _deterministic(wb, table.title)
 
 
 def _write_counts(sheet: _Sheet, table: SummaryTable, widths: Sequence[float], r: int) -> int:
@@ -358,8 +455,15 @@ def _write_counts(sheet: _Sheet, table: SummaryTable, widths: Sequence[float], r
     return r - 1
 
 
-def _deterministic(wb: Workbook) -> bytes:
-    """Save ``wb`` and re-pack the zip: sorted entries, fixed times, fixed compression."""
+def _deterministic(wb: Workbook, title: str) -> bytes:
+    """Set the fixed document properties, save ``wb`` and re-pack the zip: sorted entries, fixed
+    times, fixed compression."""
+    props = wb.properties
+    props.title = title
+    props.creator = "docgen"
+    props.lastModifiedBy = None
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         # ExcelWriter directly: openpyxl's save_workbook stamps the current time as "modified".

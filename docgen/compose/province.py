@@ -1,0 +1,334 @@
+"""The province-level summary (全区申报汇总表) that ``docgen batch`` writes beside the cities.
+
+``compose_province`` lists every application of every city (cities in division-code order,
+applications in each file's order) and, per city, the counts against the quotas. The counts are
+the cities' own summary counts (``compose_summary(city).counts``), so the province table can never
+say something else than a city's summary. ``province_document`` lays it out for the PDF renderer
+and ``docgen.render.xlsx.render_province_xlsx`` writes it as a workbook. Labels, column order and
+widths come from the edition's ``province.toml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+
+from ..document import Block, Cell, Document, PageBreak, Paragraph, Run, Table, Title
+from ..edition import Edition
+from ..errors import EditionError
+from ..model import City
+from .summary import (
+    COLUMN_KEYS,
+    QuotaCount,
+    SummaryCell,
+    SummaryColumn,
+    XlsxSettings,
+    _cell,
+    _ColumnSpec,
+    _Strict,
+    _XlsxSpec,
+    check_columns,
+    compose_summary,
+    listing_table,
+    read_template,
+)
+
+__all__ = [
+    "PROVINCE_COLUMN_KEYS",
+    "CityCounts",
+    "CountTotal",
+    "ProvinceTable",
+    "compose_province",
+    "province_document",
+]
+
+PROVINCE_COLUMN_KEYS: tuple[str, ...] = ("seq", "city", *(k for k in COLUMN_KEYS if k != "seq"))
+
+# --------------------------------------------------------------------------- province.toml
+
+
+class _CountsSpec(_Strict):
+    heading: str
+    city_label: str
+    total_label: str
+    cell: str
+    cell_no_quota: str
+    totals_row: str
+    note: str = ""
+    city_width: float = Field(gt=0)
+    count_width: float = Field(gt=0)
+    total_width: float = Field(gt=0)
+
+
+class _ProvinceXlsxSpec(_XlsxSpec):
+    counts_sheet_name: str = Field(min_length=1, max_length=31)
+
+
+class _ProvinceSpec(_Strict):
+    title: str
+    statement: str = ""
+    none_mark: str
+    empty_note: str
+    columns: tuple[_ColumnSpec, ...] = Field(min_length=1)
+    counts: _CountsSpec
+    xlsx: _ProvinceXlsxSpec
+
+
+@lru_cache(maxsize=16)
+def _load_spec(path: Path) -> _ProvinceSpec:
+    spec = read_template(path, _ProvinceSpec, "全区汇总表模板")
+    check_columns(path, [c.key for c in spec.columns], PROVINCE_COLUMN_KEYS, "全区汇总表模板")
+    checks = (
+        (spec.statement, {"cities": 0, "applications": 0}),
+        (spec.counts.cell, {"count": 0, "quota": 0}),
+        (spec.counts.cell_no_quota, {"count": 0}),
+    )
+    for template, fields in checks:
+        try:
+            template.format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise EditionError(
+                f"全区汇总表模板 {path} 中的“{template}”无法填写：{exc!r}；"
+                f"可用的占位符：{'、'.join('{' + k + '}' for k in fields)}"
+            ) from exc
+    return spec
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class CityCounts:
+    """One city's row of the counts table: its summary's counts, aligned to
+    ``ProvinceTable.count_labels`` (``None`` where the city's summary has no such line)."""
+
+    city_name: str
+    division_code: str
+    counts: tuple[QuotaCount | None, ...]
+    total: int  # the city's number of applications (its summary's 合计)
+
+    @property
+    def over_quota(self) -> bool:
+        return any(c is not None and c.over for c in self.counts)
+
+
+@dataclass(frozen=True)
+class CountTotal:
+    """A column of the totals row: the sum of the counts and of the quotas (``None`` when some
+    city has no quota for it)."""
+
+    count: int
+    quota: int | None
+
+
+@dataclass(frozen=True)
+class ProvinceTable:
+    """Everything the province summary shows, ready for any renderer."""
+
+    title: str
+    statement: str
+    columns: tuple[SummaryColumn, ...]
+    rows: tuple[tuple[SummaryCell, ...], ...]
+    note: str | None  # set when no city has an application
+    counts_heading: str
+    counts_city_label: str
+    counts_total_label: str
+    totals_row_label: str
+    counts_note: str
+    count_labels: tuple[str, ...]
+    city_counts: tuple[CityCounts, ...]
+    cell_format: str
+    cell_no_quota_format: str
+    none_mark: str
+    counts_widths: tuple[float, ...]  # city, one per count label, 合计
+    xlsx: XlsxSettings  # the listing sheet's name and the settings of both sheets
+    counts_sheet_name: str
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def totals(self) -> tuple[CountTotal, ...]:
+        out: list[CountTotal] = []
+        for k in range(len(self.count_labels)):
+            counts = [c.counts[k] for c in self.city_counts]
+            quotas = [c.quota if c is not None else None for c in counts]
+            out.append(
+                CountTotal(
+                    sum(c.count for c in counts if c is not None),
+                    None if any(q is None for q in quotas) else sum(q or 0 for q in quotas),
+                )
+            )
+        return tuple(out)
+
+    def count_text(self, count: QuotaCount | CountTotal | None) -> str:
+        """A counts cell: "1/2" (count against quota), "1" without quota, none mark if absent."""
+        if count is None:
+            return self.none_mark
+        if count.quota is None:
+            return self.cell_no_quota_format.format(count=count.count)
+        return self.cell_format.format(count=count.count, quota=count.quota)
+
+    def counts_header(self) -> tuple[str, ...]:
+        return (self.counts_city_label, *self.count_labels, self.counts_total_label)
+
+    def counts_grid(self) -> tuple[tuple[str, ...], ...]:
+        """The counts table's body as text, one row per city, then the totals row."""
+        rows = [
+            (c.city_name, *(self.count_text(q) for q in c.counts), str(c.total))
+            for c in self.city_counts
+        ]
+        totals = (self.totals_row_label, *(self.count_text(t) for t in self.totals))
+        rows.append((*totals, str(self.total)))
+        return tuple(rows)
+
+
+def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
+    """The province summary of ``cities``: cities in division-code order, each city's
+    applications in its file's order, numbered across the province."""
+    spec = _load_spec(edition.template_path("province.toml"))
+    ordered = sorted(cities, key=lambda c: (c.city.division_code, c.city.name))
+    columns = tuple(SummaryColumn(c.key, c.label, c.width) for c in spec.columns)
+    rows: list[tuple[SummaryCell, ...]] = []
+    for city in ordered:
+        for i, _ in enumerate(city.applications):
+            rows.append(
+                tuple(_province_cell(c.key, len(rows), city, i, edition, spec) for c in columns)
+            )
+
+    summaries = [compose_summary(city, edition) for city in ordered]
+    labels = _merged_labels([[c.label for c in s.counts] for s in summaries])
+    city_counts = tuple(
+        CityCounts(
+            city.city.name,
+            city.city.division_code,
+            tuple(next((c for c in s.counts if c.label == label), None) for label in labels),
+            s.total,
+        )
+        for city, s in zip(ordered, summaries, strict=True)
+    )
+    cs = spec.counts
+    return ProvinceTable(
+        title=spec.title,
+        statement=spec.statement.format(cities=len(ordered), applications=len(rows)),
+        columns=columns,
+        rows=tuple(rows),
+        note=None if rows else spec.empty_note,
+        counts_heading=cs.heading,
+        counts_city_label=cs.city_label,
+        counts_total_label=cs.total_label,
+        totals_row_label=cs.totals_row,
+        counts_note=cs.note,
+        count_labels=labels,
+        city_counts=city_counts,
+        cell_format=cs.cell,
+        cell_no_quota_format=cs.cell_no_quota,
+        none_mark=spec.none_mark,
+        counts_widths=(cs.city_width, *(cs.count_width for _ in labels), cs.total_width),
+        xlsx=XlsxSettings(
+            spec.xlsx.sheet_name,
+            spec.xlsx.min_column_width,
+            spec.xlsx.max_column_width,
+            spec.xlsx.footer,
+        ),
+        counts_sheet_name=spec.xlsx.counts_sheet_name,
+    )
+
+
+def _province_cell(
+    key: str, seq: int, city: City, i: int, edition: Edition, spec: _ProvinceSpec
+) -> SummaryCell:
+    code = city.city.division_code
+    if key == "seq":
+        return SummaryCell(str(seq + 1), f"{code}:applications[{i}]", number=seq + 1)
+    if key == "city":
+        return SummaryCell(city.city.name, f"{code}:city.name")
+    cell = _cell(key, i, city.applications[i], edition, spec.none_mark)
+    if cell.source is None:
+        return cell
+    # the city's division code in front of the path: a glyph error names the right city
+    return SummaryCell(cell.text, f"{code}:{cell.source}", cell.number)
+
+
+def _merged_labels(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The union of the cities' count labels, keeping each city's order (they all follow the
+    edition's category order; a line only some cities have goes where they put it)."""
+    out: list[str] = []
+    for labels in lists:
+        at = 0
+        for label in labels:
+            if label in out:
+                at = out.index(label) + 1
+            else:
+                out.insert(at, label)
+                at += 1
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def province_document(table: ProvinceTable) -> Document:
+    """The province summary as a landscape ``Document``: the listing, then on a new page the
+    counts per city; both tables repeat their header row on every page."""
+    counts_rows: list[tuple[Cell, ...]] = [
+        tuple(Cell((Run(label),), align="center", header=True) for label in table.counts_header())
+    ]
+    grid = table.counts_grid()
+    for k, texts in enumerate(grid):
+        city = table.city_counts[k] if k < len(table.city_counts) else None
+        first = Cell(
+            (Run(texts[0], source=f"{city.division_code}:city.name" if city else None),),
+            align="left" if city else "center",
+            header=city is None,
+        )
+        counts = city.counts if city else (None,) * len(table.count_labels)
+        rest = tuple(
+            Cell((Run(text, bold=c is not None and c.over),), align="center", header=city is None)
+            for text, c in zip(texts[1:], (*counts, None), strict=True)
+        )
+        counts_rows.append((first, *rest))
+
+    blocks: list[Block] = [
+        Title((Run(table.title),), size=22.0, role="hei", space_after=4.0),
+    ]
+    if table.statement:
+        blocks.append(
+            Paragraph(
+                (Run(table.statement),),
+                indent=0,
+                align="center",
+                size=12.0,
+                role="song",
+                space_after=6.0,
+            )
+        )
+    blocks += [
+        listing_table(table.columns, table.rows, table.note),
+        PageBreak(),
+        Title((Run(table.counts_heading),), size=18.0, role="hei", space_after=6.0),
+        Table(
+            widths=table.counts_widths,
+            rows=tuple(counts_rows),
+            header_rows=1,
+            size=12.0,
+            role="song",
+        ),
+    ]
+    if table.counts_note:
+        blocks.append(
+            Paragraph((Run(table.counts_note),), indent=0, align="left", size=12.0, role="song")
+        )
+    return Document(
+        kind="summary",
+        title=table.title,
+        blocks=tuple(blocks),
+        landscape=True,
+        cover_pages=0,
+        meta={"scope": "province"},
+    )

@@ -1,0 +1,317 @@
+"""The province-level summary (全区申报汇总表) of ``docgen batch``: composition, XLSX and PDF."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from docgen.compose.province import ProvinceTable, compose_province, province_document
+from docgen.compose.summary import compose_summary
+from docgen.document import PageBreak, Table
+from docgen.edition import Edition, load_edition
+from docgen.model import City, load_city, parse_city
+from docgen.render.xlsx import render_province_xlsx
+
+from .conftest import EXAMPLE_DIR, sample_files
+from .test_summary import column_text, libreoffice_text
+
+FAMILIES = {"song": "AR PL SungtiL GB", "hei": "WenQuanYi Zen Hei"}
+HEADER_ROW = 3  # title, statement, then the header
+COUNTS_HEADER_ROW = 2  # title, then the header
+TITLE = "广西壮族自治区服务型制造示范遴选申报汇总表（第三批）"
+INJECTIONS = ["=1+1", "+8613907721234", "-5", "@SUM(A1)", "＝SUM(A1)"]
+
+
+@pytest.fixture(scope="module")
+def edition() -> Edition:
+    return load_edition("gx-2021-3")
+
+
+@pytest.fixture(scope="module")
+def cities() -> list[City]:
+    return [load_city(p) for p in sample_files()]
+
+
+@pytest.fixture(scope="module")
+def table(cities: list[City], edition: Edition) -> ProvinceTable:
+    # shuffled input: the table orders cities by division code itself
+    return compose_province([*cities[1::2], *cities[::2]], edition)
+
+
+@pytest.fixture(scope="module")
+def xlsx(table: ProvinceTable) -> bytes:
+    return render_province_xlsx(table, FAMILIES)
+
+
+def workbook(data: bytes) -> Workbook:
+    return load_workbook(io.BytesIO(data))
+
+
+def city_from(data: dict[str, Any]) -> City:
+    return parse_city(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def example_data() -> dict[str, Any]:
+    return json.loads((EXAMPLE_DIR / "city.json").read_text(encoding="utf-8"))
+
+
+def column(table: ProvinceTable, key: str) -> int:
+    return [c.key for c in table.columns].index(key)
+
+
+# --------------------------------------------------------------------------- composition
+
+
+def test_columns_and_title_come_from_province_toml(table: ProvinceTable):
+    assert table.title == TITLE
+    assert [c.label for c in table.columns] == [
+        "序号",
+        "设区市",
+        "申报类别",
+        "类型",
+        "服务型制造模式",
+        "申报主体名称",
+        "平台/项目名称",
+        "统一社会信用代码",
+        "法定代表人",
+        "联系人",
+        "联系电话",
+    ]
+
+
+def test_listing_has_every_application_in_city_then_file_order(
+    table: ProvinceTable, cities: list[City]
+):
+    ordered = sorted(cities, key=lambda c: c.city.division_code)
+    expected = [(c.city.name, a.applicant.name) for c in ordered for a in c.applications]
+    assert table.total == len(table.rows) == sum(len(c.applications) for c in cities)
+    got = [
+        (row[column(table, "city")].text, row[column(table, "applicant")].text)
+        for row in table.rows
+    ]
+    assert got == expected
+    seq = [row[column(table, "seq")].number for row in table.rows]
+    assert seq == list(range(1, len(table.rows) + 1))
+    assert table.statement == f"共{len(cities)}个设区市，申报{len(expected)}个"
+
+
+def test_listing_cells_name_their_city_file_field(table: ProvinceTable, cities: list[City]):
+    first = sorted(cities, key=lambda c: c.city.division_code)[0]
+    row = table.rows[0]
+    code = first.city.division_code
+    assert row[column(table, "applicant")].source == f"{code}:applications[0].applicant.name"
+    assert row[column(table, "city")].source == f"{code}:city.name"
+    assert row[column(table, "uscc")].text == first.applications[0].applicant.uscc
+
+
+def test_counts_per_city_are_the_city_summary_counts(
+    table: ProvinceTable, cities: list[City], edition: Edition
+):
+    assert table.count_labels == (
+        "示范企业",
+        "示范平台（共享制造类）",
+        "示范平台（其他类）",
+        "示范项目",
+        "示范城市",
+    )
+    by_code = {c.city.division_code: c for c in cities}
+    codes = [c.division_code for c in table.city_counts]
+    assert codes == sorted(by_code)
+    for row in table.city_counts:
+        summary = compose_summary(by_code[row.division_code], edition)
+        assert row.counts == summary.counts
+        assert row.total == summary.total == len(by_code[row.division_code].applications)
+        assert row.city_name == summary.city_name
+
+
+def test_extra_platform_quota_shows_in_the_counts(table: ProvinceTable, cities: list[City]):
+    other = table.count_labels.index("示范平台（其他类）")
+    for row, city in zip(
+        table.city_counts, sorted(cities, key=lambda c: c.city.division_code), strict=True
+    ):
+        count = row.counts[other]
+        assert count is not None
+        assert count.quota == (3 if city.city.extra_platform_quota else 1)
+    nanning = next(r for r in table.city_counts if r.city_name == "南宁市")
+    assert table.count_text(nanning.counts[other]) == "3/3"
+
+
+def test_totals_are_the_sums(table: ProvinceTable):
+    for k, total in enumerate(table.totals):
+        counts = [row.counts[k] for row in table.city_counts]
+        assert all(c is not None for c in counts)
+        assert total.count == sum(c.count for c in counts if c is not None)
+        assert total.quota == sum(c.quota or 0 for c in counts if c is not None)
+    assert sum(t.count for t in table.totals) == table.total
+    assert sum(row.total for row in table.city_counts) == table.total
+    grid = table.counts_grid()
+    assert len(grid) == len(table.city_counts) + 1
+    assert grid[-1][0] == "全区合计" and grid[-1][-1] == str(table.total)
+    assert grid[-1][1] == f"{table.totals[0].count}/{table.totals[0].quota}"
+
+
+def test_input_order_does_not_matter(table: ProvinceTable, cities: list[City], edition: Edition):
+    assert compose_province(cities, edition) == table
+    assert compose_province(list(reversed(cities)), edition) == table
+
+
+def test_no_applications_at_all_gives_the_note(edition: Edition):
+    data = example_data()
+    data["applications"] = []
+    table = compose_province([city_from(data)], edition)
+    assert table.rows == () and table.note == "本批次无申报项目"
+    assert table.city_counts[0].total == 0
+    ws = workbook(render_province_xlsx(table, FAMILIES)).worksheets[0]
+    assert ws.cell(row=HEADER_ROW + 1, column=1).value == "本批次无申报项目"
+
+
+def test_document_is_landscape_with_two_tables_repeating_their_header(table: ProvinceTable):
+    doc = province_document(table)
+    assert doc.landscape and doc.cover_pages == 0
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert len(tables) == 2 and all(t.header_rows == 1 for t in tables)
+    assert len(tables[0].rows) == table.total + 1
+    assert len(tables[1].rows) == len(table.city_counts) + 2
+    breaks = [i for i, b in enumerate(doc.blocks) if isinstance(b, PageBreak)]
+    assert len(breaks) == 1
+    assert doc.blocks.index(tables[0]) < breaks[0] < doc.blocks.index(tables[1])
+
+
+# --------------------------------------------------------------------------- the XLSX
+
+
+def test_xlsx_listing_sheet(xlsx: bytes, table: ProvinceTable):
+    wb = workbook(xlsx)
+    assert wb.sheetnames == ["全区申报汇总表", "名额核对"]
+    ws = wb.worksheets[0]
+    assert ws.cell(row=1, column=1).value == TITLE
+    assert [ws.cell(row=HEADER_ROW, column=j + 1).value for j in range(len(table.columns))] == [
+        c.label for c in table.columns
+    ]
+    for i, row in enumerate(table.rows):
+        for j, value in enumerate(row):
+            cell = ws.cell(row=HEADER_ROW + 1 + i, column=j + 1)
+            if value.number is not None:
+                assert cell.value == value.number
+            else:  # every user value is a string cell, exactly as typed
+                assert (cell.value, cell.data_type) == (value.text, "s")
+    assert ws.max_row == HEADER_ROW + table.total
+
+
+def test_xlsx_counts_sheet(xlsx: bytes, table: ProvinceTable):
+    ws = workbook(xlsx).worksheets[1]
+    assert ws.cell(row=1, column=1).value == "各设区市申报数量与名额核对"
+    header = table.counts_header()
+    assert (
+        tuple(ws.cell(row=COUNTS_HEADER_ROW, column=j + 1).value for j in range(len(header)))
+        == header
+    )
+    for i, texts in enumerate(table.counts_grid()):
+        r = COUNTS_HEADER_ROW + 1 + i
+        values = [ws.cell(row=r, column=j + 1) for j in range(len(header))]
+        for cell, text in zip(values[:-1], texts[:-1], strict=True):
+            assert (cell.value, cell.data_type) == (text, "s")
+        assert values[-1].value == int(texts[-1])
+
+
+def test_xlsx_prints_like_the_city_summary(xlsx: bytes):
+    for ws, header in zip(workbook(xlsx).worksheets, (HEADER_ROW, COUNTS_HEADER_ROW), strict=True):
+        assert ws.page_setup.orientation == "landscape"
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == f"${header}:${header}"
+        assert ws.freeze_panes == f"A{header + 1}"
+        assert "&P" in (ws.oddFooter.center.text or "")
+        widths = [ws.column_dimensions[c].width for c in "ABC"]
+        assert all(w and w >= 5 for w in widths)
+    listing = workbook(xlsx).worksheets[0]
+    name = listing.column_dimensions["F"].width  # 申报主体名称: wide enough for CJK names
+    assert name is not None and name >= 20
+
+
+def test_xlsx_is_deterministic(table: ProvinceTable, xlsx: bytes):
+    assert render_province_xlsx(table, FAMILIES) == xlsx
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_xlsx_keeps_formula_like_text_as_text(edition: Edition):
+    data = example_data()
+    for app, payload in zip(data["applications"], INJECTIONS, strict=True):
+        app["applicant"]["name"] = payload
+    table = compose_province([city_from(data)], edition)
+    ws = workbook(render_province_xlsx(table, FAMILIES)).worksheets[0]
+    col = column(table, "applicant") + 1
+    for i, payload in enumerate(INJECTIONS):
+        cell = ws.cell(row=HEADER_ROW + 1 + i, column=col)
+        assert (cell.value, cell.data_type) == (payload, "s")
+
+
+# --------------------------------------------------------------------------- the PDF
+
+
+@pytest.fixture(scope="module")
+def pdf(table: ProvinceTable) -> tuple[bytes, Any]:
+    from docgen.render.fonts import resolve_fonts
+    from docgen.render.pdf import render_pdf
+
+    first = render_pdf([province_document(table)], resolve_fonts()).data
+    second = render_pdf([province_document(table)], resolve_fonts()).data
+    assert first == second  # same table, same bytes
+    return first, pytest.importorskip("pdfplumber").open(io.BytesIO(first))
+
+
+def test_pdf_lists_every_city_and_application(
+    pdf: tuple[bytes, Any], cities: list[City], table: ProvinceTable
+):
+    _, doc = pdf
+    assert {(round(p.width), round(p.height)) for p in doc.pages} == {(842, 595)}
+    pages = ["".join((p.extract_text() or "").split()) for p in doc.pages]
+    text = "".join(pages)
+    assert TITLE in text
+    for city in cities:
+        assert city.city.name in text
+    uscc = "".join(column_text(p, table, "uscc") for p in doc.pages)
+    names = "".join(column_text(p, table, "applicant") for p in doc.pages)
+    raw = "\n".join(p.extract_text() or "" for p in doc.pages)
+    for row in table.rows:
+        assert row[column(table, "uscc")].text in uscc
+        if row[column(table, "uscc")].source is not None:  # credit codes never wrap
+            assert row[column(table, "uscc")].text in raw
+        assert row[column(table, "applicant")].text in names
+    # the listing repeats its header on every page; the counts table comes on its own page
+    counts_page = next(i for i, t in enumerate(pages) if "各设区市申报数量与名额核对" in t)
+    assert counts_page == len(pages) - 1 and counts_page >= 2
+    for t in pages[:counts_page]:
+        assert "统一社会信用代码" in t
+    assert "全区合计" in pages[counts_page] and "统一社会信用代码" not in pages[counts_page]
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def test_batch_writes_the_province_summary(tmp_path: Path, cities: list[City]):
+    from docgen.batch import PROVINCE_DIR, _write_province
+    from docgen.build import BuildOptions
+
+    written = _write_province(cities, tmp_path, BuildOptions())
+    assert sorted(written) == ["全区申报汇总表.pdf", "全区申报汇总表.xlsx"]
+    folder = tmp_path / PROVINCE_DIR
+    assert (folder / "全区申报汇总表.pdf").read_bytes().startswith(b"%PDF")
+    ws = workbook((folder / "全区申报汇总表.xlsx").read_bytes()).worksheets[0]
+    assert ws.max_row == HEADER_ROW + sum(len(c.applications) for c in cities)
+
+
+def test_libreoffice_prints_both_sheets(xlsx: bytes, tmp_path: Path):
+    pages = ["".join(p.split()) for p in libreoffice_text(xlsx, tmp_path)]
+    text = "".join(pages)
+    assert TITLE in text and "各设区市申报数量与名额核对" in text and "全区合计" in text
+    assert all("第" in p and "页" in p for p in pages)  # the footer's page numbers
