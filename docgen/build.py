@@ -235,7 +235,9 @@ def _slice_pdf(rendered: Any, index: int) -> bytes:
     parents: dict[int, Any] = {}
     for entry in doc.outline:
         parent = parents.get(entry.level - 1)
-        parents[entry.level] = writer.add_outline_item(title=entry.title, page_number=entry.page, parent=parent)
+        parents[entry.level] = writer.add_outline_item(
+            title=entry.title, page_number=entry.page, parent=parent
+        )
     info = reader.metadata or {}
     writer.add_metadata(
         {k: v for k, v in info.items() if k in ("/Author", "/Creator", "/Producer")}
