@@ -255,16 +255,13 @@ def rendered_title(rendered: Any, index: int) -> str:
 
 def _packet_text_document(city: City) -> Document:
     """The texts the bundle itself prints (cover, contents, running numbers, captions)."""
+    from .bundle import FIXED_TEXT
     from .document import Paragraph, runs
 
     blocks = [
         Paragraph(runs(city.city.name, "city.name")),
         Paragraph(runs(city.city.bureau, "city.bureau")),
-        Paragraph(
-            runs(
-                "服务型制造示范申报材料目录附件第页共份申报书汇总表填报日期骑缝章公章0123456789/：（）"
-            )
-        ),
+        Paragraph(runs(FIXED_TEXT)),
     ]
     for i, app in enumerate(city.applications):
         for j, att in enumerate(app.attachments):
