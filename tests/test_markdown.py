@@ -160,16 +160,26 @@ def test_table() -> None:
     assert first / second == pytest.approx((26 + 2) / (9 + 2))
 
 
-def test_table_widths_are_clamped() -> None:
+def test_table_widths_keep_short_cells_whole_and_share_the_rest() -> None:
     long = "很长的说明文字" * 20
     table = one(f"| 序 | 说明 |\n|---|---|\n| 1 | {long} |")
     assert isinstance(table, Table)
     narrow, wide = table.widths
-    assert narrow >= 6 and narrow / (narrow + wide) > 0.1
+    assert narrow >= 4  # "序" and "1" on one line
+    assert wide >= 10 * narrow
+    # A regional table: the two-character region names must not stack one character a line.
+    header = "| 区域 | 区域中心 | 服务网点（个） | 服务工程师（名） | 备件库面积（㎡） | 平均到场时间（小时） | 2020年服务工单（单） |"
+    rows = "\n".join("| 华南 | 南宁市 | 414 | 1,862 | 4,800 | 4.6 | 61,350 |" for _ in range(3))
+    table = one(header + "\n" + "|---" * 7 + "|\n" + rows)
+    assert isinstance(table, Table)
+    widths = table.widths
+    assert widths[0] >= display_width("华南") + 2
+    assert widths[1] >= display_width("南宁市") + 2
+    assert sum(widths) <= 66.5
     many = "| " + " | ".join(["1"] + [long] * 8) + " |"
     table = one("| " + " | ".join("abcdefghi") + " |\n" + "|---" * 9 + "|\n" + many)
     assert isinstance(table, Table)
-    assert min(table.widths) >= 0.4 * sum(table.widths) / 9
+    assert min(table.widths) >= 3 and len(set(table.widths[1:])) == 1
 
 
 def test_table_explicit_alignment_and_ragged_rows() -> None:

@@ -354,18 +354,41 @@ def _split_row(line: str) -> list[str]:
     return parts
 
 
+# The text area holds about this many display units of 12-pt table text (156 mm / 6 pt),
+# less cell padding.
+_FRAME_UNITS = 66
+_KEEP_WHOLE = 12  # body cells up to 6 CJK characters stay on one line
+
+
 def _column_widths(rows: list[tuple[Cell, ...]]) -> tuple[float, ...]:
+    """Relative column widths in display units (a CJK character counts 2).
+
+    Short body cells (up to ``_KEEP_WHOLE`` units) get a column wide enough to stay on one line;
+    the width left over in the text area goes to the columns whose content is longer, in
+    proportion to how much more they want. Header cells may wrap.
+    """
     ncols = max((sum(c.colspan for c in row) for row in rows), default=1)
-    natural = [0] * ncols
-    for row in rows:
+    body = [0] * ncols
+    head = [0] * ncols
+    for r, row in enumerate(rows):
         col = 0
         for cell in row:
             if cell.colspan == 1 and col < ncols:
-                natural[col] = max(natural[col], display_width("".join(r.text for r in cell.text)))
+                width = display_width("".join(run.text for run in cell.text))
+                target = head if r == 0 else body
+                target[col] = max(target[col], width)
             col += cell.colspan
-    raw = [min(max(float(n), 2.0) + _COL_PAD, _COL_MAX) for n in natural]
-    floor = max(_COL_MIN, _COL_MIN_SHARE * sum(raw) / len(raw))
-    return tuple(max(w, floor) for w in raw)
+    desired = [min(max(b, h, 2) + _COL_PAD, _COL_MAX) for b, h in zip(body, head, strict=True)]
+    if sum(desired) <= _FRAME_UNITS:
+        return tuple(float(d) for d in desired)
+    minimum = [min(max(b, 2), _KEEP_WHOLE) + _COL_PAD for b in body]
+    minimum = [min(m, d) for m, d in zip(minimum, desired, strict=True)]
+    spare = _FRAME_UNITS - sum(minimum)
+    if spare <= 0:
+        return tuple(float(m) for m in minimum)
+    want = [d - m for d, m in zip(desired, minimum, strict=True)]
+    total = sum(want) or 1
+    return tuple(m + spare * w / total for m, w in zip(minimum, want, strict=True))
 
 
 # --- safety net --------------------------------------------------------------------------------
