@@ -105,7 +105,8 @@ class DocumentPlacement:
     form_pages: tuple[int, int]
     straddle_seals: tuple[dict[str, Any], ...]  # {"pages": [a, b], "box": [x0, y0, x1, y1]}
     seal_slots: tuple[dict[str, Any], ...]  # {"page", "box", "seal", "diameter_mm"}
-    attachments: tuple[dict[str, Any], ...]  # {"title", "pages", "scale", "rotated"}
+    # {"title", "pages", "scale", "rotated"[, "rasterized_pages"][, "substituted_fonts"]}
+    attachments: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -334,24 +335,33 @@ def assemble(
         return [reader.pages[doc.first_page + i] for i in range(doc.pages)]
 
     def group_sheets(first_sheet: int, count: int) -> list[dict[str, Any]]:
-        """Mark the straddle groups on sheets[first_sheet : first_sheet + count]."""
-        groups = straddle_groups(count, max_seal_pages)
+        """Mark the straddle groups on sheets[first_sheet : first_sheet + count].
+
+        Duplex: a fanned stack of duplex sheets shows only the rectos (odd bundle pages), so a
+        group is made of rectos, counted as sheets, and only rectos carry the slot and mark.
+        """
+        members = [first_sheet + i for i in range(count)]
+        if duplex:
+            members = [n for n in members if (n + 1) % 2 == 1]
+        groups = straddle_groups(len(members), max_seal_pages)
         out: list[dict[str, Any]] = []
         for k, (a, b) in enumerate(groups):
             label = f"{STRADDLE_LABEL} {k + 1}/{len(groups)}"
             first_box: Box | None = None
-            for i in range(a, b + 1):
-                sheet = sheets[first_sheet + i]
+            for n in members[a : b + 1]:
+                sheet = sheets[n]
                 box = layout.straddle_box(sheet.width, sheet.height, k)
                 first_box = first_box or box
                 sheet.straddle = (box, label)
             assert first_box is not None
-            out.append(
-                {
-                    "pages": [first_sheet + a + 1, first_sheet + b + 1],
-                    "box": _box_json(first_box),
-                }
-            )
+            entry: dict[str, Any] = {
+                "pages": [members[a] + 1, members[b] + 1],
+                "box": _box_json(first_box),
+            }
+            if duplex:
+                entry["recto_only"] = True
+                entry["page_list"] = [n + 1 for n in members[a : b + 1]]
+            out.append(entry)
         return out
 
     def slots(doc: RenderedDoc, first_page: int) -> tuple[dict[str, Any], ...]:
@@ -402,6 +412,8 @@ def assemble(
             toc[toc_i].page = att_first
             toc_i += 1
             rotated: list[int] = []
+            rasterized: list[int] = []
+            substituted: set[str] = set()
             for i, pp in enumerate(pages):
                 sheets.append(
                     _Sheet(
@@ -414,14 +426,21 @@ def assemble(
                 )
                 if pp.rotated:
                     rotated.append(len(sheets))
-            att_json.append(
-                {
-                    "title": title,
-                    "pages": [att_first, len(sheets)],
-                    "scale": round(min(pp.scale for pp in pages), 3),
-                    "rotated": rotated,
-                }
-            )
+                if pp.rasterized:
+                    rasterized.append(len(sheets))
+                substituted.update(pp.fonts_embedded)
+            record: dict[str, Any] = {
+                "title": title,
+                "pages": [att_first, len(sheets)],
+                "scale": round(min(pp.scale for pp in pages), 3),
+                "rotated": rotated,
+            }
+            # Only when something was done to make every font embedded (docgen.fontfix).
+            if rasterized:
+                record["rasterized_pages"] = rasterized
+            if substituted:
+                record["substituted_fonts"] = sorted(substituted)
+            att_json.append(record)
             att_outline.append((f"附件{n}：{title}", att_first))
         last = len(sheets)
         placements.append(

@@ -251,7 +251,11 @@ def audit(
                     problems.append(
                         f"{owner} 骑缝章第 {rng[0]}–{rng[1]} 页超出本文件的第 {a}–{b} 页"
                     )
-                if rng[1] - rng[0] + 1 > max_pages:
+                # duplex: a group is made of rectos only (a fanned duplex stack shows rectos)
+                size = len(g["page_list"]) if g.get("recto_only") else rng[1] - rng[0] + 1
+                if g.get("recto_only") and any(p % 2 == 0 for p in g["page_list"]):
+                    problems.append(f"{owner} 骑缝章（仅正面）含有偶数页")
+                if size > max_pages:
                     problems.append(
                         f"{owner} 骑缝章第 {rng[0]}–{rng[1]} 页超过每组 {max_pages} 页的上限"
                     )
@@ -268,7 +272,10 @@ def audit(
                 groups.append(_Group(owner, rng[0], rng[1], box))  # type: ignore[arg-type]
             covered = {p for pa, pb, _ in seen for p in range(pa, pb + 1)}
             if b > a and entry is not summary:
-                missing = [p for p in range(a, b + 1) if p not in covered]
+                rectos = any(g.get("recto_only") for g in entry.get("straddle_seals", ()))
+                missing = [
+                    p for p in range(a, b + 1) if p not in covered and not (rectos and p % 2 == 0)
+                ]
                 if missing:
                     problems.append(f"{owner}：第 {_ranges(missing)} 页不在任何骑缝章分组中")
             for s in entry.get("seal_slots", ()):

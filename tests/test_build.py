@@ -211,7 +211,13 @@ def test_duplex_starts_every_document_on_an_odd_page(tmp_path: Path) -> None:
     assert m["summary"]["bundle_pages"][0] % 2 == 1
     for doc in m["documents"]:
         assert doc["bundle_pages"][0] % 2 == 1, doc["application_id"]
+        for group in doc["straddle_seals"]:
+            assert group["recto_only"] and all(p % 2 == 1 for p in group["page_list"])
     assert audit(m, tmp_path / "out" / "bundle.pdf").problems == []
+    # the slot marks are on rectos only: a fanned duplex stack shows only the rectos
+    pages = PdfReader(tmp_path / "out" / "bundle.pdf").pages
+    marked = [n for n, page in enumerate(pages, 1) if "骑缝章 " in page.extract_text()]
+    assert marked and all(n % 2 == 1 for n in marked)
 
 
 def test_no_seal_marks_keeps_the_space(tmp_path: Path) -> None:
