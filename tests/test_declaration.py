@@ -1,0 +1,84 @@
+"""Annex 1 on every sample: every value the applicant gave reaches the PDF and the DOCX."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxFile
+from pypdf import PdfReader
+
+from docgen.compose.declaration import compose_declaration
+from docgen.document import Document, Run, iter_runs
+from docgen.edition import load_edition
+from docgen.model import load_city
+from docgen.render.docx import render_docx
+from docgen.render.fonts import resolve_fonts
+from docgen.render.linebreak import CANNOT_END, CANNOT_START
+from docgen.render.pdf import render_pdf
+
+from .conftest import sample_files
+
+EDITION = load_edition("gx-2021-3")
+_PAGE_NUMBER = re.compile(r"^\s*— \d+ —\s*$", re.MULTILINE)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _user_strings(doc: Document) -> list[Run]:
+    """Runs that carry the applicant's data (they have a source path), as printed."""
+    return [run for run, _role in iter_runs(doc) if run.source and _squash(run.text)]
+
+
+def _docx_text(data: bytes) -> str:
+    d = DocxFile(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    # content controls and text boxes: read the XML text nodes as well
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    parts += re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
+    return _squash("".join(parts)).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.parent.name)
+def test_every_value_is_printed_in_pdf_and_docx(path: Path) -> None:
+    city = load_city(path)
+    fonts = resolve_fonts()
+    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    docs = [compose_declaration(city, i, EDITION) for i in range(len(city.applications))]
+    rendered = render_pdf(docs, fonts)
+    reader = PdfReader(io.BytesIO(rendered.data))
+    for doc, placed in zip(docs, rendered.docs, strict=True):
+        pages = reader.pages[placed.first_page : placed.first_page + placed.pages]
+        # page numbers ("— 9 —") stand between the halves of a paragraph that crosses a page
+        pdf_text = _squash("".join(_PAGE_NUMBER.sub("", page.extract_text()) for page in pages))
+        docx_text = _docx_text(render_docx(doc, families))
+        for run in _user_strings(doc):
+            wanted = _squash(run.text)
+            assert wanted in pdf_text, f"{doc.application_id} PDF lacks {run.source}: {wanted[:40]}"
+            assert wanted in docx_text, (
+                f"{doc.application_id} DOCX lacks {run.source}: {wanted[:40]}"
+            )
+
+
+@pytest.mark.parametrize("code", ["450900", "450100"])
+def test_no_line_breaks_the_punctuation_rules(code: str) -> None:
+    city = load_city(next(p for p in sample_files() if p.parent.name == code))
+    docs = [compose_declaration(city, i, EDITION) for i in range(len(city.applications))]
+    rendered = render_pdf(docs, resolve_fonts())
+    bad: list[str] = []
+    for page in PdfReader(io.BytesIO(rendered.data)).pages:
+        for line in page.extract_text().splitlines():
+            line = line.strip()
+            if not line or _PAGE_NUMBER.fullmatch(line):
+                continue
+            if line[0] in CANNOT_START or line[-1] in CANNOT_END:
+                bad.append(line)
+    assert bad == []
