@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -76,13 +77,65 @@ def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> 
     sys.exit(1 if has_errors else 0)
 
 
-_font_dir = click.option(
-    "--font-dir",
-    "font_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="优先使用此文件夹中的字体（可多次指定），如放有 simsun.ttc、simfang.ttf 的文件夹。",
-)
+def _packet_options(func: Any) -> Any:
+    """Options shared by build and batch; a config file may give their defaults."""
+    options = [
+        click.option(
+            "--font-dir",
+            "font_dirs",
+            multiple=True,
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="优先使用此文件夹中的字体（可多次指定），如放有 simsun.ttc、simfang.ttf 的文件夹。",
+        ),
+        click.option(
+            "--max-seal-pages",
+            type=click.IntRange(2, 200),
+            default=None,
+            help="每组骑缝章最多覆盖的页数（默认 20）。",
+        ),
+        click.option(
+            "--no-seal-marks", is_flag=True, help="不画盖章位置的浅色提示线（留白照旧）。"
+        ),
+        click.option(
+            "--duplex", is_flag=True, help="双面打印：每份文件从奇数页开始（自动插入空白页）。"
+        ),
+        click.option("--allow-absolute-paths", is_flag=True, help="允许附件使用绝对路径。"),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="配置文件（默认依次查找 $DOCGEN_CONFIG、./docgen.toml、用户配置文件夹中的 docgen/config.toml）。",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _options(
+    font_dirs: tuple[Path, ...],
+    max_seal_pages: int | None,
+    no_seal_marks: bool,
+    duplex: bool,
+    allow_absolute_paths: bool,
+    config_file: Path | None,
+) -> Any:
+    """Command-line options over the config file over the defaults."""
+    from .build import BuildOptions
+    from .config import load_config
+
+    try:
+        config = load_config(config_file)
+    except DocgenError as exc:
+        _fail(exc)
+    return BuildOptions(
+        font_dirs=tuple(font_dirs) + config.font_dirs,
+        max_seal_pages=max_seal_pages or config.max_seal_pages or 20,
+        seal_marks=False if no_seal_marks else (config.seal_marks is not False),
+        duplex=duplex or bool(config.duplex),
+        allow_absolute=allow_absolute_paths,
+    )
 
 
 @main.command("build")
@@ -94,37 +147,13 @@ _font_dir = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="输出文件夹（默认 out/<行政区划代码>）。",
 )
-@_font_dir
-@click.option(
-    "--max-seal-pages",
-    default=20,
-    show_default=True,
-    type=click.IntRange(2, 200),
-    help="每组骑缝章最多覆盖的页数。",
-)
-@click.option("--no-seal-marks", is_flag=True, help="不画盖章位置的浅色提示线（留白照旧）。")
-@click.option("--duplex", is_flag=True, help="双面打印：每份文件从奇数页开始（自动插入空白页）。")
-@click.option("--allow-absolute-paths", is_flag=True, help="允许附件使用绝对路径。")
-def build_cmd(
-    city_file: Path,
-    out_dir: Path | None,
-    font_dirs: tuple[Path, ...],
-    max_seal_pages: int,
-    no_seal_marks: bool,
-    duplex: bool,
-    allow_absolute_paths: bool,
-) -> None:
+@_packet_options
+def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     """检查并生成一个城市的全部申报材料（申报书、汇总表、总册 PDF 和清单）。"""
-    from .build import BuildOptions, build_city
+    from .build import build_city
     from .report import build_report
 
-    options = BuildOptions(
-        font_dirs=tuple(font_dirs),
-        max_seal_pages=max_seal_pages,
-        seal_marks=not no_seal_marks,
-        duplex=duplex,
-        allow_absolute=allow_absolute_paths,
-    )
+    options = _options(**packet)
     try:
         result = build_city(city_file, out_dir, options)
     except InputError as exc:
@@ -154,31 +183,15 @@ def build_cmd(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）。"
 )
 @click.option("--force", is_flag=True, help="全部重新生成（默认跳过输入未改动的城市）。")
-@_font_dir
-@click.option("--max-seal-pages", default=20, show_default=True, type=click.IntRange(2, 200))
-@click.option("--no-seal-marks", is_flag=True)
-@click.option("--duplex", is_flag=True)
+@_packet_options
 def batch_cmd(
-    paths: tuple[Path, ...],
-    out_dir: Path,
-    jobs: int | None,
-    force: bool,
-    font_dirs: tuple[Path, ...],
-    max_seal_pages: int,
-    no_seal_marks: bool,
-    duplex: bool,
+    paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, **packet: Any
 ) -> None:
     """一次生成多个城市的申报材料和全区汇总表；某个城市出错不影响其他城市。"""
     from .batch import find_city_files, run_batch
-    from .build import BuildOptions
     from .progress import BatchProgress
 
-    options = BuildOptions(
-        font_dirs=tuple(font_dirs),
-        max_seal_pages=max_seal_pages,
-        seal_marks=not no_seal_marks,
-        duplex=duplex,
-    )
+    options = _options(**packet)
     files = find_city_files(paths)
     if not files:
         raise click.UsageError("没有找到城市申报文件（*.json，schema 为 docgen.city/1）")
@@ -201,12 +214,12 @@ def schema_cmd() -> None:
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
-def _fail(exc: DocgenError) -> None:
+def _fail(exc: DocgenError) -> NoReturn:
     click.echo(f"错误：{exc}", err=True)
     sys.exit(1)
 
 
-def _internal_error(exc: BaseException) -> None:
+def _internal_error(exc: BaseException) -> NoReturn:
     """A bug in docgen, not the user's mistake: say so plainly; the traceback only on request."""
     if os.environ.get("DOCGEN_DEBUG"):
         traceback.print_exc()

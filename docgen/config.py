@@ -1,0 +1,109 @@
+"""User settings from a config file, so a bureau names its fonts once instead of on every command.
+
+Looked up in this order (the first that exists is used): ``--config FILE``; ``$DOCGEN_CONFIG``;
+``docgen.toml`` in the current folder; the user's config folder (``%APPDATA%\\docgen\\config.toml``
+on Windows, ``$XDG_CONFIG_HOME/docgen/config.toml`` or ``~/.config/docgen/config.toml`` elsewhere).
+
+    [fonts]
+    dirs = ["C:/Windows/Fonts", "fonts"]     # relative paths: from the config file's folder
+
+    [packet]
+    max_seal_pages = 20
+    seal_marks = true
+    duplex = false
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DocgenError
+
+
+class ConfigError(DocgenError):
+    """The config file cannot be read or has wrong values."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    font_dirs: tuple[Path, ...] = ()
+    max_seal_pages: int | None = None
+    seal_marks: bool | None = None
+    duplex: bool | None = None
+
+
+def candidates(explicit: Path | None = None) -> list[Path]:
+    out: list[Path] = []
+    if explicit is not None:
+        return [explicit]
+    env = os.environ.get("DOCGEN_CONFIG")
+    if env:
+        out.append(Path(env))
+    out.append(Path.cwd() / "docgen.toml")
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        out.append(Path(os.environ["APPDATA"]) / "docgen" / "config.toml")
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        out.append(Path(base) / "docgen" / "config.toml")
+    return out
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    for path in candidates(explicit):
+        if path.is_file():
+            return _read(path)
+        if explicit is not None:
+            raise ConfigError(f"找不到配置文件“{path}”")
+    return Config()
+
+
+_KEYS = {"fonts": {"dirs"}, "packet": {"max_seal_pages", "seal_marks", "duplex"}}
+
+
+def _read(path: Path) -> Config:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"无法读取配置文件“{path}”：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件“{path}”格式错误：{exc}") from exc
+    for section, value in raw.items():
+        if section not in _KEYS or not isinstance(value, dict):
+            raise ConfigError(f"配置文件“{path}”中不认识“[{section}]”；可用的有 [fonts]、[packet]")
+        unknown = set(value) - _KEYS[section]
+        if unknown:
+            raise ConfigError(
+                f"配置文件“{path}”的 [{section}] 中不认识：{'、'.join(sorted(unknown))}"
+            )
+    fonts: dict[str, Any] = raw.get("fonts", {})
+    packet: dict[str, Any] = raw.get("packet", {})
+    dirs = fonts.get("dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        raise ConfigError(f"配置文件“{path}”：[fonts] dirs 应为文件夹路径的列表")
+    font_dirs = tuple(
+        (path.parent / d).resolve() if not Path(d).is_absolute() else Path(d) for d in dirs
+    )
+    for d in font_dirs:
+        if not d.is_dir():
+            raise ConfigError(f"配置文件“{path}”：字体文件夹“{d}”不存在")
+    pages = packet.get("max_seal_pages")
+    if pages is not None and (
+        not isinstance(pages, int) or isinstance(pages, bool) or not 2 <= pages <= 200
+    ):
+        raise ConfigError(f"配置文件“{path}”：[packet] max_seal_pages 应为 2 到 200 之间的整数")
+    for key in ("seal_marks", "duplex"):
+        if key in packet and not isinstance(packet[key], bool):
+            raise ConfigError(f"配置文件“{path}”：[packet] {key} 应为 true 或 false")
+    return Config(
+        path=path,
+        font_dirs=font_dirs,
+        max_seal_pages=pages,
+        seal_marks=packet.get("seal_marks"),
+        duplex=packet.get("duplex"),
+    )
