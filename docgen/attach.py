@@ -21,6 +21,7 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, NameObject, RectangleObject
 
 from docgen.attachments import AttachmentKind, sniff
+from docgen.fontfix import FontFixReport, embed_missing_fonts
 from docgen.layout import A4_H, A4_W, PORTRAIT, Box, attachment_box
 
 UPRIGHT_KEEP = 0.80  # a landscape page stays upright if that keeps 80% of the turned scale
@@ -47,6 +48,10 @@ class PlacedPage:
     rotated: int
     source_index: int
     box: Box  # where the source was drawn on the A4 page (x0, y0, x1, y1)
+    # Non-embedded fonts replaced by embedded stand-ins ("Helvetica→LiberationSans"), and
+    # whether the page had to be rasterized instead (docgen.fontfix).
+    fonts_embedded: tuple[str, ...] = ()
+    rasterized: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ def _pdf_pages(path: Path) -> list[PlacedPage]:
         source = PdfWriter(clone_from=reader)
         out = PdfWriter()
         placements: list[Placement] = []
+        fixes: list[FontFixReport] = []
         for index, src in enumerate(source.pages):
             if src.rotation % 360:
                 src.transfer_rotation_to_content()
@@ -142,6 +148,7 @@ def _pdf_pages(path: Path) -> list[PlacedPage]:
             page = out.add_blank_page(A4_W, A4_H)
             page.merge_transformed_page(src, Transformation(m))
             page.compress_content_streams()
+            fixes.append(embed_missing_fonts(page, out, p.box))  # all fonts embedded, or an image
             placements.append(p)
         if not placements:
             raise AttachmentError(f"附件“{path.name}”是没有页面的 PDF")
@@ -149,8 +156,16 @@ def _pdf_pages(path: Path) -> list[PlacedPage]:
         out.write(buf)
     pages = PdfReader(io.BytesIO(buf.getvalue())).pages
     return [
-        PlacedPage(pages[i], round(p.scale, 6), p.rotated, i, p.box)
-        for i, p in enumerate(placements)
+        PlacedPage(
+            pages[i],
+            round(p.scale, 6),
+            p.rotated,
+            i,
+            p.box,
+            fonts_embedded=fix.substituted_names,
+            rasterized=fix.rasterized,
+        )
+        for i, (p, fix) in enumerate(zip(placements, fixes, strict=True))
     ]
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages docgen and its tests use: the free CJK fonts (TrueType), qpdf and
+# Installs the Debian packages docgen and its tests use: the free CJK fonts (TrueType), Liberation
+# (embedded in place of the non-embedded Helvetica/Times/Courier of attachments), qpdf and
 # poppler-utils (PDF checks), LibreOffice (the tests open our DOCX/XLSX in it). Skips what is there.
 set -euo pipefail
-pkgs=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-zenhei fonts-lxgw-wenkai
+pkgs=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-zenhei fonts-lxgw-wenkai fonts-liberation2
       qpdf poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui)
 missing=()
 for p in "${pkgs[@]}"; do
