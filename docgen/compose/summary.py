@@ -88,6 +88,7 @@ class _SummarySpec(_Strict):
     date_label: str
     none_mark: str
     empty_note: str
+    table_size: float = Field(default=10.5, ge=6.0, le=16.0)
     contact: _ContactSpec
     counts: _CountsSpec
     columns: tuple[_ColumnSpec, ...] = Field(min_length=1)
@@ -201,6 +202,7 @@ class SummaryTable:
     total_label: str
     note: str | None  # set when there are no applications (本市本批次无申报项目)
     xlsx: XlsxSettings
+    table_size: float = 10.5  # points, the PDF table
 
     @property
     def total(self) -> int:
@@ -283,6 +285,7 @@ def compose_summary(city: City, edition: Edition) -> SummaryTable:
             spec.xlsx.max_column_width,
             spec.xlsx.footer,
         ),
+        table_size=spec.table_size,
     )
 
 
@@ -346,18 +349,21 @@ def summary_document(table: SummaryTable) -> Document:
         CoverFields(
             (
                 CoverField(
-                    table.unit_label, (Run(table.unit, source="city.bureau"),), seal="bureau"
+                    table.unit_label,
+                    (Run(table.unit, source="city.bureau"),),
+                    seal="bureau",
+                    seal_with_next=True,
                 ),
                 CoverField(table.date_label, (Run(table.date_text, source="submitted_on"),)),
             ),
             size=14.0,
         ),
         Paragraph(
-            _contact_runs(table), indent=0, align="left", size=12.0, role="song", space_after=6.0
+            _contact_runs(table), indent=0, align="left", size=10.5, role="song", space_after=6.0
         ),
-        listing_table(table.columns, table.rows, table.note),
+        listing_table(table.columns, table.rows, table.note, size=table.table_size),
         Paragraph(
-            _counts_runs(table), indent=0, align="left", size=12.0, role="song", space_before=8.0
+            _counts_runs(table), indent=0, align="left", size=10.5, role="song", space_before=8.0
         ),
     ]
     return Document(
@@ -374,6 +380,7 @@ def listing_table(
     columns: Sequence[SummaryColumn],
     rows: Sequence[Sequence[SummaryCell]],
     note: str | None,
+    size: float = 10.5,
 ) -> Table:
     """The grid of applications: a header row that repeats on every page, one row per
     application, or ``note`` across the table when there is none."""
@@ -395,7 +402,7 @@ def listing_table(
         widths=tuple(c.width for c in columns),
         rows=(header, *body),
         header_rows=1,
-        size=10.5,
+        size=size,
         role="song",
     )
 

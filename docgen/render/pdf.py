@@ -840,14 +840,28 @@ class _CoverFlow(Flowable):
         self.x_right = availWidth - margin
         value_w = max(self.x_right - self.x_value, 4 * s)
         self.rows: list[tuple[Inline, Inline, list[Line], float, float]] = []
+        values = [
+            InlineBuilder(fonts, s).add_runs(f.value, "fangsong").build() for f in self.block.fields
+        ]
+        wrapped = [v.lines(value_w, value_w) for v in values]
+        heights = [len(lines) * self.leading for lines in wrapped]
+        row_h = list(heights)
+        fields = self.block.fields
+        for i, f in enumerate(fields):
+            if not f.seal:
+                continue
+            zone = seal_diameter_mm(f.seal) * MM + 0.5 * self.leading
+            if f.seal_with_next and i + 1 < len(fields):
+                # one zone for both lines; each row keeps half the spare room
+                spare = max(0.0, zone - heights[i] - heights[i + 1]) / 2.0
+                row_h[i] = heights[i] + spare
+                row_h[i + 1] = heights[i + 1] + spare
+            else:
+                row_h[i] = max(heights[i], zone)
         total = 0.0
-        for f, lb in zip(self.block.fields, labels, strict=True):
-            value = InlineBuilder(fonts, s).add_runs(f.value, "fangsong").build()
-            lines = value.lines(value_w, value_w)
-            text_h = len(lines) * self.leading
-            h = text_h
-            if f.seal:
-                h = max(text_h, seal_diameter_mm(f.seal) * MM + 0.5 * self.leading)
+        for lb, value, lines, text_h, h in zip(
+            labels, values, wrapped, heights, row_h, strict=True
+        ):
             self.rows.append((lb, value, lines, text_h, h))
             total += h
         self.width = availWidth
@@ -861,8 +875,16 @@ class _CoverFlow(Flowable):
         seals: list[tuple[float, float, SealKind]] = []
         top = self.height
         underlines: list[tuple[float, float]] = []
-        for f, (lb, value, lines, text_h, h) in zip(self.block.fields, self.rows, strict=True):
-            text_top = top - (h - text_h) / 2.0
+        fields = self.block.fields
+        for k, (f, (lb, value, lines, text_h, h)) in enumerate(zip(fields, self.rows, strict=True)):
+            paired_above = k > 0 and fields[k - 1].seal is not None and fields[k - 1].seal_with_next
+            paired = f.seal is not None and f.seal_with_next and k + 1 < len(fields)
+            if paired:  # the unit's line sits at the bottom of its half of the zone
+                text_top = top - (h - text_h)
+            elif paired_above:  # the date line at the top of its half
+                text_top = top
+            else:
+                text_top = top - (h - text_h) / 2.0
             lb_line = lb.lines(1e9, 1e9)[0]
             y0 = _baseline(text_top, self.leading, s)
             pen.line(lb, lb_line, self.x_label, y0, lb_line.width, "left")
@@ -878,6 +900,8 @@ class _CoverFlow(Flowable):
                 cx = self.x_value + max(first_w, 0.0) / 2.0
                 cx = (self.x_value + self.x_right) / 2.0 if lo > hi else min(max(cx, lo), hi)
                 cy = text_top - text_h / 2.0
+                if paired:  # centred between the unit's line and the date line
+                    cy = text_top - text_h
                 seals.append((cx, cy, f.seal))
             top -= h
         pen.finish()
