@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from docgen.compose.declaration import compose_declaration
 from docgen.document import Document, Run, iter_runs
 from docgen.edition import load_edition
-from docgen.model import load_city
+from docgen.model import load_city, parse_city
 from docgen.render.docx import render_docx
 from docgen.render.fonts import resolve_fonts
 from docgen.render.linebreak import CANNOT_END, CANNOT_START
@@ -60,6 +61,8 @@ def test_every_value_is_printed_in_pdf_and_docx(path: Path) -> None:
         # page numbers ("— 9 —") stand between the halves of a paragraph that crosses a page
         pdf_text = _squash("".join(_PAGE_NUMBER.sub("", page.extract_text()) for page in pages))
         docx_text = _docx_text(render_docx(doc, families))
+        # the cover is exactly one page, whatever the length of the names on it
+        assert "填报说明" in pages[1].extract_text(), f"{doc.application_id}: cover overflows"
         for run in _user_strings(doc):
             wanted = _squash(run.text)
             assert wanted in pdf_text, f"{doc.application_id} PDF lacks {run.source}: {wanted[:40]}"
@@ -82,3 +85,17 @@ def test_no_line_breaks_the_punctuation_rules(code: str) -> None:
             if line[0] in CANNOT_START or line[-1] in CANNOT_END:
                 bad.append(line)
     assert bad == []
+
+
+def test_cover_is_one_page_even_with_very_long_names() -> None:
+    source = next(p for p in sample_files() if p.parent.name == "450200")
+    fonts = resolve_fonts()
+    for n in (40, 100):  # real names and titles stay well under 100 characters
+        data = json.loads(source.read_text(encoding="utf-8"))
+        app = data["applications"][3]
+        app["applicant"]["name"] = "柳州" + "龙" * n + "有限公司"
+        app["title"] = "柳东新区" + "汽车产业集群" * (n // 6) + "共享工厂项目"
+        city = parse_city(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        doc = compose_declaration(city, 3, EDITION)
+        reader = PdfReader(io.BytesIO(render_pdf([doc], fonts).data))
+        assert "填报说明" in reader.pages[1].extract_text(), f"cover overflows with {n} characters"

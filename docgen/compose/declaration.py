@@ -115,13 +115,18 @@ def _cover(
         CoverField(cover["recommender_label"], runs(city.city.bureau, "city.bureau")),
         CoverField(cover["date_label"], runs(chinese_date(city.submitted_on), "submitted_on")),
     ]
+    # The cover is one page whatever the names' length: title in the upper third, then the
+    # choices and the fields (the sealed field takes a seal-high zone of its own). Very long
+    # names are set smaller (三号 16 pt, else 四号 14 pt, else 小四 12 pt) so they still fit.
+    long = len(app.applicant.name) + len(app.title or "") + len(city.city.bureau)
+    size = 16.0 if long <= 70 else 14.0 if long <= 130 else 12.0
     return [
-        Spacer(30),
-        Title(runs(edition.rules.edition.form_title), size=26.0, role="hei", space_after=28.0),
-        Spacer(12),
+        Spacer(14 if size == 16.0 else 4),
+        Title(runs(edition.rules.edition.form_title), size=26.0, role="hei", space_after=24.0),
+        Spacer(6),
         *rows,
-        Spacer(14),
-        CoverFields(tuple(fields)),
+        Spacer(10),
+        CoverFields(tuple(fields), size=size),
     ]
 
 
