@@ -7,6 +7,7 @@ unchanged since its last successful build is skipped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -91,7 +92,7 @@ def run_batch(
     force: bool = False,
     progress: Progress | None = None,
 ) -> BatchResult:
-    from .render.fonts import resolve_fonts
+    from .render.fonts import files_fingerprint
 
     options = options or BuildOptions()
     say = progress or (lambda _msg, _c: None)
@@ -115,13 +116,15 @@ def run_batch(
         cities.pop(i, None)
 
     # 2. skip unchanged cities
-    fonts_fp = resolve_fonts(options.font_dirs).fingerprint()
+    fonts_fp = files_fingerprint(options.font_dirs)
+    keys: dict[str, str] = {}
     todo: list[tuple[int, str]] = []
     for i, city in sorted(cities.items()):
         if outcomes[i].status != "pending":
             continue
         target = out_dir / city.city.division_code
         key = input_key(city, files[i], options, fonts_fp)
+        keys[city.city.division_code] = key
         outcomes[i].out_dir = str(target)
         previous = _previous_manifest(target)
         if not force and previous is not None and previous.get("build_key") == key:
@@ -163,7 +166,12 @@ def run_batch(
 
     # 4. province summary and report
     good = [cities[i] for i in sorted(cities) if outcomes[i].status in ("built", "skipped")]
-    province = _write_province(good, out_dir, options)
+    province_key = hashlib.sha256(
+        json.dumps(
+            sorted((c.city.division_code, keys[c.city.division_code]) for c in good)
+        ).encode()
+    ).hexdigest()
+    province = _write_province(good, out_dir, options, province_key, force=force)
     result = BatchResult(out_dir, outcomes, time.perf_counter() - started, province)
     _write_report(result)
     return result
@@ -173,7 +181,7 @@ def _build_one(file: str, target: str, options: BuildOptions, key: str) -> dict[
     """Runs in a worker process: build one city, return a plain summary (picklable)."""
     started = time.perf_counter()
     try:
-        result = build_city(Path(file), Path(target), options)
+        result = build_city(Path(file), Path(target), options, parallel=False)
     except InputError as exc:
         return {
             "status": "invalid",
@@ -271,14 +279,23 @@ def _previous_manifest(target: Path) -> dict[str, Any] | None:
         return None
 
 
-def _write_province(cities: list[City], out_dir: Path, options: BuildOptions) -> list[str]:
+def _write_province(
+    cities: list[City], out_dir: Path, options: BuildOptions, key: str, *, force: bool = False
+) -> list[str]:
+    """The province summary; left as it is when the cities it lists are all unchanged."""
+    if not cities:
+        return []
+    previous = _previous_manifest(out_dir / PROVINCE_DIR)
+    if not force and previous is not None and previous.get("build_key") == key:
+        names = [f["path"] for f in previous.get("files", [])]
+        if all((out_dir / PROVINCE_DIR / n).is_file() for n in names):
+            return names
+
     from .compose.province import compose_province, province_document
     from .render.fonts import resolve_fonts
     from .render.pdf import render_pdf
     from .render.xlsx import render_province_xlsx
 
-    if not cities:
-        return []
     editions = {c.edition for c in cities}
     edition = load_edition(sorted(editions)[0], options.edition_dirs)
     table = compose_province(cities, edition)
@@ -288,7 +305,12 @@ def _write_province(cities: list[City], out_dir: Path, options: BuildOptions) ->
     with guarded_output(out_dir / PROVINCE_DIR) as out:
         out.write("全区申报汇总表.xlsx", render_province_xlsx(table, families))
         out.write("全区申报汇总表.pdf", pdf.data)
-        return [f["path"] for f in out.files()]
+        files = out.files()
+        manifest = {"docgen": __version__, "build_key": key, "files": files}
+        out.write(
+            "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+        )
+        return [f["path"] for f in files]
 
 
 def _write_report(result: BatchResult) -> None:

@@ -302,9 +302,13 @@ def test_batch_writes_the_province_summary(tmp_path: Path, cities: list[City]):
     from docgen.batch import PROVINCE_DIR, _write_province
     from docgen.build import BuildOptions
 
-    written = _write_province(cities, tmp_path, BuildOptions())
+    written = _write_province(cities, tmp_path, BuildOptions(), "key-1")
     assert sorted(written) == ["全区申报汇总表.pdf", "全区申报汇总表.xlsx"]
     folder = tmp_path / PROVINCE_DIR
+    # unchanged cities (same key): the summary is left as it is, not rewritten
+    before = (folder / "全区申报汇总表.pdf").stat().st_mtime_ns
+    assert sorted(_write_province(cities, tmp_path, BuildOptions(), "key-1")) == sorted(written)
+    assert (folder / "全区申报汇总表.pdf").stat().st_mtime_ns == before
     assert (folder / "全区申报汇总表.pdf").read_bytes().startswith(b"%PDF")
     ws = workbook((folder / "全区申报汇总表.xlsx").read_bytes()).worksheets[0]
     assert ws.max_row == HEADER_ROW + sum(len(c.applications) for c in cities)

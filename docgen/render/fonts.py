@@ -451,6 +451,25 @@ def _debian(rel_paths: Iterable[str]) -> list[Face]:
     return faces
 
 
+def files_fingerprint(font_dirs: Sequence[Path] = ()) -> str:
+    """A digest of every font file the chains can draw from (path and size), without parsing
+    any font: what an incremental build needs to know whether the fonts changed."""
+    h = hashlib.sha256()
+    for folder in [Path(d).expanduser().resolve() for d in font_dirs]:
+        for _key, path in sorted(_listing(folder).items()):
+            h.update(f"u\0{path}\0{_size(path)}\n".encode())
+    for _key, path in sorted(_system_listing().items()):
+        h.update(f"s\0{path}\0{_size(path)}\n".encode())
+    return h.hexdigest()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
 def resolve_fonts(font_dirs: Sequence[Path] = ()) -> FontSet:
     """The font set for these user font folders (cached per process and argument)."""
     return _resolve(tuple(Path(d).expanduser().resolve() for d in font_dirs))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.colors import Color, black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
@@ -1273,7 +1274,14 @@ def render_pdf(
         topMargin=first_geo.margin_top,
         bottomMargin=first_geo.margin_bottom,
     )
-    template.build(story)
+    # Flate alone: ASCII85 on top only inflates the streams by a quarter and costs a pure-Python
+    # encode here and a decode in every later pypdf parse (bundle, slicing).
+    saved_a85 = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        template.build(story)
+    finally:
+        rl_config.useA85 = saved_a85
     data = buf.getvalue()
     total = int(template.page)
 
