@@ -10,6 +10,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from docgen.model import load_city
 from docgen.rules import validate
@@ -17,7 +18,8 @@ from docgen.rules import validate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(repeats: int = 7) -> None:
+def run(repeats: int = 7) -> dict[str, Any]:
+    """Measure and print; return the figures (for bench/run_all.py)."""
     files = sorted((ROOT / "samples").glob("*/city.json"))
     # First run includes imports of pypdf/PIL and the edition load; report it separately.
     t0 = time.perf_counter()
@@ -32,11 +34,24 @@ def main(repeats: int = 7) -> None:
         times.append(time.perf_counter() - t0)
     apps = sum(len(load_city(f).applications) for f in files)
     atts = sum(len(a.attachments) for f in files for a in load_city(f).applications)
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python {sys.version.split()[0]}")
     print(f"samples: {len(files)} cities, {apps} applications, {atts} attachments")
     print(f"validate all samples, first run (cold imports): {cold * 1000:.0f} ms")
     print(f"validate all samples, best of {repeats}: {min(times) * 1000:.0f} ms "
           f"(median {statistics.median(times) * 1000:.0f} ms, {min(times) / len(files) * 1000:.1f} ms per city)")
+    return {
+        "cities": len(files),
+        "applications": apps,
+        "attachments": atts,
+        "cold_s": cold,
+        "best_s": min(times),
+        "median_s": statistics.median(times),
+        "per_city_ms": min(times) / len(files) * 1000,
+    }
+
+
+def main(repeats: int = 7) -> None:
+    print(f"machine: {platform.machine()} {platform.processor() or ''} python {sys.version.split()[0]}")
+    run(repeats)
 
 
 if __name__ == "__main__":

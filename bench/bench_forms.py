@@ -1,0 +1,473 @@
+"""Benchmark (issue 3): the declaration forms of all samples, docgen against the alternatives.
+
+1. docgen: compose + render_pdf of every sample city's forms (one render_pdf per city, as
+   ``docgen build`` does), in this one process: pages/s on one core.
+2. The raw limit: a bare reportlab canvas drawing the very text lines docgen drew (captured from
+   a docgen run: same fonts, sizes, strings, positions, same pages), with no layout at all.
+3. WeasyPrint: the same Document IR as HTML/CSS (bench/html_ir.py), same fonts, -> PDF.
+4. python-docx + LibreOffice: docgen's own render_docx output, converted by
+   ``soffice --headless --convert-to pdf``, once with one call for all files, once per file.
+
+Ratios are per page, each tool's time divided by its own page count, against docgen's.
+Run: .venv/bin/python bench/bench_forms.py [--repeats N] [--no-weasyprint] [--no-libreoffice]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    best_of,
+    machine,
+    pdf_pages,
+    print_machine,
+    print_profile,
+    profile_call,
+    run_measured,
+    sample_files,
+    soffice_path,
+    verdict,
+)
+
+from docgen.compose.declaration import compose_declaration
+from docgen.document import Document
+from docgen.edition import load_edition
+from docgen.model import load_city
+from docgen.render.fonts import FontSet, resolve_fonts
+
+TARGET_PAGES_PER_CORE = 150.0
+TARGET_VS_WEASYPRINT = 10.0
+TARGET_VS_LIBREOFFICE = 15.0
+TARGET_VS_RAW = 0.5
+
+
+@dataclass
+class City:
+    code: str
+    forms: list[Document]
+
+
+def load_forms() -> list[City]:
+    out = []
+    for f in sample_files():
+        city = load_city(f)
+        edition = load_edition(city.edition)
+        forms = [compose_declaration(city, i, edition) for i in range(len(city.applications))]
+        out.append(City(city.city.division_code, forms))
+    return out
+
+
+def compose_all() -> int:
+    return sum(len(c.forms) for c in load_forms())
+
+
+# ---------------------------------------------------------------------------------------------
+# docgen
+
+
+def docgen_render(cities: list[City], fonts: FontSet) -> tuple[int, list[bytes]]:
+    from docgen.render.pdf import render_pdf
+
+    pages, pdfs = 0, []
+    for c in cities:
+        result = render_pdf(c.forms, fonts)
+        pages += result.pages
+        pdfs.append(result.data)
+    return pages, pdfs
+
+
+def docgen_compose_render(fonts: FontSet) -> int:
+    return docgen_render(load_forms(), fonts)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The raw limit: reportlab canvas, pre-broken lines.
+
+
+@dataclass
+class Seg:
+    font: str
+    size: float
+    char_space: float
+    x: float
+    y: float
+    text: str
+
+
+@dataclass
+class Capture:
+    pages: list[list[Seg]]  # per output page (one list per PDF, concatenated)
+    page_sizes: list[tuple[float, float]]
+    lines: int
+    chars: int
+
+
+@contextmanager
+def _capturing() -> Iterator[dict[str, Any]]:
+    """Record every text segment docgen draws (reportlab text objects) and count the lines its
+    pen draws, by wrapping the two methods for the duration of one render."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    from docgen.render import pdf as pdfmod
+
+    rec: dict[str, Any] = {"segs": {}, "lines": 0, "sizes": {}}
+    orig_origin, orig_out, orig_line = (
+        PDFTextObject.setTextOrigin,
+        PDFTextObject.textOut,
+        pdfmod._TextPen.line,
+    )
+
+    def set_origin(self: Any, x: float, y: float) -> None:
+        self._bench_abs = self._canvas.absolutePosition(x, y)
+        orig_origin(self, x, y)
+
+    def text_out(self: Any, text: str) -> None:
+        canv = self._canvas
+        page = canv.getPageNumber()
+        rec["sizes"][page] = tuple(canv._pagesize)
+        x, y = getattr(self, "_bench_abs", (0.0, 0.0))
+        rec["segs"].setdefault(page, []).append(
+            Seg(self._fontname, self._fontsize, getattr(self, "_charSpace", 0.0), x, y, text)
+        )
+        orig_out(self, text)
+
+    def line(self: Any, *args: Any, **kw: Any) -> Any:
+        rec["lines"] += 1
+        return orig_line(self, *args, **kw)
+
+    PDFTextObject.setTextOrigin = set_origin  # type: ignore[method-assign]
+    PDFTextObject.textOut = text_out  # type: ignore[method-assign]
+    pdfmod._TextPen.line = line  # type: ignore[method-assign]
+    try:
+        yield rec
+    finally:
+        PDFTextObject.setTextOrigin = orig_origin  # type: ignore[method-assign]
+        PDFTextObject.textOut = orig_out  # type: ignore[method-assign]
+        pdfmod._TextPen.line = orig_line  # type: ignore[method-assign]
+
+
+def capture_lines(cities: list[City], fonts: FontSet) -> list[Capture]:
+    """One capture per city (per render_pdf call), so the raw run writes the same PDFs."""
+    from docgen.render.pdf import render_pdf
+
+    out = []
+    for c in cities:
+        with _capturing() as rec:
+            result = render_pdf(c.forms, fonts)
+        pages = [rec["segs"].get(p, []) for p in range(1, result.pages + 1)]
+        sizes = [rec["sizes"].get(p, (595.27, 841.89)) for p in range(1, result.pages + 1)]
+        chars = sum(len(s.text) for page in pages for s in page)
+        out.append(Capture(pages, sizes, rec["lines"], chars))
+    return out
+
+
+def raw_render(captures: list[Capture]) -> int:
+    """Draw the captured segments on a bare canvas: one text object per page."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    pages = 0
+    for cap in captures:
+        buf = io.BytesIO()
+        canv = Canvas(buf, pagesize=cap.page_sizes[0], invariant=1, pageCompression=1)
+        for segs, size in zip(cap.pages, cap.page_sizes, strict=True):
+            canv.setPageSize(size)
+            tx = canv.beginText()
+            font, fsize, cs = None, 0.0, 0.0
+            for s in segs:
+                if s.font != font or s.size != fsize:
+                    tx.setFont(s.font, s.size)
+                    font, fsize = s.font, s.size
+                if s.char_space != cs:
+                    tx.setCharSpace(s.char_space)
+                    cs = s.char_space
+                tx.setTextOrigin(s.x, s.y)
+                tx.textOut(s.text)
+            canv.drawText(tx)
+            canv.showPage()
+            pages += 1
+        canv.save()
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# WeasyPrint
+
+
+def weasyprint_available() -> str | None:
+    """None when WeasyPrint works here, else why not."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        return "WeasyPrint is not installed (make bench-setup, or pip install -e '.[bench]')"
+    except OSError as exc:  # the Pango libraries are missing
+        return f"WeasyPrint cannot load its system libraries ({exc}); run make bench-setup"
+    return None
+
+
+def weasyprint_render(htmls: list[str]) -> tuple[int, list[bytes]]:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    pages, pdfs = 0, []
+    for html in htmls:
+        doc = weasyprint.HTML(string=html, base_url="/").render(font_config=config)
+        pages += len(doc.pages)
+        pdfs.append(doc.write_pdf())
+    return pages, pdfs
+
+
+def run_weasyprint(cities: list[City], fonts: FontSet) -> dict[str, Any]:
+    from html_ir import documents_html
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    htmls = [documents_html(c.forms, fonts) for c in cities]
+    html_s = time.perf_counter() - t0
+    weasyprint_render(htmls[-1:])  # warm-up: font configuration, CSS machinery
+    c0, t0 = time.process_time(), time.perf_counter()
+    pages, pdfs = weasyprint_render(htmls)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {
+        "pages": pages,
+        "wall": wall,
+        "cpu": cpu,
+        "html_s": html_s,
+        "bytes": sum(len(p) for p in pdfs),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# python-docx + LibreOffice
+
+
+def _soffice_cmd(exe: str, profile: Path, outdir: Path, files: list[Path]) -> list[str]:
+    return [
+        exe,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
+
+
+def run_libreoffice(
+    cities: list[City], fonts: FontSet, *, per_file: bool, timeout_all: float, timeout_one: float
+) -> dict[str, Any]:
+    from docgen.render.docx import render_docx
+
+    exe = soffice_path()
+    if exe is None:
+        return {"skipped": "LibreOffice (soffice) is not installed (make setup installs it)"}
+    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    work = Path(tempfile.mkdtemp(prefix="docgen-bench-lo-"))
+    try:
+        src = work / "docx"
+        src.mkdir()
+        c0, t0 = time.process_time(), time.perf_counter()
+        files: list[Path] = []
+        for c in cities:
+            for k, form in enumerate(c.forms):
+                path = src / f"{c.code}-{k + 1:02d}.docx"
+                path.write_bytes(render_docx(form, families))
+                files.append(path)
+        docx_wall, docx_cpu = time.perf_counter() - t0, time.process_time() - c0
+        profile = work / "profile"
+        # The first start of a fresh profile sets it up (slow, once per machine): not timed.
+        warm = run_measured(
+            _soffice_cmd(exe, profile, work / "warm", files[:1]), timeout=timeout_one * 2
+        )
+        if not warm.ok:
+            return {"skipped": f"soffice failed on the warm-up file: {warm.stderr.strip()[:300]}"}
+        out_all = work / "all"
+        one_call = run_measured(_soffice_cmd(exe, profile, out_all, files), timeout=timeout_all)
+        result: dict[str, Any] = {
+            "files": len(files),
+            "docx_wall": docx_wall,
+            "docx_cpu": docx_cpu,
+        }
+        pdfs = sorted(out_all.glob("*.pdf"))
+        if one_call.timed_out or len(pdfs) != len(files):
+            result["one_call_error"] = (
+                f"timed out after {timeout_all:.0f} s" if one_call.timed_out else
+                f"{len(pdfs)} of {len(files)} PDFs written"
+            )
+        result.update(
+            one_call_wall=one_call.wall,
+            one_call_cpu=one_call.cpu,
+            pages=sum(pdf_pages(p) for p in pdfs),
+            maxrss_mib=one_call.maxrss_mib,
+        )
+        if per_file:
+            walls, cpus, failed = [], [], 0
+            for f in files:
+                r = run_measured(_soffice_cmd(exe, profile, work / "each", [f]), timeout=timeout_one)
+                walls.append(r.wall)
+                cpus.append(r.cpu)
+                failed += not r.ok
+            result.update(
+                per_file_wall=sum(walls),
+                per_file_cpu=sum(cpus),
+                per_file_failed=failed,
+                per_file_pages=sum(pdf_pages(p) for p in (work / "each").glob("*.pdf")),
+            )
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def run(
+    repeats: int = 3,
+    weasy: bool = True,
+    libreoffice: bool = True,
+    per_file: bool = True,
+    profile: bool | None = None,
+) -> dict[str, Any]:
+    """Measure everything; print as it goes; return the figures."""
+    res: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    fonts = resolve_fonts()
+    cities = load_forms()
+    res["cold_setup_s"] = time.perf_counter() - t0
+    res["cities"] = len(cities)
+    res["forms"] = sum(len(c.forms) for c in cities)
+
+    # docgen, cold (font files parsed and registered with reportlab in this call) and warm
+    c0, t0 = time.process_time(), time.perf_counter()
+    pages, pdfs = docgen_render(cities, fonts)
+    res["docgen_cold_wall"] = time.perf_counter() - t0
+    res["docgen_cold_cpu"] = time.process_time() - c0
+    compose_wall, _, _ = best_of(compose_all, repeats)
+    wall, cpu, _ = best_of(lambda: docgen_render(cities, fonts), repeats)
+    both_wall, both_cpu, _ = best_of(lambda: docgen_compose_render(fonts), repeats)
+    res.update(
+        pages=pages,
+        bytes=sum(len(p) for p in pdfs),
+        compose_wall=compose_wall,
+        render_wall=wall,
+        render_cpu=cpu,
+        docgen_wall=both_wall,
+        docgen_cpu=both_cpu,
+        docgen_pps=pages / both_wall,
+        docgen_pps_cpu=pages / both_cpu,
+    )
+    print(f"\nforms: {res['cities']} cities, {res['forms']} declaration forms, {pages} pages "
+          f"({res['bytes'] / pages / 1024:.1f} KB/page as one PDF per city)")
+    print(f"  docgen compose only           {compose_wall:7.3f} s")
+    print(f"  docgen render_pdf only        {wall:7.3f} s  {pages / wall:7.1f} pages/s")
+    print(f"  docgen compose + render_pdf   {both_wall:7.3f} s  {res['docgen_pps']:7.1f} pages/s "
+          f"(CPU {both_cpu:.3f} s: {res['docgen_pps_cpu']:.1f} pages/s per core; "
+          f"target >= {TARGET_PAGES_PER_CORE:.0f}: {verdict(res['docgen_pps_cpu'] >= TARGET_PAGES_PER_CORE)})")
+    print(f"  first render in a fresh process (font files parsed): {res['docgen_cold_wall']:.3f} s")
+
+    # raw limit
+    caps = capture_lines(cities, fonts)
+    raw_wall, _raw_cpu, raw_pages = best_of(lambda: raw_render(caps), repeats)
+    lines = sum(c.lines for c in caps)
+    chars = sum(c.chars for c in caps)
+    res.update(
+        raw_wall=raw_wall,
+        raw_pages=raw_pages,
+        raw_lines=lines,
+        raw_chars=chars,
+        raw_pps=raw_pages / raw_wall,
+        raw_segments=sum(len(p) for c in caps for p in c.pages),
+    )
+    res["vs_raw"] = res["docgen_pps"] / res["raw_pps"]
+    print(f"  raw limit: reportlab canvas, {lines} pre-broken lines ({chars} characters, "
+          f"{res['raw_segments']} text runs) on {raw_pages} pages")
+    print(f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
+          f"reaches {res['vs_raw']:.2f} of it (target >= {TARGET_VS_RAW}: "
+          f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})")
+    docgen_spp = both_wall / pages
+
+    # WeasyPrint
+    why = weasyprint_available() if weasy else "not requested (--no-weasyprint)"
+    if why is None:
+        w = run_weasyprint(cities, fonts)
+        res["weasyprint"] = w
+        w["ratio_per_page"] = (w["wall"] / w["pages"]) / docgen_spp
+        w["ratio_same_forms"] = w["wall"] / both_wall
+        print(f"  WeasyPrint (HTML/CSS -> PDF)  {w['wall']:7.3f} s  {w['pages'] / w['wall']:7.1f} pages/s "
+              f"({w['pages']} pages; HTML written in {w['html_s']:.3f} s)")
+        print(f"     docgen is {w['ratio_per_page']:.1f}x faster per page, {w['ratio_same_forms']:.1f}x on "
+              f"the same forms (target >= {TARGET_VS_WEASYPRINT:.0f}x: "
+              f"{verdict(w['ratio_per_page'] >= TARGET_VS_WEASYPRINT)})")
+    else:
+        res["weasyprint"] = {"skipped": why}
+        print(f"  WeasyPrint: SKIPPED: {why}")
+
+    # LibreOffice
+    if libreoffice:
+        lo = run_libreoffice(cities, fonts, per_file=per_file, timeout_all=1800, timeout_one=180)
+    else:
+        lo = {"skipped": "not requested (--no-libreoffice)"}
+    res["libreoffice"] = lo
+    if "skipped" in lo:
+        print(f"  python-docx + LibreOffice: SKIPPED: {lo['skipped']}")
+    else:
+        total = lo["docx_wall"] + lo["one_call_wall"]
+        lo["ratio_one_call"] = (total / lo["pages"]) / docgen_spp
+        print(f"  python-docx (render_docx)     {lo['docx_wall']:7.3f} s  ({lo['files']} files)")
+        print(f"  soffice, one call, all files  {lo['one_call_wall']:7.3f} s  "
+              f"{lo['pages'] / lo['one_call_wall']:7.1f} pages/s ({lo['pages']} pages, "
+              f"{lo['one_call_cpu']:.2f} s CPU, peak {lo['maxrss_mib']:.0f} MiB)"
+              f"{'  ' + lo['one_call_error'] if 'one_call_error' in lo else ''}")
+        print(f"     docx + soffice, one call: docgen is {lo['ratio_one_call']:.1f}x faster per page "
+              f"(target >= {TARGET_VS_LIBREOFFICE:.0f}x: {verdict(lo['ratio_one_call'] >= TARGET_VS_LIBREOFFICE)})")
+        if "per_file_wall" in lo:
+            total_pf = lo["docx_wall"] + lo["per_file_wall"]
+            lo["ratio_per_file"] = (total_pf / lo["pages"]) / docgen_spp
+            print(f"  soffice, one call per file    {lo['per_file_wall']:7.3f} s  "
+                  f"{lo['pages'] / lo['per_file_wall']:7.1f} pages/s ({lo['files']} calls, "
+                  f"{lo['per_file_wall'] / lo['files']:.2f} s each, {lo['per_file_cpu']:.1f} s CPU, "
+                  f"{lo['per_file_failed']} failed)")
+            print(f"     docx + soffice per file: docgen is {lo['ratio_per_file']:.1f}x faster per page")
+
+    missed = res["docgen_pps_cpu"] < TARGET_PAGES_PER_CORE or res["vs_raw"] < TARGET_VS_RAW
+    if profile or (profile is None and missed):
+        res["profile"] = profile_call(lambda: docgen_compose_render(fonts))
+        print_profile("docgen compose + render_pdf of all sample forms", res["profile"])
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3, help="best of N for the in-process runs")
+    ap.add_argument("--no-weasyprint", action="store_true")
+    ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--no-per-file", action="store_true", help="skip soffice once per file")
+    ap.add_argument("--profile", action="store_true", help="cProfile docgen even if targets met")
+    args = ap.parse_args()
+    print_machine(machine())
+    run(
+        args.repeats,
+        weasy=not args.no_weasyprint,
+        libreoffice=not args.no_libreoffice,
+        per_file=not args.no_per_file,
+        profile=True if args.profile else None,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

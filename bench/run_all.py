@@ -1,0 +1,236 @@
+"""All of docgen's benchmarks in one run (``make bench``); the figures in docs/performance.md.
+
+Runs, on this machine and in this one run: validation of the samples (bench_validate), the forms
+against the raw reportlab limit, WeasyPrint and python-docx + LibreOffice (bench_forms), one
+city's packet including a synthetic 300-page one (bench_packet), and the batch of the 14 samples
+with -j 1 / -j 2, the no-change rerun and the scaling series (bench_batch). Every ratio is between
+figures measured in this run. Ends with a table of the results against the issues' targets, and
+says how much CPU other processes took meanwhile (a busy machine makes every figure worse).
+
+Run: .venv/bin/python bench/run_all.py [--quick] [--json FILE] [--markdown FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+# Run as a script, so this folder is on sys.path and the sibling modules import directly.
+import bench_batch
+import bench_forms
+import bench_packet
+import bench_validate
+from _common import machine, print_machine
+
+
+def _cpu_busy_seconds() -> float:
+    """Seconds of CPU the whole machine has been busy (all cores), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def wait_idle(limit_s: float, threshold: float = 0.3) -> None:
+    """Wait (at most ``limit_s``) until the machine's 1-minute load is below ``threshold``."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        load = os.getloadavg()[0]
+        if load < threshold:
+            return
+        print(f"waiting for an idle machine (load {load:.2f})", flush=True)
+        time.sleep(15)
+
+
+def _section(name: str, fn: Callable[[], dict[str, Any]], results: dict[str, Any]) -> None:
+    print(f"\n=== {name} " + "=" * max(0, 70 - len(name)), flush=True)
+    t0 = time.perf_counter()
+    try:
+        results[name] = fn()
+    except Exception as exc:  # one broken section must not hide the others
+        traceback.print_exc()
+        results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    print(f"({name}: {time.perf_counter() - t0:.0f} s)", flush=True)
+
+
+def _get(d: dict[str, Any], *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(figure, measured, target, verdict) for the table."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(fig: str, value: str | None, target: str = "", ok: bool | None = None) -> None:
+        verdict = "" if ok is None else ("met" if ok else "**missed**")
+        rows.append((fig, value if value is not None else "n/a", target, verdict))
+
+    v = r.get("validate", {})
+    if "best_s" in v:
+        add(f"validate all {v['cities']} samples", f"{v['best_s'] * 1000:.0f} ms "
+            f"({v['per_city_ms']:.1f} ms per city)")
+    f = r.get("forms", {})
+    if "pages" in f:
+        add(f"forms: docgen compose + render_pdf, {f['forms']} forms, {f['pages']} pages",
+            f"{f['docgen_pps_cpu']:.0f} pages/s per core ({f['docgen_wall']:.2f} s)",
+            ">= 150 pages/s per core", f["docgen_pps_cpu"] >= bench_forms.TARGET_PAGES_PER_CORE)
+        add(f"forms: raw limit (reportlab canvas, {f['raw_lines']} pre-broken lines)",
+            f"{f['raw_pps']:.0f} pages/s; docgen = {f['vs_raw']:.2f} of it",
+            ">= 0.5 of the raw limit", f["vs_raw"] >= bench_forms.TARGET_VS_RAW)
+        w = f.get("weasyprint", {})
+        if "skipped" in w:
+            add("forms: WeasyPrint", f"skipped: {w['skipped']}", ">= 10x")
+        elif "ratio_per_page" in w:
+            add(f"forms: WeasyPrint ({w['pages']} pages, {w['wall']:.1f} s)",
+                f"docgen {w['ratio_per_page']:.1f}x faster per page", ">= 10x",
+                w["ratio_per_page"] >= bench_forms.TARGET_VS_WEASYPRINT)
+        lo = f.get("libreoffice", {})
+        if "skipped" in lo:
+            add("forms: python-docx + LibreOffice", f"skipped: {lo['skipped']}", ">= 15x")
+        elif "ratio_one_call" in lo:
+            add(f"forms: python-docx + soffice, one call ({lo['pages']} pages, "
+                f"{lo['docx_wall'] + lo['one_call_wall']:.1f} s)",
+                f"docgen {lo['ratio_one_call']:.1f}x faster per page", ">= 15x",
+                lo["ratio_one_call"] >= bench_forms.TARGET_VS_LIBREOFFICE)
+            if "ratio_per_file" in lo:
+                add(f"forms: python-docx + soffice, one call per file ({lo['files']} calls, "
+                    f"{lo['docx_wall'] + lo['per_file_wall']:.1f} s)",
+                    f"docgen {lo['ratio_per_file']:.1f}x faster per page", ">= 15x",
+                    lo["ratio_per_file"] >= bench_forms.TARGET_VS_LIBREOFFICE)
+    p = r.get("packet", {})
+    if "largest" in p:
+        big, syn = p["largest"], p["synthetic"]
+        add(f"packet: largest sample {big['code']} ({big['pages']} pages)",
+            f"{big['wall']:.2f} s, {big['pps']:.0f} pages/s, peak {big['peak_mib']:.0f} MiB, "
+            f"{big['bytes_per_page'] / 1024:.1f} KB/page")
+        add(f"packet: synthetic {syn['pages']}-page city, wall",
+            f"{syn['wall']:.2f} s ({syn['pps']:.0f} pages/s)", "<= 3 s", p["targets"]["seconds_300"])
+        add("packet: synthetic city, peak memory", f"{syn['peak_mib'] * 1.048576:.0f} MB",
+            "< 300 MB", p["targets"]["peak_memory"])
+        add("packet: synthetic city, bundle.pdf per page",
+            f"{syn['bytes_per_page'] / 1024:.1f} KB average, "
+            f"{syn['marginal_bytes_per_page'] / 1024:.1f} KB per added text page",
+            "< 15 KB per text page", p["targets"]["bytes_per_page"])
+    b = r.get("batch", {})
+    if "j1" in b:
+        for key in ("j1", "j2"):
+            x = b[key]
+            add(f"batch: {x['cities']} samples, -j {x['jobs']} ({x['pages']} pages)",
+                f"{x['wall']:.2f} s, {x['pps']:.0f} pages/s, peak {x['maxrss_mib']:.0f} MiB per "
+                f"process / {x['tree_peak_mib']:.0f} MiB all",
+                "<= 20 s" if key == "j2" else "",
+                b["targets"]["batch_j2"] if key == "j2" else None)
+        inc = b["incremental"]
+        add("batch: no-change rerun (-j 2)",
+            f"{inc['wall']:.2f} s ({inc['internal_s']:.2f} s inside run_batch)", "< 1 s",
+            b["targets"]["incremental"])
+        sc = b["scaling"]
+        last = sc[-1]
+        add(f"scaling: narrative x1 -> x{last['factor']} ({sc[0]['pages']} -> {last['pages']} pages)",
+            f"{last['page_ratio']:.2f}x pages in {last['time_ratio']:.2f}x CLI time, "
+            f"{last['warm_ratio']:.2f}x warm",
+            "x8 pages in <= x9 time", b["targets"]["linear"])
+    return rows
+
+
+def markdown_table(rows: list[tuple[str, str, str, str]]) -> str:
+    out = ["| figure | measured | target | |", "|---|---|---|---|"]
+    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(out)
+
+
+def _plain(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(type(obj).__name__)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="one repeat each, no one-soffice-call-per-file series")
+    ap.add_argument("--no-weasyprint", action="store_true")
+    ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch"), action="append",
+                    help="run only these sections (repeatable)")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile docgen in every section, not only where a target is missed")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                    help="first wait up to SECONDS for the machine's load to drop below 0.3")
+    ap.add_argument("--json", type=Path, help="write every figure to this JSON file")
+    ap.add_argument("--markdown", type=Path, help="write the summary table to this file")
+    args = ap.parse_args()
+    repeats = 1 if args.quick else 3
+    profile = True if args.profile else None
+    if args.wait_idle:
+        wait_idle(args.wait_idle)
+
+    info = machine()
+    print_machine(info)
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    busy0, own0, t0 = _cpu_busy_seconds(), _own_cpu_seconds(), time.perf_counter()
+
+    results: dict[str, Any] = {"machine": info}
+    only = set(args.only or ("validate", "forms", "packet", "batch"))
+    if "validate" in only:
+        _section("validate", lambda: bench_validate.run(7 if not args.quick else 3), results)
+    if "forms" in only:
+        _section("forms", lambda: bench_forms.run(
+            repeats, weasy=not args.no_weasyprint, libreoffice=not args.no_libreoffice,
+            per_file=not args.quick, profile=profile), results)
+    if "packet" in only:
+        _section("packet", lambda: bench_packet.run(repeats, 300, profile), results)
+    if "batch" in only:
+        _section("batch", lambda: bench_batch.run(max(2, repeats) if not args.quick else 1,
+                                                  profile), results)
+
+    elapsed = time.perf_counter() - t0
+    foreign = max(0.0, (_cpu_busy_seconds() - busy0) - (_own_cpu_seconds() - own0))
+    share = foreign / (elapsed * (info["nproc"] or 1))
+    results["run"] = {"seconds": elapsed, "foreign_cpu_s": foreign, "foreign_share": share}
+
+    rows = summary_rows(results)
+    table = markdown_table(rows)
+    print("\n=== summary " + "=" * 62)
+    print(table)
+    print(f"\nbenchmark took {elapsed:.0f} s; other processes used {foreign:.0f} CPU-seconds "
+          f"meanwhile ({share * 100:.0f} % of the machine)"
+          + ("  WARNING: the machine was busy, figures are pessimistic" if share > 0.05 else ""))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=_plain, ensure_ascii=False))
+    if args.markdown:
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    missed = [r[0] for r in rows if r[3] == "**missed**"]
+    if missed:
+        print("targets missed: " + "; ".join(missed))
+    errors = [k for k, v in results.items() if isinstance(v, dict) and "error" in v]
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
