@@ -17,9 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    FloatObject,
+    NameObject,
+    TextStringObject,
+)
 
 from docgen import layout
 from docgen.attach import AttachmentError, PlacedPage, attachment_pages
@@ -483,6 +491,7 @@ def assemble(
         over = PdfReader(io.BytesIO(overlay))
         writer = PdfWriter()
         writer.pdf_header = "%PDF-1.7"  # attachments may use anything up to PDF 1.7
+        stamper = _Stamper(writer)
         for i, sheet in enumerate(sheets):
             ov = over.pages[i]
             if sheet.source is None:
@@ -491,12 +500,9 @@ def assemble(
             page = writer.add_page(sheet.source)
             if page.rotation % 360:
                 page.transfer_rotation_to_content()
+                page.compress_content_streams()
             left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
-            if left or bottom:
-                page.merge_transformed_page(ov, Transformation().translate(left, bottom))
-            else:
-                page.merge_page(ov)
-            page.compress_content_streams()
+            stamper.stamp(page, ov, left, bottom)
 
         _outline(writer, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
@@ -522,6 +528,65 @@ def assemble(
         contents_pages=contents_pages,
         blank_pages=tuple(blanks),
     )
+
+
+class _Stamper:
+    """Draws an overlay page over a bundle page as a Form XObject.
+
+    The page's own content streams are referenced as they are (no decoding, parsing or
+    re-encoding, which pypdf's merge_page does for every page); the overlay's stream is reused
+    still compressed. The page gets its own copy of its resource dictionary, since pages may
+    share one and each page's stamp differs."""
+
+    def __init__(self, writer: Any):
+        self.writer = writer
+        self.opening = writer._add_object(_stream(b"q\n"))
+
+    def stamp(self, page: PageObject, overlay: PageObject, dx: float, dy: float) -> None:
+        source = overlay[NameObject("/Contents")].get_object()
+        form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
+        form._data = source._data  # still encoded, with its /Filter below
+        for key in ("/Filter", "/DecodeParms"):
+            if key in source:
+                form[NameObject(key)] = source[key]
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        box = overlay.mediabox
+        form[NameObject("/BBox")] = ArrayObject(
+            [
+                FloatObject(box.left),
+                FloatObject(box.bottom),
+                FloatObject(box.right),
+                FloatObject(box.top),
+            ]
+        )
+        form[NameObject("/Resources")] = (
+            overlay[NameObject("/Resources")].get_object().clone(self.writer)
+        )
+        form_ref = self.writer._add_object(form)
+
+        resources = page.get("/Resources")
+        own = DictionaryObject(resources.get_object() if resources is not None else {})
+        xobjects = own.get("/XObject")
+        own_x = DictionaryObject(xobjects.get_object() if xobjects is not None else {})
+        own_x[NameObject("/DgStamp")] = form_ref
+        own[NameObject("/XObject")] = own_x
+        page[NameObject("/Resources")] = own
+
+        contents = page.get("/Contents")
+        existing: list[Any] = []
+        if contents is not None:
+            obj = contents.get_object()
+            existing = list(obj) if isinstance(obj, ArrayObject) else [contents]
+        tail = f"Q q 1 0 0 1 {dx:g} {dy:g} cm /DgStamp Do Q\n".encode()
+        closing = self.writer._add_object(_stream(tail))
+        page[NameObject("/Contents")] = ArrayObject([self.opening, *existing, closing])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
 
 
 def _outline(

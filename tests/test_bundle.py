@@ -402,12 +402,28 @@ def _font_files(data: bytes) -> int:
 
 
 def _count_fonts(data: bytes) -> int:
+    """Distinct font objects used by the pages and by the Form XObjects they draw (the
+    running-number stamp is one)."""
     reader = PdfReader(io.BytesIO(data))
     seen: set[int] = set()
+
+    def visit(resources: Any, depth: int = 0) -> None:
+        if resources is None or depth > 4:
+            return
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        if fonts is not None:
+            for ref in fonts.get_object().values():
+                seen.add(ref.idnum if hasattr(ref, "idnum") else id(ref))
+        xobjects = resources.get("/XObject")
+        if xobjects is not None:
+            for ref in xobjects.get_object().values():
+                xobj = ref.get_object()
+                if xobj.get("/Subtype") == "/Form":
+                    visit(xobj.get("/Resources"), depth + 1)
+
     for page in reader.pages:
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for ref in fonts.get_object().values():
-            seen.add(ref.idnum if hasattr(ref, "idnum") else id(ref))
+        visit(page.get("/Resources"))
     return len(seen)
 
 
@@ -433,7 +449,9 @@ def test_compressed(bundle: BundleResult) -> None:
         raw = page["/Contents"].get_object()
         streams = raw if isinstance(raw, list) else [raw]
         for s in streams:
-            assert s.get_object().get("/Filter") is not None
+            stream = s.get_object()
+            # page content is compressed; only the few-byte q / stamp wrappers are left plain
+            assert stream.get("/Filter") is not None or len(stream.get_data()) < 100
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="needs qpdf")
