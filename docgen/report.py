@@ -58,9 +58,9 @@ _SEAL_NAMES = {
 }
 
 
-def build_report(manifest: dict[str, object], out_dir: str, seconds: float) -> str:
+def build_report(manifest: dict[str, Any], out_dir: str, seconds: float) -> str:
     """What the clerk has to do with the packet: pages, seals to stamp and where, warnings."""
-    m: dict = manifest  # type: ignore[type-arg]
+    m = manifest
     docs = m["documents"]
     lines = [
         f"已生成{m['city']['name']}（{m['city']['division_code']}）申报材料：{out_dir}",
