@@ -54,8 +54,10 @@ def batch(out: Path, jobs: int, repeats: int, *, fresh: bool = True) -> dict[str
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
     totals = report["totals"]
     pages = sum(c["pages"] or 0 for c in report["cities"])
+    # One manifest per city folder; the province folder has its own (no documents) since
+    # a509cd8, which lets a rerun skip the unchanged summary.
     apps = sum(
-        len(json.loads(m.read_text(encoding="utf-8"))["documents"])
+        len(json.loads(m.read_text(encoding="utf-8")).get("documents", []))
         for m in out.glob("*/manifest.json")
     )
     out_bytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

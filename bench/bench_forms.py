@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import math
 import shutil
 import sys
 import tempfile
@@ -111,17 +112,19 @@ class Capture:
     page_sizes: list[tuple[float, float]]
     lines: int
     chars: int
+    use_a85: int  # reportlab's rl_config.useA85 while docgen wrote this PDF (its compression)
 
 
 @contextmanager
 def _capturing() -> Iterator[dict[str, Any]]:
     """Record every text segment docgen draws (reportlab text objects) and count the lines its
     pen draws, by wrapping the two methods for the duration of one render."""
+    from reportlab import rl_config
     from reportlab.pdfgen.textobject import PDFTextObject
 
     from docgen.render import pdf as pdfmod
 
-    rec: dict[str, Any] = {"segs": {}, "lines": 0, "sizes": {}}
+    rec: dict[str, Any] = {"segs": {}, "lines": 0, "sizes": {}, "use_a85": rl_config.useA85}
     orig_origin, orig_out, orig_line = (
         PDFTextObject.setTextOrigin,
         PDFTextObject.textOut,
@@ -137,6 +140,7 @@ def _capturing() -> Iterator[dict[str, Any]]:
         page = canv.getPageNumber()
         rec["sizes"][page] = tuple(canv._pagesize)
         x, y = getattr(self, "_bench_abs", (0.0, 0.0))
+        rec["use_a85"] = rl_config.useA85  # as set inside render_pdf (no ASCII85 since a509cd8)
         rec["segs"].setdefault(page, []).append(
             Seg(self._fontname, self._fontsize, getattr(self, "_charSpace", 0.0), x, y, text)
         )
@@ -168,36 +172,47 @@ def capture_lines(cities: list[City], fonts: FontSet) -> list[Capture]:
         pages = [rec["segs"].get(p, []) for p in range(1, result.pages + 1)]
         sizes = [rec["sizes"].get(p, (595.27, 841.89)) for p in range(1, result.pages + 1)]
         chars = sum(len(s.text) for page in pages for s in page)
-        out.append(Capture(pages, sizes, rec["lines"], chars))
+        out.append(Capture(pages, sizes, rec["lines"], chars, rec["use_a85"]))
     return out
 
 
 def raw_render(captures: list[Capture]) -> int:
-    """Draw the captured segments on a bare canvas: one text object per page."""
+    """Draw the captured segments on a bare canvas: one text object per page, with the stream
+    filters docgen used (Flate, and ASCII85 only if docgen's render had it on)."""
+    from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
     pages = 0
-    for cap in captures:
-        buf = io.BytesIO()
-        canv = Canvas(buf, pagesize=cap.page_sizes[0], invariant=1, pageCompression=1)
-        for segs, size in zip(cap.pages, cap.page_sizes, strict=True):
-            canv.setPageSize(size)
-            tx = canv.beginText()
-            font, fsize, cs = None, 0.0, 0.0
-            for s in segs:
-                if s.font != font or s.size != fsize:
-                    tx.setFont(s.font, s.size)
-                    font, fsize = s.font, s.size
-                if s.char_space != cs:
-                    tx.setCharSpace(s.char_space)
-                    cs = s.char_space
-                tx.setTextOrigin(s.x, s.y)
-                tx.textOut(s.text)
-            canv.drawText(tx)
-            canv.showPage()
-            pages += 1
-        canv.save()
+    saved_a85 = rl_config.useA85
+    try:
+        for cap in captures:
+            rl_config.useA85 = cap.use_a85
+            pages += _raw_one(cap, Canvas)
+    finally:
+        rl_config.useA85 = saved_a85
     return pages
+
+
+def _raw_one(cap: Capture, canvas_class: Any) -> int:
+    buf = io.BytesIO()
+    canv = canvas_class(buf, pagesize=cap.page_sizes[0], invariant=1, pageCompression=1)
+    for segs, size in zip(cap.pages, cap.page_sizes, strict=True):
+        canv.setPageSize(size)
+        tx = canv.beginText()
+        font, fsize, cs = None, 0.0, 0.0
+        for s in segs:
+            if s.font != font or s.size != fsize:
+                tx.setFont(s.font, s.size)
+                font, fsize = s.font, s.size
+            if s.char_space != cs:
+                tx.setCharSpace(s.char_space)
+                cs = s.char_space
+            tx.setTextOrigin(s.x, s.y)
+            tx.textOut(s.text)
+        canv.drawText(tx)
+        canv.showPage()
+    canv.save()
+    return len(cap.pages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,7 +412,7 @@ def run(
     print(f"  raw limit: reportlab canvas, {lines} pre-broken lines ({chars} characters, "
           f"{res['raw_segments']} text runs) on {raw_pages} pages")
     print(f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
-          f"reaches {res['vs_raw']:.2f} of it (target >= {TARGET_VS_RAW}: "
+          f"reaches {math.floor(res['vs_raw'] * 1000) / 1000:.3f} of it (target >= {TARGET_VS_RAW}: "
           f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})")
     docgen_spp = both_wall / pages
 
