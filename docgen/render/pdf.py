@@ -323,10 +323,23 @@ class _TextPen:
         if self.boxes:
             _draw_boxes(canv, self.boxes, self.size, self.color)
         if self.font is not None:
+            # Text state outlives ET: put back what this pen changed, so that nothing drawn
+            # after it (a page number, the next paragraph) inherits spacing, bold or colour.
+            tx = self.tx
+            if self.cs:
+                tx.setCharSpace(0)
+            if self.mode:
+                tx.setTextRenderMode(0)
+            if self.color != black:
+                tx.setFillColor(black)
             if self.bold_used:
+                canv.saveState()
                 canv.setLineWidth(self.size * layout.FAKE_BOLD_STROKE)
                 canv.setStrokeColor(self.color)
-            canv.drawText(self.tx)
+                canv.drawText(tx)
+                canv.restoreState()
+            else:
+                canv.drawText(tx)
 
 
 def _draw_boxes(
@@ -549,7 +562,19 @@ class TextFlow(Flowable):
     def line_count(self, width: float) -> int:
         return len(self.lines_for(width))
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        """Draw at absolute page coordinates: platypus would wrap every paragraph in
+        saveState / translate / restoreState, which costs more than the text itself."""
+        self.canv = canvas
+        try:
+            self._draw_at(self._hAlignAdjust(x, _sW), y)
+        finally:
+            del self.canv
+
     def draw(self) -> None:
+        self._draw_at(0.0, 0.0)
+
+    def _draw_at(self, x0: float, y0: float) -> None:
         width = self.width
         lines = self.lines_for(width)
         pen = _TextPen(self.canv, self.size)
@@ -557,11 +582,14 @@ class TextFlow(Flowable):
         for i, line in enumerate(lines):
             ind = self.first_indent if i == 0 else self.indent
             y = _baseline(top - i * self.leading, self.leading, self.size)
-            pen.line(self.inline, line, ind, y, width - ind, self.align)
+            pen.line(self.inline, line, x0 + ind, y0 + y, width - ind, self.align)
         pen.finish()
 
 
 class _HeadingFlow(TextFlow):
+    # Headings keep platypus's translated drawing: their bookmarks are placed relative to it.
+    drawOn = Flowable.drawOn
+
     def __init__(self, inline: Inline, state: _State, level: int, title: str | None, **kw: Any):
         super().__init__(inline, **kw)
         self.state = state
