@@ -382,9 +382,7 @@ def _check_straddle(
     for kind, obj in graphics:
         if not _is_mark_graphic(obj) and _graphic_hits(kind, obj, g.box, height):
             problems.append(f"{where} 内有{kind} {[round(v, 1) for v in _bbox(obj)]}")
-    for img in images:
-        if _hits(_bbox(img), g.box):
-            problems.append(f"{where} 内有图像 {[round(v, 1) for v in _bbox(img)]}")
+    _check_images(problems, where, images, g.box)
 
 
 def _check_seal(
@@ -404,10 +402,17 @@ def _check_seal(
         if _underlines(box, chars):
             continue
         problems.append(f"{where} 内有{kind} {[round(v, 1) for v in box]}")
-    for img in images:
-        if _hits(_bbox(img), s.box):
-            problems.append(f"{where} 内有图像 {[round(v, 1) for v in _bbox(img)]}")
+    _check_images(problems, where, images, s.box)
     return "\n".join(_text(line) for line in _lines_of(inside))
+
+
+def _check_images(
+    problems: list[str], where: str, images: Sequence[Mapping[str, Any]], box: Box
+) -> None:
+    """No image of content may touch a seal box (straddle or official)."""
+    for img in images:
+        if _hits(_bbox(img), box):
+            problems.append(f"{where} 内有图像 {[round(v, 1) for v in _bbox(img)]}")
 
 
 def _underlines(box: Box, chars: Sequence[Mapping[str, Any]]) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docgen.document import Cell, Document, Paragraph, Run, Table, runs
-from docgen.render.fonts import FIXED_TEXT_PATH, resolve_fonts
+from docgen.render.fonts import FIXED_TEXT_PATH, files_fingerprint, resolve_fonts
 from docgen.render.linebreak import (
     CANNOT_END,
     CANNOT_START,
@@ -46,8 +46,8 @@ def test_chains_use_debian_faces_with_fallbacks() -> None:
 def test_resolve_is_cached_and_fingerprint_stable() -> None:
     a, b = resolve_fonts(), resolve_fonts(())
     assert a is b
-    assert len(a.fingerprint()) == 64
-    assert a.fingerprint() == b.fingerprint()
+    assert len(files_fingerprint()) == 64
+    assert files_fingerprint() == files_fingerprint(())
 
 
 def test_segments_fall_back_per_character() -> None:
@@ -126,7 +126,7 @@ def test_user_dir_official_name_comes_first(tmp_path: Path) -> None:
     fonts = resolve_fonts([tmp_path])
     assert fonts.faces("fangsong")[0].path.name == "simfang.ttf"
     assert fonts.faces("song")[0].path == GBSN
-    assert fonts.fingerprint() != resolve_fonts().fingerprint()
+    assert files_fingerprint([tmp_path]) != files_fingerprint()
 
 
 def test_reportlab_cannot_start_lists_are_patched() -> None:

@@ -310,16 +310,6 @@ class FontSet:
         self._register(face)
         return face.name
 
-    def fingerprint(self) -> str:
-        """Changes whenever a face of any chain changes (path, subfont, size)."""
-        h = hashlib.sha256()
-        for role in ROLES:
-            h.update(role.encode())
-            for face in self._chains[role]:
-                h.update(f"\0{face.path}\0{face.index}\0{face.size}".encode())
-            h.update(b"\n")
-        return h.hexdigest()
-
     # -- coverage --------------------------------------------------------------------------------
 
     def font_for(self, ch: str, role: Role) -> str | None:
