@@ -103,9 +103,15 @@ def straddle_box(
     """
     d = diameter_mm * MM
     step = d + 6.0 * MM
-    offsets = (0, -1, 1, -2, 2)
+    centre = (page_height - d) / 2.0
+    margin = 10.0 * MM
+    # Only the heights that stay on the sheet (a landscape page has room for three): cycling
+    # through them still gives consecutive groups different heights.
+    offsets = [
+        k for k in (0, -1, 1, -2, 2) if margin <= centre + k * step <= page_height - d - margin
+    ] or [0]
     off = offsets[group_index % len(offsets)] * step
-    y0 = round((page_height - d) / 2.0 + off, 1)
+    y0 = round(centre + off, 1)
     x0 = round(page_width - straddle_band_width(diameter_mm), 1)
     return (x0, y0, round(page_width, 1), round(y0 + d, 1))
 

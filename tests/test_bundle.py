@@ -489,3 +489,17 @@ def test_damaged_attachment_names_its_place(
     (finding,) = info.value.findings
     assert finding.path == "applications[0].attachments[1].file"
     assert "broken.jpg" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(layout.A4_W, layout.A4_H), (layout.A4_H, layout.A4_W)]
+)
+def test_straddle_boxes_stay_on_the_sheet(width: float, height: float) -> None:
+    """Every group's box lies inside the sheet, portrait or landscape, however many groups a
+    long document (a 60-page summary) needs; consecutive groups never overlap."""
+    boxes = [layout.straddle_box(width, height, k) for k in range(12)]
+    for _x0, y0, x1, y1 in boxes:
+        assert 0 < y0 < y1 < height
+        assert x1 == round(width, 1)
+    for a, b in itertools.pairwise(boxes):
+        assert not layout.intersects(a, b)
