@@ -117,47 +117,35 @@ class Capture:
 
 @contextmanager
 def _capturing() -> Iterator[dict[str, Any]]:
-    """Record every text segment docgen draws (reportlab text objects) and count the lines its
-    pen draws, by wrapping the two methods for the duration of one render."""
+    """Record every text run docgen draws (font, size, letter spacing, absolute position,
+    string) and count the lines its pen draws, by wrapping the pen's two methods for the
+    duration of one render."""
     from reportlab import rl_config
-    from reportlab.pdfgen.textobject import PDFTextObject
 
     from docgen.render import pdf as pdfmod
 
     rec: dict[str, Any] = {"segs": {}, "lines": 0, "sizes": {}, "use_a85": rl_config.useA85}
-    orig_origin, orig_out, orig_line = (
-        PDFTextObject.setTextOrigin,
-        PDFTextObject.textOut,
-        pdfmod._TextPen.line,
-    )
+    orig_show, orig_line = pdfmod._TextPen._show, pdfmod._TextPen.line
 
-    def set_origin(self: Any, x: float, y: float) -> None:
-        self._bench_abs = self._canvas.absolutePosition(x, y)
-        orig_origin(self, x, y)
-
-    def text_out(self: Any, text: str) -> None:
-        canv = self._canvas
+    def show(self: Any, font: str, text: str, x: str, y: str) -> None:
+        canv = self.canv
         page = canv.getPageNumber()
         rec["sizes"][page] = tuple(canv._pagesize)
-        x, y = getattr(self, "_bench_abs", (0.0, 0.0))
+        ax, ay = canv.absolutePosition(float(x), float(y))
         rec["use_a85"] = rl_config.useA85  # as set inside render_pdf (no ASCII85 since a509cd8)
-        rec["segs"].setdefault(page, []).append(
-            Seg(self._fontname, self._fontsize, getattr(self, "_charSpace", 0.0), x, y, text)
-        )
-        orig_out(self, text)
+        rec["segs"].setdefault(page, []).append(Seg(font, self.size, self.cs, ax, ay, text))
+        orig_show(self, font, text, x, y)
 
     def line(self: Any, *args: Any, **kw: Any) -> Any:
         rec["lines"] += 1
         return orig_line(self, *args, **kw)
 
-    PDFTextObject.setTextOrigin = set_origin  # type: ignore[method-assign]
-    PDFTextObject.textOut = text_out  # type: ignore[method-assign]
+    pdfmod._TextPen._show = show  # type: ignore[method-assign]
     pdfmod._TextPen.line = line  # type: ignore[method-assign]
     try:
         yield rec
     finally:
-        PDFTextObject.setTextOrigin = orig_origin  # type: ignore[method-assign]
-        PDFTextObject.textOut = orig_out  # type: ignore[method-assign]
+        pdfmod._TextPen._show = orig_show  # type: ignore[method-assign]
         pdfmod._TextPen.line = orig_line  # type: ignore[method-assign]
 
 

@@ -245,20 +245,77 @@ class _Keep:
 # Drawing lines of inline text.
 
 
+def _num(v: float) -> str:
+    """A coordinate for the content stream: two decimals (1/280 mm), no trailing zeros."""
+    s = f"{v:.2f}"
+    if s[-1] == "0":
+        s = s.rstrip("0").rstrip(".")
+        if s == "-0":
+            s = "0"
+    return s
+
+
+def _num3(v: float) -> str:
+    """A size or a letter spacing: three decimals, so that a justified line ends on its mark."""
+    s = f"{v:.3f}"
+    if s[-1] == "0":
+        s = s.rstrip("0").rstrip(".")
+        if s == "-0":
+            s = "0"
+    return s
+
+
+# Bytes of a subset-encoded string as a PDF literal string (as reportlab's escapePDF does it:
+# octal escapes outside printable ASCII, a backslash before \ ( and )).
+_ESCAPE = {
+    c: f"\\{c:03o}" if c < 32 or c >= 127 else ("\\" + chr(c) if chr(c) in "\\()" else chr(c))
+    for c in range(256)
+}
+
+
+def _color_op(color: Color, op: str) -> str:
+    """``rg`` (fill) or ``RG`` (stroke) for ``color``, as reportlab writes an RGB colour."""
+    r, g, b = color.rgb()
+    return f"{_num3(r)} {_num3(g)} {_num3(b)} {op}"
+
+
 class _TextPen:
-    """Draws lines of :class:`Inline` text into one PDF text object (plus drawn boxes)."""
+    """Draws lines of :class:`Inline` text as one PDF text object (plus drawn boxes).
+
+    The operators are written directly (``BT``, ``Tf``, ``Tm``, ``Tj``, ``ET``) rather than
+    through reportlab's text object: the fonts, their subsets and the escaping are reportlab's,
+    but the per-run bookkeeping and number formatting of the generic text object cost more than
+    the layout itself. Coordinates are in the canvas's current user space, as with reportlab.
+    """
+
+    __slots__ = (
+        "bold_used",
+        "boxes",
+        "canv",
+        "code",
+        "color",
+        "cs",
+        "doc",
+        "face",
+        "mode",
+        "size",
+        "size_s",
+    )
 
     def __init__(self, canv: Any, size: float, color: Color = black):
         self.canv = canv
+        self.doc = canv._doc
         self.size = size
-        self.tx = canv.beginText()
-        self.font: str | None = None
+        self.size_s = _num3(size)
+        self.code: list[str] = ["BT"]
+        self.face: tuple[str, int] | None = None  # (font, subset) selected by the last Tf
         self.cs = 0.0
         self.mode = 0
         self.bold_used = False
         self.color = color
         self.boxes: list[tuple[float, float, bool]] = []
-        self.tx.setFillColor(color)
+        if color != black:
+            self.code.append(_color_op(color, "rg"))
 
     def line(
         self,
@@ -284,11 +341,14 @@ class _TextPen:
                 cs = 0.0
         if n <= 0:
             return x, x
-        tx = self.tx
+        code = self.code
         text, cum, runs = inline.text, inline.cum, inline.runs
         ri = bisect_right(inline.run_starts, line.start) - 1
         base = cum[line.start]
-        size = self.size
+        y_s = _num(y)
+        if cs != self.cs:
+            code.append(f"{_num3(cs)} Tc")
+            self.cs = cs
         while ri < len(runs):
             rs, re_, font, bold = runs[ri]
             if rs >= line.end:
@@ -301,45 +361,78 @@ class _TextPen:
                         kx = x + (cum[k] - base) + (k - line.start) * cs
                         self.boxes.append((kx, y, font == _TICK))
             else:
-                if font != self.font:
-                    tx.setFont(font, size)
-                    self.font = font
-                if cs != self.cs:
-                    tx.setCharSpace(cs)
-                    self.cs = cs
                 mode = 2 if bold else 0
                 if mode != self.mode:
-                    tx.setTextRenderMode(mode)
+                    code.append(f"{mode} Tr")
                     self.mode = mode
                     self.bold_used = True
-                tx.setTextOrigin(px, y)
-                tx.textOut(text[a:b])
+                self._show(font, text[a:b], _num(px), y_s)
             ri += 1
         end = x + line.width + (n - 1) * cs
         return x, end
+
+    def _show(self, font: str, text: str, x: str, y: str) -> None:
+        """Show ``text`` in ``font`` from (x, y), subset by subset."""
+        code = self.code
+        code.append(f"1 0 0 1 {x} {y} Tm")
+        ttf = _ttf(font)
+        for subset, data in _encode(ttf, text, self.doc):
+            if self.face != (font, subset):
+                name = ttf.getSubsetInternalName(subset, self.doc)
+                code.append(f"{name} {self.size_s} Tf")
+                self.face = (font, subset)
+            code.append(f"({data.decode('latin-1').translate(_ESCAPE)}) Tj")
 
     def finish(self) -> None:
         canv = self.canv
         if self.boxes:
             _draw_boxes(canv, self.boxes, self.size, self.color)
-        if self.font is not None:
-            # Text state outlives ET: put back what this pen changed, so that nothing drawn
-            # after it (a page number, the next paragraph) inherits spacing, bold or colour.
-            tx = self.tx
-            if self.cs:
-                tx.setCharSpace(0)
-            if self.mode:
-                tx.setTextRenderMode(0)
-            if self.color != black:
-                tx.setFillColor(black)
-            if self.bold_used:
-                canv.saveState()
-                canv.setLineWidth(self.size * layout.FAKE_BOLD_STROKE)
-                canv.setStrokeColor(self.color)
-                canv.drawText(tx)
-                canv.restoreState()
-            else:
-                canv.drawText(tx)
+        if self.face is None:
+            return
+        # Text state outlives ET: put back what this pen changed, so that nothing drawn after
+        # it (a page number, the next paragraph) inherits spacing, bold or colour.
+        code = self.code
+        if self.cs:
+            code.append("0 Tc")
+        if self.mode:
+            code.append("0 Tr")
+        if self.color != black:
+            code.append("0 0 0 rg")
+        code.append("ET")
+        body = " ".join(code)
+        if self.bold_used:
+            width = _num3(self.size * layout.FAKE_BOLD_STROKE)
+            canv.addLiteral(f"q {width} w {_color_op(self.color, 'RG')} {body} Q")
+        else:
+            canv.addLiteral(body)
+
+
+_TTF: dict[str, Any] = {}
+
+
+def _ttf(font: str) -> Any:
+    f = _TTF.get(font)
+    if f is None:
+        f = _TTF[font] = pdfmetrics.getFont(font)
+    return f
+
+
+def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``ttf.splitString(text, doc)``, with a fast path for characters the document's subsets
+    already hold (nearly all of them after the first pages)."""
+    state = ttf.state.get(doc)
+    if state is not None:
+        assigned = state.assignments
+        try:
+            codes = [assigned[c] for c in map(ord, text)]
+        except KeyError:
+            return ttf.splitString(text, doc)
+        hi = max(codes) >> 8
+        if min(codes) >> 8 == hi:
+            if hi:
+                return [(hi, bytes([c & 0xFF for c in codes]))]
+            return [(0, bytes(codes))]
+    return ttf.splitString(text, doc)
 
 
 def _draw_boxes(
