@@ -26,8 +26,6 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from docgen import layout
@@ -1191,25 +1189,9 @@ class _Composer:
         ncols = len(block.widths)
         total = sum(block.widths)
         col_w = [w / total * self.geo.frame_width for w in block.widths]
+        col_x = [0.0, *accumulate(col_w)]
         pad_x, pad_y = layout.TABLE_PAD_X, layout.TABLE_PAD_Y
         leading = size * layout.TABLE_LEADING_RATIO
-        grey = Color(layout.TABLE_HEADER_GREY, layout.TABLE_HEADER_GREY, layout.TABLE_HEADER_GREY)
-        thin = layout.TABLE_GRID_WIDTH
-        commands: list[tuple[Any, ...]] = [
-            ("LINEBEFORE", (0, 0), (-1, -1), thin, black),
-            ("LINEAFTER", (0, 0), (-1, -1), thin, black),
-            ("BOX", (0, 0), (-1, -1), layout.TABLE_BOX_WIDTH, black),
-            # close each page's part of a table that runs over pages
-            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), layout.TABLE_BOX_WIDTH, black),
-            ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), layout.TABLE_BOX_WIDTH, black),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            # reportlab sets a cell font even for flowable cells: never let it be Helvetica
-            ("FONT", (0, 0), (-1, -1), self.fonts.font_name(block.role), size, leading),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad_x),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad_x),
-            ("TOPPADDING", (0, 0), (-1, -1), pad_y),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad_y),
-        ]
         # Lay out every cell first: (flow, first column, span, width, header) per cell.
         laid: list[list[tuple[TextFlow, int, int, float, bool]]] = []
         heights: list[float] = []
@@ -1226,7 +1208,7 @@ class _Composer:
                     leading=leading,
                     align=cell.align,
                 )
-                width = sum(col_w[c : c + span]) - 2 * pad_x
+                width = col_x[c + span] - col_x[c] - 2 * pad_x
                 height = max(height, flow.wrap(width, 1e9)[1] + 2 * pad_y)
                 cells.append((flow, c, span, width, cell.header))
                 c += span
@@ -1237,47 +1219,151 @@ class _Composer:
         header_h = sum(heights[: block.header_rows])
         limit = self.geo.frame_height - header_h - 1.0
         chunk_lines = max(1, int((self.geo.frame_height / 4.0) // leading))
-        data: list[list[Any]] = []
-        joined: set[int] = set()  # rows with no rule below them (inside a cut row)
+        rows: list[_GridRow] = []
         for r, cells in enumerate(laid):
-            pieces = [[flow] for flow, *_ in cells]
-            if r >= block.header_rows and heights[r] > limit:
-                pieces = [_chunks(flow, width, chunk_lines) for flow, _, _, width, _ in cells]
-            n = max(len(p) for p in pieces) if pieces else 1
-            first = len(data)
+            if not (r >= block.header_rows and heights[r] > limit):
+                grid_cells = [
+                    _GridCell(flow, col_x[c] + pad_x, width, header, c, span)
+                    for flow, c, span, width, header in cells
+                ]
+                rows.append(_GridRow(grid_cells, heights[r], pad_y, pad_y, True, True))
+                continue
+            pieces = [_chunks(flow, width, chunk_lines) for flow, _, _, width, _ in cells]
+            for (_, _, _, width, _), chunks in zip(cells, pieces, strict=True):
+                for chunk in chunks:
+                    chunk.wrap(width, 1e9)
+            n = max(len(p) for p in pieces)
             for j in range(n):
-                out_row: list[Any] = [""] * ncols
-                for (_, c, span, _, header), chunks in zip(cells, pieces, strict=True):
-                    if j < len(chunks):
-                        out_row[c] = [chunks[j]]
-                    rr = first + j
-                    if span > 1:
-                        commands.append(("SPAN", (c, rr), (c + span - 1, rr)))
-                    if header:
-                        commands.append(("BACKGROUND", (c, rr), (c + span - 1, rr), grey))
-                data.append(out_row)
-            if n > 1:
-                joined.update(range(first, first + n - 1))
-                last = first + n - 1
-                commands.append(("VALIGN", (0, first), (-1, last), "TOP"))
-                commands.append(("TOPPADDING", (0, first + 1), (-1, last), 0))
-                commands.append(("BOTTOMPADDING", (0, first), (-1, last - 1), 0))
-        start = 0
-        for r in [*sorted(joined), len(data)]:
-            if r > start:
-                commands.append(("LINEBELOW", (0, start), (-1, r - 1), thin, black))
-            start = r + 1
-        table = Table(
-            data,
-            colWidths=col_w,
-            repeatRows=block.header_rows,
-            hAlign="LEFT",
-        )
-        table.setStyle(TableStyle(commands))
-        table.spaceBefore = 0.0 if block.caption else layout.TABLE_SPACE
-        table.spaceAfter = layout.TABLE_SPACE
-        out.append(table)
+                top = pad_y if j == 0 else 0.0
+                bottom = pad_y if j == n - 1 else 0.0
+                grid_cells = [
+                    _GridCell(
+                        chunks[j] if j < len(chunks) else None,
+                        col_x[c] + pad_x,
+                        width,
+                        header,
+                        c,
+                        span,
+                    )
+                    for (_, c, span, width, header), chunks in zip(cells, pieces, strict=True)
+                ]
+                h = max((g.flow.height for g in grid_cells if g.flow is not None), default=0.0)
+                rows.append(_GridRow(grid_cells, h + top + bottom, top, bottom, False, j == n - 1))
+        grid = _GridFlow(rows, block.header_rows, col_x)
+        grid.spaceBefore = 0.0 if block.caption else layout.TABLE_SPACE
+        grid.spaceAfter = layout.TABLE_SPACE
+        out.append(grid)
         return out
+
+
+@dataclass
+class _GridCell:
+    flow: TextFlow | None  # wrapped at ``width`` already
+    x: float  # left edge of the text, from the table's left edge
+    width: float
+    header: bool
+    col: int
+    span: int
+
+
+@dataclass
+class _GridRow:
+    cells: list[_GridCell]
+    height: float
+    pad_top: float
+    pad_bottom: float
+    middle: bool  # centre the cells vertically (else top-aligned: pieces of a cut row)
+    rule_below: bool  # False inside a cut row, so that its pieces read as one row
+
+
+class _GridFlow(Flowable):
+    """A ruled table: header rows repeat on every page, rows never split (a row taller than
+    a page arrives already cut into pieces), each page's part is closed by the outer box.
+
+    Drawn at absolute coordinates in one pass: shading, then the cells' text, then all rules
+    as two paths (thin inner rules, thick box).
+    """
+
+    def __init__(self, rows: list[_GridRow], header_rows: int, col_x: list[float]):
+        super().__init__()
+        self.rows = rows
+        self.header_rows = min(header_rows, len(rows))
+        self.col_x = col_x
+        self.width = col_x[-1]
+        self.height = sum(r.height for r in rows)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self.height <= availHeight + 1e-6:
+            return [self]
+        h = sum(r.height for r in self.rows[: self.header_rows])
+        k = self.header_rows
+        while k < len(self.rows) and h + self.rows[k].height <= availHeight + 1e-6:
+            h += self.rows[k].height
+            k += 1
+        if k <= self.header_rows:
+            return []
+        head = _GridFlow(self.rows[:k], self.header_rows, self.col_x)
+        tail = _GridFlow(
+            self.rows[: self.header_rows] + self.rows[k:], self.header_rows, self.col_x
+        )
+        head.spaceBefore, head.spaceAfter = self.spaceBefore, 0.0
+        tail.spaceBefore, tail.spaceAfter = 0.0, self.spaceAfter
+        return [head, tail]
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
+
+    def draw(self) -> None:
+        self._draw_at(self.canv, 0.0, 0.0)
+
+    def _draw_at(self, canv: Any, x0: float, y0: float) -> None:
+        col_x = self.col_x
+        right = x0 + self.width
+        shade: list[str] = []
+        thin: list[str] = []
+        texts: list[tuple[TextFlow, float, float]] = []
+        top = y0 + self.height
+        n = len(self.rows)
+        for i, row in enumerate(self.rows):
+            bottom = top - row.height
+            y_top, y_bot = _num(top), _num(bottom)
+            for cell in row.cells:
+                left = x0 + col_x[cell.col]
+                if cell.col:
+                    thin.append(f"{_num(left)} {y_top} m {_num(left)} {y_bot} l")
+                if cell.header:
+                    w = col_x[cell.col + cell.span] - col_x[cell.col]
+                    shade.append(f"{_num(left)} {y_bot} {_num(w)} {_num(row.height)} re")
+                flow = cell.flow
+                if flow is not None:
+                    if row.middle:
+                        inner = row.height - row.pad_top - row.pad_bottom
+                        fy = bottom + row.pad_bottom + (inner - flow.height) / 2.0
+                    else:
+                        fy = top - row.pad_top - flow.height
+                    texts.append((flow, x0 + cell.x, fy))
+            if row.rule_below and i < n - 1:
+                thin.append(f"{_num(x0)} {y_bot} m {_num(right)} {y_bot} l")
+            top = bottom
+        grey = layout.TABLE_HEADER_GREY
+        ops = ["q"]
+        if shade:
+            ops.append(f"{_num3(grey)} {_num3(grey)} {_num3(grey)} rg")
+            ops.extend(shade)
+            ops.append("f")
+        ops.append("0 0 0 RG")
+        if thin:
+            ops.append(f"{_num3(layout.TABLE_GRID_WIDTH)} w")
+            ops.extend(thin)
+            ops.append("S")
+        ops.append(f"{_num3(layout.TABLE_BOX_WIDTH)} w")
+        ops.append(f"{_num(x0)} {_num(y0)} {_num(self.width)} {_num(self.height)} re S Q")
+        canv.addLiteral(" ".join(ops))
+        for flow, fx, fy in texts:  # after the shading, which would otherwise cover them
+            flow.drawOn(canv, fx, fy)
 
 
 def _chunks(flow: TextFlow, width: float, lines: int) -> list[TextFlow]:
