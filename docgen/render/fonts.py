@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import get_args
 
@@ -196,7 +196,7 @@ class Face:
     family_zh: str
     size: int
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The name the face is registered under with reportlab (stable for a path)."""
         stem = re.sub(r"[^A-Za-z0-9]+", "-", self.path.stem).strip("-") or "font"
@@ -289,6 +289,11 @@ class FontSet:
         self._chains = chains
         self.skipped: tuple[tuple[Path, str], ...] = tuple(skipped)
         self._char_font: dict[Role, dict[str, str | None]] = {r: {} for r in ROLES}
+        # Characters known to be drawn by the role's primary face, and known to be drawable at
+        # all: whole strings are checked against these sets at C speed before any per-character
+        # work.
+        self._primary_chars: dict[Role, set[str]] = {r: set() for r in ROLES}
+        self._covered: dict[Role, set[str]] = {r: set() for r in ROLES}
         self._registered: set[str] = set()
 
     # -- description ----------------------------------------------------------------------------
@@ -327,6 +332,10 @@ class FontSet:
                 name = face.name
                 break
         cache[ch] = name
+        if name is not None:
+            self._covered[role].add(ch)
+            if name == self._chains[role][0].name:
+                self._primary_chars[role].add(ch)
         return name
 
     def covers(self, ch: str, role: Role) -> bool:
@@ -335,6 +344,8 @@ class FontSet:
     def segments(self, text: str, role: Role) -> list[tuple[str, str]]:
         """Split ``text`` into runs of (reportlab font name, text); each character goes to the
         first face of the role's chain that has it (an uncovered one to the primary face)."""
+        if self._primary_chars[role].issuperset(text):
+            return [(self.font_name(role), text)] if text else []
         cache = self._char_font[role]
         primary: str | None = None
         out: list[tuple[str, str]] = []
@@ -359,6 +370,8 @@ class FontSet:
         findings: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         for run, role in iter_runs(doc):
+            if self._covered[role].issuperset(run.text):
+                continue
             path = run.source or FIXED_TEXT_PATH
             for ch in run.text:
                 if ch in _IGNORED or (path, ch) in seen or self.covers(ch, role):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black
@@ -296,6 +297,7 @@ class _TextPen:
         "doc",
         "face",
         "mode",
+        "names",
         "size",
         "size_s",
     )
@@ -305,6 +307,7 @@ class _TextPen:
         self.doc = canv._doc
         self.size = size
         self.size_s = _num3(size)
+        self.names = _tf_ops(self.doc, self.size_s)
         self.code: list[str] = ["BT"]
         self.face: tuple[str, int] | None = None  # (font, subset) selected by the last Tf
         self.cs = 0.0
@@ -375,10 +378,14 @@ class _TextPen:
         code.append(f"1 0 0 1 {x} {y} Tm")
         ttf = _ttf(font)
         for subset, data in _encode(ttf, text, self.doc):
-            if self.face != (font, subset):
-                name = ttf.getSubsetInternalName(subset, self.doc)
-                code.append(f"{name} {self.size_s} Tf")
-                self.face = (font, subset)
+            face = (font, subset)
+            if self.face != face:
+                tf = self.names.get(face)
+                if tf is None:
+                    name = ttf.getSubsetInternalName(subset, self.doc)
+                    tf = self.names[face] = f"{name} {self.size_s} Tf"
+                code.append(tf)
+                self.face = face
             code.append(f"({data.decode('latin-1').translate(_ESCAPE)}) Tj")
 
     def finish(self) -> None:
@@ -415,22 +422,42 @@ def _ttf(font: str) -> Any:
     return f
 
 
+def _tf_ops(doc: Any, size: str) -> dict[tuple[str, int], str]:
+    """The document's ``Tf`` operators at ``size`` by (font, subset), as they are first used."""
+    per_doc = _TF_OPS.get(doc)
+    if per_doc is None:
+        per_doc = _TF_OPS[doc] = {}
+    ops = per_doc.get(size)
+    if ops is None:
+        ops = per_doc[size] = {}
+    return ops
+
+
+_TF_OPS: WeakKeyDictionary[Any, dict[str, dict[tuple[str, int], str]]] = WeakKeyDictionary()
+
+
 def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     """``ttf.splitString(text, doc)``, with a fast path for characters the document's subsets
     already hold (nearly all of them after the first pages)."""
     state = ttf.state.get(doc)
-    if state is not None:
-        assigned = state.assignments
-        try:
-            codes = [assigned[c] for c in map(ord, text)]
-        except KeyError:
-            return ttf.splitString(text, doc)
-        hi = max(codes) >> 8
-        if min(codes) >> 8 == hi:
-            if hi:
-                return [(hi, bytes([c & 0xFF for c in codes]))]
-            return [(0, bytes(codes))]
-    return ttf.splitString(text, doc)
+    if state is None:
+        return ttf.splitString(text, doc)
+    assigned = state.assignments
+    try:
+        codes = [assigned[c] for c in map(ord, text)]
+    except KeyError:  # a character new to this document: reportlab assigns it a code
+        return ttf.splitString(text, doc)
+    hi = max(codes) >> 8
+    if min(codes) >> 8 == hi:
+        return [(hi, bytes([c & 0xFF for c in codes]) if hi else bytes(codes))]
+    out: list[tuple[int, bytes]] = []
+    start, cur = 0, codes[0] >> 8
+    for i, c in enumerate(codes):
+        if c >> 8 != cur:
+            out.append((cur, bytes([k & 0xFF for k in codes[start:i]])))
+            start, cur = i, c >> 8
+    out.append((cur, bytes([k & 0xFF for k in codes[start:]])))
+    return out
 
 
 def _draw_boxes(
