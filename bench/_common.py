@@ -88,11 +88,20 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "docgen": _version("docgen"),
         "reportlab": _version("reportlab"),
+        "rl-accel": _version("rl-accel"),
+        "rl_accel_active": _rl_accel_active(),
         "pypdf": _version("pypdf"),
         "python-docx": _version("python-docx"),
         "weasyprint": _version("weasyprint"),
         "libreoffice": soffice_version(),
     }
+
+
+def _rl_accel_active() -> bool:
+    """Whether reportlab runs with its C accelerator (the rl-accel package)."""
+    from reportlab.lib import rl_accel
+
+    return type(rl_accel.fp_str).__name__ == "builtin_function_or_method"
 
 
 def print_machine(info: dict[str, Any]) -> None:
@@ -101,7 +110,9 @@ def print_machine(info: dict[str, Any]) -> None:
         f"Python {info['python']}"
     )
     print(
-        f"versions: docgen {info['docgen']}, reportlab {info['reportlab']}, pypdf {info['pypdf']}, "
+        f"versions: docgen {info['docgen']}, reportlab {info['reportlab']} (rl-accel "
+        f"{info['rl-accel']}, {'in use' if info['rl_accel_active'] else 'NOT in use'}), "
+        f"pypdf {info['pypdf']}, "
         f"python-docx {info['python-docx']}, WeasyPrint {info['weasyprint']}, "
         f"{info['libreoffice']}"
     )

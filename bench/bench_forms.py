@@ -181,6 +181,43 @@ def raw_render(captures: list[Capture]) -> int:
     return pages
 
 
+def pen_render(captures: list[Capture]) -> int:
+    """The same replay, but written by docgen's own text pen (``_TextPen._show``) instead of
+    reportlab's text object: what the text output alone costs docgen, without any layout."""
+    from reportlab import rl_config
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docgen.render.pdf import _num, _num3, _TextPen
+
+    pages = 0
+    saved_a85 = rl_config.useA85
+    try:
+        for cap in captures:
+            rl_config.useA85 = cap.use_a85
+            buf = io.BytesIO()
+            canv = Canvas(buf, pagesize=cap.page_sizes[0], invariant=1, pageCompression=1)
+            for segs, size in zip(cap.pages, cap.page_sizes, strict=True):
+                canv.setPageSize(size)
+                pen: Any = None
+                for s in segs:
+                    if pen is None or s.size != pen.size:
+                        if pen is not None:
+                            pen.finish()
+                        pen = _TextPen(canv, s.size)
+                    if s.char_space != pen.cs:
+                        pen.code.append(f"{_num3(s.char_space)} Tc")
+                        pen.cs = s.char_space
+                    pen._show(s.font, s.text, _num(s.x), _num(s.y))
+                if pen is not None:
+                    pen.finish()
+                canv.showPage()
+            canv.save()
+            pages += len(cap.pages)
+    finally:
+        rl_config.useA85 = saved_a85
+    return pages
+
+
 def _raw_one(cap: Capture, canvas_class: Any) -> int:
     buf = io.BytesIO()
     canv = canvas_class(buf, pagesize=cap.page_sizes[0], invariant=1, pageCompression=1)
@@ -402,6 +439,12 @@ def run(
     print(f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
           f"reaches {math.floor(res['vs_raw'] * 1000) / 1000:.3f} of it (target >= {TARGET_VS_RAW}: "
           f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})")
+    pen_wall, _pen_cpu, _ = best_of(lambda: pen_render(caps), repeats)
+    res["pen_wall"] = pen_wall
+    res["vs_pen"] = pen_wall / both_wall
+    print("  the same replay written by docgen's own text pen instead of reportlab's text object")
+    print(f"                                {pen_wall:7.3f} s  {raw_pages / pen_wall:7.1f} pages/s; docgen "
+          f"reaches {math.floor(res['vs_pen'] * 1000) / 1000:.3f} of it (no target: layout's share)")
     docgen_spp = both_wall / pages
 
     # WeasyPrint
