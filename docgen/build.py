@@ -247,7 +247,7 @@ class _DocxJob:
 
 
 def _start_docx(forms: Sequence[Document], families: dict[str, str]) -> _DocxJob | None:
-    if not sys.platform.startswith("linux") or len(forms) == 0 or (os.cpu_count() or 1) < 2:
+    if not sys.platform.startswith("linux") or len(forms) == 0 or len(os.sched_getaffinity(0)) < 2:
         return None
     try:
         return _DocxJob(forms, families)

@@ -6,6 +6,7 @@ Exit codes (CONTRACT §3): 0 done (warnings allowed), 1 the input is invalid, 2 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -167,6 +168,7 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     except Exception as exc:
         _internal_error(exc)
     click.echo(build_report(result.manifest, str(result.out_dir), result.seconds))
+    _skip_final_collection()
 
 
 @main.command("batch")
@@ -205,6 +207,7 @@ def batch_cmd(
     except Exception as exc:
         _internal_error(exc)
     click.echo(batch_summary(result))
+    _skip_final_collection()
     sys.exit(0 if result.ok else 1)
 
 
@@ -212,6 +215,12 @@ def batch_cmd(
 def schema_cmd() -> None:
     """输出城市申报文件的 JSON Schema（draft 2020-12），供编辑器检查。"""
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _skip_final_collection() -> None:
+    """The output is committed: move every live object out of the garbage collector's sight, so
+    that the interpreter's exit does not traverse a heap of a few hundred MB (about 0.2 s)."""
+    gc.freeze()
 
 
 def _fail(exc: DocgenError) -> NoReturn:

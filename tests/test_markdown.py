@@ -369,3 +369,11 @@ def test_property_never_raises_and_keeps_every_character(text: str) -> None:
 def test_property_parser_needs_no_fallback(text: str) -> None:
     # the literal fallback is a safety net for pathological nesting only
     assert markdown_blocks(text, SRC) == _parse_blocks(text, SRC)
+
+
+def test_whitespace_list_is_exactly_what_isspace_accepts() -> None:
+    """essential_chars deletes WHITESPACE with str.translate: the list must be all of Unicode's
+    str.isspace() characters, no more, no fewer."""
+    from docgen.compose.markdown import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
