@@ -12,6 +12,8 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from docgen import layout
@@ -396,3 +398,42 @@ def test_reportlab_runs_with_its_c_accelerator() -> None:
 
     assert type(rl_accel.fp_str).__name__ == "builtin_function_or_method"
     assert type(rl_accel.escapePDF).__name__ == "builtin_function_or_method"
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_text_round_trips_through_the_pen(fonts: FontSet, data: st.DataObject) -> None:
+    """Whatever the characters — PDF string delimiters ( ) \\, ASCII, full-width punctuation,
+    hundreds of distinct CJK characters spread over several 256-glyph subsets, bold and regular
+    runs — the page shows exactly the input, in order (as text extraction reads it back)."""
+    alphabet = _pen_alphabet(fonts)
+    pieces = data.draw(
+        st.lists(
+            st.tuples(st.text(st.sampled_from(alphabet), min_size=1, max_size=120), st.booleans()),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    para = Paragraph(tuple(Run(text, bold=bold) for text, bold in pieces))
+    result = render_pdf([_doc(para)], fonts)
+    got = "".join(
+        t for page in _pages(result.data) for *_, t in _lines(page) if not PAGE_NUMBER.match(t)
+    )
+    want = "".join(text for text, _ in pieces)
+    assert "".join(got.split()) == "".join(want.split())
+
+
+_ALPHABET: list[str] = []
+
+
+def _pen_alphabet(fonts: FontSet) -> list[str]:
+    """Characters the fangsong chain can draw: ASCII (with the string delimiters), Chinese
+    punctuation and 600 CJK ideographs, more than two subsets' worth."""
+    if not _ALPHABET:
+        cjk = [chr(c) for c in range(0x4E00, 0x9FA5) if fonts.covers(chr(c), "fangsong")]
+        extra = "()\\（）《》“”、，。：；！？—…·〇%+-=@#"
+        chars = [chr(c) for c in range(0x21, 0x7F)] + list(extra) + cjk[::30][:600]
+        _ALPHABET.extend(c for c in chars if fonts.covers(c, "fangsong"))
+    return _ALPHABET
