@@ -282,9 +282,10 @@ class _TextPen:
     """Draws lines of :class:`Inline` text as one PDF text object (plus drawn boxes).
 
     The operators are written directly (``BT``, ``Tf``, ``Tm``, ``Tj``, ``ET``) rather than
-    through reportlab's text object: the fonts, their subsets and the escaping are reportlab's,
-    but the per-run bookkeeping and number formatting of the generic text object cost more than
-    the layout itself. Coordinates are in the canvas's current user space, as with reportlab.
+    through reportlab's text object: the fonts and their subsets are reportlab's and strings are
+    escaped as its escapePDF does, but the per-run bookkeeping and number formatting of the
+    generic text object cost more than the layout itself. Coordinates are in the canvas's
+    current user space, as with reportlab.
     """
 
     __slots__ = (
