@@ -12,7 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from docgen.compose.province import ProvinceTable, compose_province, province_document
+from docgen.compose.province import (
+    ProvinceTable,
+    compose_province,
+    count_column_width,
+    province_document,
+)
 from docgen.compose.summary import compose_summary
 from docgen.document import PageBreak, Table
 from docgen.edition import Edition, load_edition
@@ -76,11 +81,11 @@ def test_columns_and_title_come_from_province_toml(table: ProvinceTable):
         "设区市",
         "申报类别",
         "类型",
-        "服务型制造模式",
+        "服务型\n制造模式",  # two-line headers, broken where the words do
         "申报主体名称",
         "平台/项目名称",
         "统一社会信用代码",
-        "法定代表人",
+        "法定\n代表人",
         "联系人",
         "联系电话",
     ]
@@ -170,6 +175,17 @@ def test_no_applications_at_all_gives_the_note(edition: Edition):
     assert table.city_counts[0].total == 0
     ws = workbook(render_province_xlsx(table, FAMILIES)).worksheets[0]
     assert ws.cell(row=HEADER_ROW + 1, column=1).value == "本批次无申报项目"
+
+
+def test_count_columns_are_wide_enough_for_their_labels(table: ProvinceTable):
+    assert count_column_width("示范企业", 14) == 14  # province.toml's count_width
+    assert count_column_width("示范平台（共享制造类）", 14) == 24  # 11 CJK characters + padding
+    assert count_column_width("示范平台\n（其他类）", 4) == 12  # the longest line
+    widths = table.counts_widths
+    assert len(widths) == len(table.counts_header())
+    for label, width in zip(table.count_labels, widths[1:-1], strict=True):
+        assert width >= 14 and width >= 2 * len(label) + 2
+    assert sum(widths) <= 116  # the landscape frame, in half-width characters of 12 pt type
 
 
 def test_document_is_landscape_with_two_tables_repeating_their_header(table: ProvinceTable):
@@ -293,6 +309,33 @@ def test_pdf_lists_every_city_and_application(
     for t in pages[:counts_page]:
         assert "统一社会信用代码" in t
     assert "全区合计" in pages[counts_page] and "统一社会信用代码" not in pages[counts_page]
+
+
+def test_pdf_counts_header_is_one_line(pdf: tuple[bytes, Any], table: ProvinceTable):
+    # 示范平台（共享制造类） used to wrap in a column as wide as 示范企业's
+    _, doc = pdf
+    lines = (doc.pages[-1].extract_text() or "").splitlines()
+    heading = lines.index(table.counts_heading)
+    assert lines[heading + 1].split() == list(table.counts_header())
+    assert lines[heading + 2].split()[0] == table.city_counts[0].city_name
+
+
+def test_pdf_listing_header_breaks_only_where_the_labels_do(
+    pdf: tuple[bytes, Any], table: ProvinceTable
+):
+    # every label line (服务型 / 制造模式, 法定 / 代表人, the others whole) on one printed line,
+    # on every page the header repeats on
+    _, doc = pdf
+    parts = [part for c in table.columns for part in c.label.split("\n")]
+    assert len(parts) > len(table.columns)  # the labels with a deliberate break
+    words: list[str] = []
+    for page in doc.pages[:-1]:
+        on_page = [w for line in (page.extract_text() or "").splitlines() for w in line.split()]
+        assert [p for p in parts if p not in on_page] == []
+        words += on_page
+    # and the longest city name does not wrap either
+    city = column(table, "city")
+    assert words.count("防城港市") == sum(row[city].text == "防城港市" for row in table.rows) > 0
 
 
 # --------------------------------------------------------------------------- the batch

@@ -21,6 +21,7 @@ from ..document import Block, Cell, Document, PageBreak, Paragraph, Run, Table, 
 from ..edition import Edition
 from ..errors import EditionError
 from ..model import City
+from .markdown import display_width
 from .summary import (
     COLUMN_KEYS,
     QuotaCount,
@@ -43,10 +44,14 @@ __all__ = [
     "CountTotal",
     "ProvinceTable",
     "compose_province",
+    "count_column_width",
     "province_document",
 ]
 
 PROVINCE_COLUMN_KEYS: tuple[str, ...] = ("seq", "city", *(k for k in COLUMN_KEYS if k != "seq"))
+
+# A table cell's padding (both sides), in half-width characters of the counts table's 12 pt type.
+_LABEL_PAD = 2.0
 
 # --------------------------------------------------------------------------- province.toml
 
@@ -229,7 +234,11 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
         cell_format=cs.cell,
         cell_no_quota_format=cs.cell_no_quota,
         none_mark=spec.none_mark,
-        counts_widths=(cs.city_width, *(cs.count_width for _ in labels), cs.total_width),
+        counts_widths=(
+            cs.city_width,
+            *(count_column_width(label, cs.count_width) for label in labels),
+            cs.total_width,
+        ),
         xlsx=XlsxSettings(
             spec.xlsx.sheet_name,
             spec.xlsx.min_column_width,
@@ -238,6 +247,15 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
         ),
         counts_sheet_name=spec.xlsx.counts_sheet_name,
     )
+
+
+def count_column_width(label: str, least: float) -> float:
+    """The relative width of the counts column headed ``label``: ``least`` (province.toml's
+    ``count_width``), or the label's own width plus the cell padding when that is more, so a long
+    label such as 示范平台（共享制造类） keeps to one line (while the table's widths add up to at
+    most the frame's ~116 half-width characters of 12 pt type)."""
+    need = max(display_width(line) for line in label.split("\n")) + _LABEL_PAD
+    return max(least, need)
 
 
 def _province_cell(
