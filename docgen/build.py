@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from . import __version__
 from .attachments import resolve, sniff
@@ -293,7 +295,11 @@ def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 
 def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:
-    """One document's pages of the one-pass PDF, as a PDF of its own (with its outline)."""
+    """One document's pages of the one-pass PDF, as a PDF of its own (with its outline).
+
+    The one pass gives every page one /Font dictionary naming every font subset of the pass;
+    each page is copied with only the fonts it uses, so a slice embeds only its own subsets.
+    """
     import io
 
     from pypdf import PdfWriter
@@ -301,7 +307,7 @@ def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:
     doc = rendered.docs[index]
     writer = PdfWriter()
     for n in range(doc.first_page, doc.first_page + doc.pages):
-        writer.add_page(reader.pages[n])
+        writer.add_page(_own_fonts_only(reader.pages[n]))
     parents: dict[int, Any] = {}
     for entry in doc.outline:
         parent = parents.get(entry.level - 1)
@@ -316,6 +322,65 @@ def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+# a font selection in a content stream: the name operand of ``Tf`` (``/F3+1 10.5 Tf``)
+_TF = re.compile(rb"(/[^\s/\[\]()<>{}%]+)\s+[-+0-9.]+\s+Tf")
+
+
+def _own_fonts_only(page: PageObject) -> PageObject:
+    """``page`` with a /Resources whose /Font lists only the fonts its content selects.
+
+    A shallow copy: the reader's objects are shared, never changed, so every slice taken from
+    the same reader is independent. When the writer clones the copy it follows only the font
+    references left in the new /Font dictionary, so the other subsets are never written.
+    """
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    if fonts is None:
+        return page
+    fonts = fonts.get_object()
+    used = _font_names(page)
+    if not used <= fonts.keys():  # a name we cannot match (odd spelling): keep them all
+        return page
+    own_fonts = DictionaryObject({k: fonts.raw_get(k) for k in fonts if k in used})
+    own_resources = DictionaryObject(resources.get_object().items())
+    own_resources[NameObject("/Font")] = own_fonts
+    copy = PageObject(page.pdf, page.indirect_reference)
+    copy.update(page.items())
+    copy[NameObject("/Resources")] = own_resources
+    return copy
+
+
+def _font_names(page: PageObject) -> set[str]:
+    """The font resource names selected by ``page``'s content and, recursively, by the Form
+    XObjects it can draw (a superset is harmless: it only keeps a font)."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    todo: list[tuple[Any, Any]] = [(page.get("/Contents"), page.get("/Resources"))]
+    while todo:
+        contents, resources = todo.pop()
+        for raw in set(_TF.findall(_content_bytes(contents))):  # few distinct, many uses
+            names.add(NameObject.unnumber(raw).decode("utf-8", "replace"))
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        for ref in xobjects.get_object().values() if xobjects is not None else ():
+            xobj = ref.get_object()
+            if id(xobj) in seen or xobj.get("/Subtype") != "/Form":
+                continue
+            seen.add(id(xobj))
+            # a form without resources of its own uses those of the page that draws it
+            todo.append((xobj, xobj.get("/Resources", resources)))
+    return names
+
+
+def _content_bytes(contents: Any) -> bytes:
+    """The decoded bytes of a content stream, or of an array of them joined by newlines."""
+    if contents is None:
+        return b""
+    contents = contents.get_object()
+    if isinstance(contents, ArrayObject):
+        return b"\n".join(part.get_object().get_data() for part in contents)
+    return bytes(contents.get_data())
 
 
 def rendered_title(rendered: Any, index: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from pypdf.generic import ContentStream, DictionaryObject
 
+import docgen.build as build_module
 from docgen.build import BuildOptions, build_city
 from docgen.cli import main
 
@@ -98,6 +102,81 @@ def test_pdfs_are_sound_and_fonts_embedded(built: dict[str, Path], code: str) ->
             emb = row.split()[-5]
             assert emb == "yes", f"{pdf.name}: font not embedded: {row}"
         assert "Helvetica" not in fonts.stdout
+
+
+def _fonts_selected(page: Any) -> set[str]:
+    """The font names the page's content selects with Tf (parsed by pypdf, not by docgen)."""
+    operations = ContentStream(page.get_contents(), page.pdf).operations
+    return {str(operands[0]) for operands, op in operations if op == b"Tf"}
+
+
+def _font_program_bytes(font: Any) -> int:
+    """About what the file stores for the font's program (its data, compressed again)."""
+    descriptor = font["/FontDescriptor"]
+    key = next(k for k in ("/FontFile2", "/FontFile", "/FontFile3") if k in descriptor)
+    return len(zlib.compress(descriptor[key].get_data()))
+
+
+@pytest.mark.parametrize("code", ["450200", "450900"])
+def test_standalone_pdfs_carry_only_their_own_fonts(built: dict[str, Path], code: str) -> None:
+    out = built[code]
+    m = _manifest(out)
+    slices = [m["summary"]["pdf"], *(d["pdf"] for d in m["documents"])]
+    every_program: dict[str, int] = {}  # the pass's font subsets, over all slices
+    for name in slices:
+        reader = PdfReader(out / name)
+        referenced: set[int] = set()
+        program_bytes = 0
+        for n, page in enumerate(reader.pages, 1):
+            fonts = page["/Resources"]["/Font"]
+            assert set(fonts) == _fonts_selected(page), f"{name} p.{n}"
+            for key in fonts:
+                ref = fonts.raw_get(key)
+                if ref.idnum not in referenced:
+                    referenced.add(ref.idnum)
+                    program = _font_program_bytes(fonts[key])
+                    program_bytes += program
+                    every_program[str(fonts[key]["/BaseFont"])] = program
+        # no font object is written that no page refers to
+        in_file = set()
+        for num in range(1, int(reader.trailer["/Size"])):
+            obj = reader.get_object(num)
+            if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Font":
+                in_file.add(num)
+        assert in_file == referenced, name
+        size = (out / name).stat().st_size
+        assert size < program_bytes + len(reader.pages) * 40_000, name
+    # the summary uses only a few of the pass's subsets: it is smaller than all of them
+    summary_size = (out / m["summary"]["pdf"]).stat().st_size
+    assert summary_size < sum(every_program.values())
+
+
+def test_slicing_keeps_the_text_and_leaves_the_render_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, int, Any, bytes]] = []
+    slice_pdf = build_module._slice_pdf
+
+    def recording(rendered: Any, index: int, reader: Any) -> bytes:
+        data = slice_pdf(rendered, index, reader)
+        calls.append((rendered, index, reader, data))
+        return data
+
+    monkeypatch.setattr(build_module, "_slice_pdf", recording)
+    build_city(EXAMPLE_DIR / "city.json", tmp_path / "out")
+    rendered, _, reader, _ = calls[0]
+    all_fonts = set(reader.pages[0]["/Resources"]["/Font"])
+    assert len(all_fonts) > 3
+    for _, index, _, data in reversed(calls):
+        # the same reader again, in the other order: the same bytes (slices are independent)
+        assert slice_pdf(rendered, index, reader) == data
+        doc = rendered.docs[index]
+        pages = PdfReader(io.BytesIO(data)).pages
+        assert len(pages) == doc.pages
+        for n, page in enumerate(pages):
+            assert page.extract_text() == reader.pages[doc.first_page + n].extract_text()
+    # the one-pass render's own pages still list every font
+    assert all(set(page["/Resources"]["/Font"]) == all_fonts for page in reader.pages)
 
 
 def test_page_counts_agree_with_the_pdfs(built: dict[str, Path]) -> None:
