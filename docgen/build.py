@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,9 +120,11 @@ def _build_city(
         raise InputError(_dedupe(missing))
 
     families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    # characters the primary face of their role lacks, with the family that draws them
+    fallbacks = fonts.fallback_families(forms)
     # The Word files need nothing from the PDF: on Linux they are made in a forked worker while
     # this process lays out the PDF and the bundle (a third of a build's time off its path).
-    docx_job = _start_docx(forms, families) if parallel else None
+    docx_job = _start_docx(forms, families, fallbacks) if parallel else None
 
     # render: all PDFs in one pass so the packet shares one set of font subsets
     say("排版 PDF")
@@ -165,7 +167,9 @@ def _build_city(
         duplex=options.duplex,
     )
 
-    docx_files = docx_job.result() if docx_job else [render_docx(doc, families) for doc in forms]
+    docx_files = (
+        docx_job.result() if docx_job else [render_docx(doc, families, fallbacks) for doc in forms]
+    )
 
     say("写出文件")
     with guarded_output(out_dir) as out:
@@ -230,7 +234,12 @@ def _build_city(
 class _DocxJob:
     """Word files rendered in a forked worker process; ``result()`` waits for them."""
 
-    def __init__(self, forms: Sequence[Document], families: dict[str, str]):
+    def __init__(
+        self,
+        forms: Sequence[Document],
+        families: dict[str, str],
+        fallbacks: Mapping[str, Mapping[str, str]],
+    ):
         import concurrent.futures
         import multiprocessing
 
@@ -239,7 +248,7 @@ class _DocxJob:
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("fork")
         )
-        self._futures = [self._pool.submit(render_docx, doc, families) for doc in forms]
+        self._futures = [self._pool.submit(render_docx, doc, families, fallbacks) for doc in forms]
 
     def result(self) -> list[bytes]:
         try:
@@ -248,11 +257,13 @@ class _DocxJob:
             self._pool.shutdown(wait=True)
 
 
-def _start_docx(forms: Sequence[Document], families: dict[str, str]) -> _DocxJob | None:
+def _start_docx(
+    forms: Sequence[Document], families: dict[str, str], fallbacks: Mapping[str, Mapping[str, str]]
+) -> _DocxJob | None:
     if not sys.platform.startswith("linux") or len(forms) == 0 or len(os.sched_getaffinity(0)) < 2:
         return None
     try:
-        return _DocxJob(forms, families)
+        return _DocxJob(forms, families, fallbacks)
     except (OSError, ValueError):  # no fork here (sandbox, limits): do it in this process
         return None
 

@@ -27,6 +27,7 @@ from docgen.document import (
     OpinionBox,
     PageBreak,
     Paragraph,
+    Role,
     Run,
     SignatureBlock,
     Spacer,
@@ -36,7 +37,9 @@ from docgen.document import (
     Title,
     runs,
 )
+from docgen.errors import FontError
 from docgen.render.docx import render_docx
+from docgen.render.fonts import ROLES, FontSet, resolve_fonts
 
 FAMILIES = {
     "song": "AR PL SungtiL GB",
@@ -420,6 +423,84 @@ def test_missing_role_falls_back_to_song() -> None:
     assert b'w:eastAsia="AR PL SungtiL GB"' in _parts(data)["word/document.xml"]
     with pytest.raises(ValueError):
         render_docx(_summary(), {})
+
+
+# ---------------------------------------------------------------------- per-character faces
+
+
+def _fallback_char() -> tuple[FontSet, Role, str]:
+    """The installed fonts, a role and a character its primary face lacks but a later face of
+    its chain has (〇 first: the AR PL faces lack it), or skip."""
+    try:
+        fonts = resolve_fonts()
+    except FontError as exc:
+        pytest.skip(f"no usable CJK fonts: {exc}")
+    candidates = ["〇", *map(chr, range(0x3400, 0x4DC0)), *map(chr, range(0x4E00, 0xA000))]
+    for ch in candidates:
+        for role in ("fangsong", *ROLES):
+            face = fonts.font_for(ch, role)
+            if face is None or face == fonts.font_name(role):
+                continue
+            if fonts.family_of(face) != fonts.family(role):
+                return fonts, role, ch
+    pytest.skip("every installed role's primary face has every CJK character another face has")
+
+
+def _paragraph_runs(data: bytes, text: str) -> list[tuple[str, str, str, bool]]:
+    """(eastAsia face, ascii face, text, bold) of each run of the paragraph reading ``text``."""
+    word = docx.Document(io.BytesIO(data))
+    para = next(p for p in word.paragraphs if p.text == text)
+    out = []
+    for r in para.runs:
+        fonts = r._r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        out.append((fonts.get(qn("w:eastAsia")), fonts.get(qn("w:ascii")), r.text, bool(r.bold)))
+    return out
+
+
+def test_characters_the_primary_face_lacks_get_the_fallback_face() -> None:
+    fonts, role, ch = _fallback_char()
+    primary = fonts.family(role)
+    fallback = fonts.family_of(fonts.font_for(ch, role))
+    before, after = "申报日期：二", "二一年"
+    assert all(fonts.font_for(c, role) == fonts.font_name(role) for c in before + after)
+    text = before + ch + after + ch
+    doc = Document(
+        kind="declaration",
+        title="逐字字体",
+        blocks=(
+            Paragraph((Run(before), Run(ch + after, bold=True), Run(ch)), role=role),
+            Paragraph(runs(BODY)),
+        ),
+    )
+    fallbacks = fonts.fallback_families([doc])
+    assert fallbacks[role][ch] == fallback
+    families = {r: fonts.family(r) for r in ROLES}
+    data = render_docx(doc, families, fallbacks)
+    assert _paragraph_runs(data, text) == [
+        (primary, primary, before, False),
+        (fallback, fallback, ch, True),
+        (primary, primary, after, True),
+        (fallback, fallback, ch, False),
+    ]
+    # The document's text is unchanged, and without fallbacks every run keeps one face.
+    word = docx.Document(io.BytesIO(data))
+    assert [p.text for p in word.paragraphs if p.text] == [text, BODY]
+    plain_runs = _paragraph_runs(render_docx(doc, families), text)
+    assert {(ea, ascii_) for ea, ascii_, _, _ in plain_runs} == {(primary, primary)}
+
+
+def test_runs_without_such_characters_stay_whole() -> None:
+    fonts, role, ch = _fallback_char()
+    text = "申报日期二零二一年"
+    doc = Document("declaration", "无需替换", (Paragraph(runs(text), role=role),))
+    assert fonts.fallback_families([doc]) == {}
+    families = {r: fonts.family(r) for r in ROLES}
+    fallbacks = fonts.fallback_families(
+        [Document("declaration", "x", (Paragraph(runs(ch), role=role),))]
+    )
+    assert fallbacks[role]
+    data = render_docx(doc, families, fallbacks)
+    assert _paragraph_runs(data, text) == [(families[role], families[role], text, False)]
 
 
 # ---------------------------------------------------------------------- LibreOffice

@@ -1,7 +1,9 @@
 """Render a ``docgen.document.Document`` to a Word (.docx) file with python-docx.
 
 The page geometry comes from ``docgen.layout``; every run carries its East Asian face
-(``w:eastAsia``); the bytes are deterministic (fixed dates, fixed zip timestamps, sorted entries).
+(``w:eastAsia``), and characters the role's primary face lacks get runs of their own in the face
+the PDF draws them with; the bytes are deterministic (fixed dates, fixed zip timestamps, sorted
+entries).
 """
 
 from __future__ import annotations
@@ -95,13 +97,20 @@ _SHAPE_NS = (
 )
 
 
-def render_docx(doc: Document, families: Mapping[Role, str]) -> bytes:
+def render_docx(
+    doc: Document,
+    families: Mapping[Role, str],
+    fallbacks: Mapping[Role, Mapping[str, str]] | None = None,
+) -> bytes:
     """Render ``doc`` to the bytes of a .docx file.
 
     ``families`` maps each role ("song", "hei", "kai", "fangsong") to an installed font family
-    name; a missing role falls back to "song".
+    name; a missing role falls back to "song". ``fallbacks`` maps a role to the characters its
+    primary face lacks and the family of the face that has each
+    (``FontSet.fallback_families``): those characters get runs of their own in that family,
+    as the PDF draws them, instead of whatever face Word or LibreOffice would substitute.
     """
-    return _DocxRenderer(doc, families).render()
+    return _DocxRenderer(doc, families, fallbacks).render()
 
 
 def clean_text(text: str) -> str:
@@ -150,9 +159,17 @@ def _set_child(
 
 
 class _DocxRenderer:
-    def __init__(self, doc: Document, families: Mapping[Role, str]) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        families: Mapping[Role, str],
+        fallbacks: Mapping[Role, Mapping[str, str]] | None = None,
+    ) -> None:
         self.doc = doc
         self.families = families
+        self.fallbacks = fallbacks or {}
+        # Per role: primary family, and the characters needing another face (None: none do).
+        self._role_faces: dict[Role, tuple[str, frozenset[str] | None, Mapping[str, str]]] = {}
         self.geo = layout.geometry(doc.landscape)
         self.word: DocxDocument = docx.Document()
         self.pending_break = False
@@ -171,6 +188,19 @@ class _DocxRenderer:
         if not name:
             raise ValueError(f"no font family given for role {role!r} (nor for 'song')")
         return name
+
+    def faces(self, role: Role) -> tuple[str, frozenset[str] | None, Mapping[str, str]]:
+        """The role's primary family, the characters drawn with another face (``None`` if
+        there are none) and the family for each of them."""
+        faces = self._role_faces.get(role)
+        if faces is None:
+            primary = self.family(role)
+            # A role without a family of its own is printed in song's: so are its fallbacks.
+            fallback = self.fallbacks.get(role if self.families.get(role) else "song") or {}
+            fallback = {ch: fam for ch, fam in fallback.items() if fam and fam != primary}
+            chars = frozenset(fallback) if fallback else None
+            faces = self._role_faces[role] = (primary, chars, fallback)
+        return faces
 
     def render(self) -> bytes:
         self._setup_package()
@@ -343,7 +373,7 @@ class _DocxRenderer:
         fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
         family = self.family("song")
-        self._run(para, "— ", family, size)
+        self._text(para, "— ", "song", size)
         self._run(para, "", family, size)._r.append(_fld_char("begin"))
         instr = self._run(para, "", family, size)
         instr_el = OxmlElement("w:instrText")
@@ -351,9 +381,9 @@ class _DocxRenderer:
         instr_el.text = " PAGE "
         instr._r.append(instr_el)
         self._run(para, "", family, size)._r.append(_fld_char("separate"))
-        self._run(para, "1", family, size)
+        self._text(para, "1", "song", size)
         self._run(para, "", family, size)._r.append(_fld_char("end"))
-        self._run(para, " —", family, size)
+        self._text(para, " —", "song", size)
 
     # ------------------------------------------------------------------ primitives
 
@@ -383,11 +413,30 @@ class _DocxRenderer:
         r.text = clean_text(text)  # keeps rPr; maps \t and \n to w:tab and w:br
         return DocxRun(r, para)
 
+    def _text(
+        self, para: DocxParagraph, text: str, role: Role, size: float, *, bold: bool = False
+    ) -> None:
+        """``text`` in ``role``'s face: one run, or one per stretch that another face of the
+        role's chain draws (as the PDF does)."""
+        primary, chars, fallback = self.faces(role)
+        if chars is None or chars.isdisjoint(text):  # the common case: one run
+            self._run(para, text, primary, size, bold=bold)
+            return
+        text = clean_text(text)
+        current, start = primary, 0
+        for i, ch in enumerate(text):
+            family = fallback.get(ch, primary)
+            if family != current:
+                if i > start:
+                    self._run(para, text[start:i], current, size, bold=bold)
+                current, start = family, i
+        self._run(para, text[start:], current, size, bold=bold)
+
     def _runs(
         self, para: DocxParagraph, text: Runs, role: Role, size: float, *, bold: bool = False
     ):
         for r in text:
-            self._run(para, r.text, self.family(r.role or role), size, bold=bold or r.bold)
+            self._text(para, r.text, r.role or role, size, bold=bold or r.bold)
 
     def _paragraph(self, container=None, *, style: str | None = None) -> DocxParagraph:
         """A new body paragraph (or one in ``container``) taking any pending page break."""
@@ -497,7 +546,7 @@ class _DocxRenderer:
             ).set(qn("w:val"), "9")
         bold = level == 3
         if block.number:
-            self._run(para, block.number, self.family(role), 16, bold=bold)
+            self._text(para, block.number, role, 16, bold=bold)
         self._runs(para, block.text, role, 16, bold=bold)
 
     def _body_paragraph(self, block: Paragraph) -> None:
@@ -523,22 +572,21 @@ class _DocxRenderer:
         fmt.left_indent = Pt(left)
         fmt.first_line_indent = Pt(-hang)
         fmt.tab_stops.add_tab_stop(Pt(left))
-        self._run(para, block.marker + "\t", self.family(block.role), size)
+        self._text(para, block.marker + "\t", block.role, size)
         self._runs(para, block.text, block.role, size)
 
     def _tick_boxes(self, block: TickBoxes) -> None:
         size = block.size
-        family = self.family("fangsong")
         label = clean_text(block.label)
         if label and not label.endswith(("：", ":")):
             label += "："
         nested = any(item.level > 0 for item in block.items)
         para = self._paragraph()
         self._format(para, size=size, indent_chars=2, keep_with_next=nested)
-        self._run(para, label, family, size)
+        self._text(para, label, "fangsong", size)
         if not nested:
             for i, item in enumerate(block.items):
-                self._tick(para, item, size, family, gap=i > 0)
+                self._tick(para, item, size, gap=i > 0)
             return
         # Categories each on their own line, their subtypes flowing on an indented line below.
         groups: list[tuple[TickItem | None, list[TickItem]]] = []
@@ -552,21 +600,19 @@ class _DocxRenderer:
             if head is not None:
                 line = self._paragraph()
                 self._format(line, size=size, indent_chars=4, keep_with_next=bool(subs))
-                self._tick(line, head, size, family, gap=False)
+                self._tick(line, head, size, gap=False)
             if subs:
                 line = self._paragraph()
                 self._format(line, size=size)
                 line.paragraph_format.left_indent = Pt(6 * size)
                 for i, sub in enumerate(subs):
-                    self._tick(line, sub, size, family, gap=i > 0)
+                    self._tick(line, sub, size, gap=i > 0)
 
-    def _tick(
-        self, para: DocxParagraph, item: TickItem, size: float, family: str, *, gap: bool
-    ) -> None:
+    def _tick(self, para: DocxParagraph, item: TickItem, size: float, *, gap: bool) -> None:
         if gap:
-            self._run(para, "\u3000", family, size)
+            self._text(para, "\u3000", "fangsong", size)
         para._p.append(self._checkbox(item.checked, size))
-        self._run(para, item.text, family, size)
+        self._text(para, item.text, "fangsong", size)
 
     def _checkbox(self, checked: bool, size: float) -> BaseOxmlElement:
         """A Word checkbox content control (clickable in Word; plain ☒/☐ text elsewhere)."""
@@ -662,7 +708,6 @@ class _DocxRenderer:
     def _cover_fields(self, block: CoverFields) -> None:
         """A borderless two-column table: distributed labels, values over a bottom rule."""
         size = block.size
-        family = self.family("fangsong")
         labels = [self._cover_label(f.label) for f in block.fields]
         label_w = max((_text_width_em(lb) for lb in labels), default=4.0) * size
         label_w += 2 * CELL_MARGIN + 4
@@ -712,7 +757,7 @@ class _DocxRenderer:
             lp = label_cell.paragraphs[0]
             self._format(lp, size=size, leading=leading)
             lp.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
-            self._run(lp, label, family, size)
+            self._text(lp, label, "fangsong", size)
             vp = value_cell.paragraphs[0]
             self._format(vp, align="center", size=size, leading=leading)
             self._runs(vp, field_data.value, "fangsong", size)
@@ -785,7 +830,7 @@ class _DocxRenderer:
         cell.width = Twips(width)
         title = cell.paragraphs[0]
         self._format(title, size=16, before=6, keep_with_next=True)
-        self._run(title, block.title, self.family("hei"), 16)
+        self._text(title, block.title, "hei", 16)
         space = cell.add_paragraph()
         self._format(space, size=16, leading=max(block.height_mm * layout.MM, 1.0))
         sig = block.signature

@@ -315,6 +315,40 @@ class FontSet:
         self._register(face)
         return face.name
 
+    def family_of(self, font_name: str) -> str:
+        """Family name of the face registered with reportlab as ``font_name`` (a name that
+        ``font_for``, ``segments`` or ``font_name`` returned); ``KeyError`` for any other."""
+        for chain in self._chains.values():
+            for face in chain:
+                if face.name == font_name:
+                    return face.family
+        raise KeyError(font_name)
+
+    def fallback_families(self, docs: Iterable[Document]) -> dict[Role, dict[str, str]]:
+        """For each role, the characters of ``docs`` that a face other than the role's primary
+        one draws, mapped to that face's family name: what a Word file must name per character
+        to print what the PDF prints. Roles without such characters are left out, and so are
+        characters no face has and control characters (nothing is drawn for them)."""
+        out: dict[Role, dict[str, str]] = {}
+        families: dict[str, str] = {}
+        for doc in docs:
+            for run, role in iter_runs(doc):
+                if self._primary_chars[role].issuperset(run.text):
+                    continue
+                primary = self._chains[role][0]
+                for ch in run.text:
+                    if ch <= "\x1f" or "\x7f" <= ch <= "\x9f":
+                        continue
+                    name = self.font_for(ch, role)
+                    if name is None or name == primary.name:
+                        continue
+                    family = families.get(name)
+                    if family is None:
+                        family = families[name] = self.family_of(name)
+                    if family and family != primary.family:
+                        out.setdefault(role, {})[ch] = family
+        return out
+
     # -- coverage --------------------------------------------------------------------------------
 
     def font_for(self, ch: str, role: Role) -> str | None:
