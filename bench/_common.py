@@ -345,6 +345,26 @@ def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
     return best
 
 
+def best_interleaved(
+    fns: dict[str, Callable[[], Any]], rounds: int
+) -> dict[str, tuple[float, float, Any]]:
+    """``best_of`` for several functions measured in alternating rounds (a, b, c, a, b, c ...),
+    with a garbage collection before each call: a slow spell of a shared machine then hits
+    every side of a ratio alike instead of whichever side happened to run in it."""
+    import gc
+
+    best: dict[str, tuple[float, float, Any]] = {k: (float("inf"), 0.0, None) for k in fns}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            gc.collect()
+            c0, t0 = time.process_time(), time.perf_counter()
+            result = fn()
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            if wall < best[key][0]:
+                best[key] = (wall, cpu, result)
+    return best
+
+
 @dataclass
 class Hotspot:
     where: str  # file:line(function), relative to the repository or site-packages

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    best_of,
+    best_interleaved,
     machine,
     pdf_pages,
     print_machine,
@@ -309,7 +309,13 @@ def _soffice_cmd(exe: str, profile: Path, outdir: Path, files: list[Path]) -> li
 
 
 def run_libreoffice(
-    cities: list[City], fonts: FontSet, *, per_file: bool, timeout_all: float, timeout_one: float
+    cities: list[City],
+    fonts: FontSet,
+    *,
+    per_file: bool,
+    timeout_all: float,
+    timeout_one: float,
+    one_call_repeats: int = 1,
 ) -> dict[str, Any]:
     from docgen.render.docx import render_docx
 
@@ -317,6 +323,8 @@ def run_libreoffice(
     if exe is None:
         return {"skipped": "LibreOffice (soffice) is not installed (make setup installs it)"}
     families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    # as docgen build writes them: characters the primary face lacks name their own face
+    fallbacks = fonts.fallback_families(f for c in cities for f in c.forms)
     work = Path(tempfile.mkdtemp(prefix="docgen-bench-lo-"))
     try:
         src = work / "docx"
@@ -326,7 +334,7 @@ def run_libreoffice(
         for c in cities:
             for k, form in enumerate(c.forms):
                 path = src / f"{c.code}-{k + 1:02d}.docx"
-                path.write_bytes(render_docx(form, families))
+                path.write_bytes(render_docx(form, families, fallbacks))
                 files.append(path)
         docx_wall, docx_cpu = time.perf_counter() - t0, time.process_time() - c0
         profile = work / "profile"
@@ -336,9 +344,16 @@ def run_libreoffice(
         )
         if not warm.ok:
             return {"skipped": f"soffice failed on the warm-up file: {warm.stderr.strip()[:300]}"}
-        out_all = work / "all"
-        one_call = run_measured(_soffice_cmd(exe, profile, out_all, files), timeout=timeout_all)
+        # the fastest of ``one_call_repeats`` calls, each into an empty folder
+        one_call = None
+        for k in range(max(1, one_call_repeats)):
+            out_k = work / f"all-{k}"
+            r = run_measured(_soffice_cmd(exe, profile, out_k, files), timeout=timeout_all)
+            if one_call is None or (r.ok and r.wall < one_call.wall):
+                one_call, out_all = r, out_k
+        assert one_call is not None
         result: dict[str, Any] = {
+            "one_call_repeats": max(1, one_call_repeats),
             "files": len(files),
             "docx_wall": docx_wall,
             "docx_cpu": docx_cpu,
@@ -397,9 +412,22 @@ def run(
     pages, pdfs = docgen_render(cities, fonts)
     res["docgen_cold_wall"] = time.perf_counter() - t0
     res["docgen_cold_cpu"] = time.process_time() - c0
-    compose_wall, _, _ = best_of(compose_all, repeats)
-    wall, cpu, _ = best_of(lambda: docgen_render(cities, fonts), repeats)
-    both_wall, both_cpu, _ = best_of(lambda: docgen_compose_render(fonts), repeats)
+    caps = capture_lines(cities, fonts)
+    # Every in-process figure in alternating rounds, at least five: the ratios compare like
+    # with like even when the machine has a slow spell.
+    best = best_interleaved(
+        {
+            "compose": compose_all,
+            "render": lambda: docgen_render(cities, fonts),
+            "docgen": lambda: docgen_compose_render(fonts),
+            "raw": lambda: raw_render(caps),
+            "pen": lambda: pen_render(caps),
+        },
+        max(repeats, 5),
+    )
+    compose_wall, _, _ = best["compose"]
+    wall, cpu, _ = best["render"]
+    both_wall, both_cpu, _ = best["docgen"]
     res.update(
         pages=pages,
         bytes=sum(len(p) for p in pdfs),
@@ -421,8 +449,7 @@ def run(
     print(f"  first render in a fresh process (font files parsed): {res['docgen_cold_wall']:.3f} s")
 
     # raw limit
-    caps = capture_lines(cities, fonts)
-    raw_wall, _raw_cpu, raw_pages = best_of(lambda: raw_render(caps), repeats)
+    raw_wall, _raw_cpu, raw_pages = best["raw"]
     lines = sum(c.lines for c in caps)
     chars = sum(c.chars for c in caps)
     res.update(
@@ -439,7 +466,7 @@ def run(
     print(f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
           f"reaches {math.floor(res['vs_raw'] * 1000) / 1000:.3f} of it (target >= {TARGET_VS_RAW}: "
           f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})")
-    pen_wall, _pen_cpu, _ = best_of(lambda: pen_render(caps), repeats)
+    pen_wall, _pen_cpu, _ = best["pen"]
     res["pen_wall"] = pen_wall
     res["vs_pen"] = pen_wall / both_wall
     print("  the same replay written by docgen's own text pen instead of reportlab's text object")
@@ -465,7 +492,14 @@ def run(
 
     # LibreOffice
     if libreoffice:
-        lo = run_libreoffice(cities, fonts, per_file=per_file, timeout_all=1800, timeout_one=180)
+        lo = run_libreoffice(
+            cities,
+            fonts,
+            per_file=per_file,
+            timeout_all=1800,
+            timeout_one=180,
+            one_call_repeats=2 if repeats > 1 else 1,
+        )
     else:
         lo = {"skipped": "not requested (--no-libreoffice)"}
     res["libreoffice"] = lo
@@ -476,6 +510,7 @@ def run(
         lo["ratio_one_call"] = (total / lo["pages"]) / docgen_spp
         print(f"  python-docx (render_docx)     {lo['docx_wall']:7.3f} s  ({lo['files']} files)")
         print(f"  soffice, one call, all files  {lo['one_call_wall']:7.3f} s  "
+              f"(best of {lo['one_call_repeats']}) "
               f"{lo['pages'] / lo['one_call_wall']:7.1f} pages/s ({lo['pages']} pages, "
               f"{lo['one_call_cpu']:.2f} s CPU, peak {lo['maxrss_mib']:.0f} MiB)"
               f"{'  ' + lo['one_call_error'] if 'one_call_error' in lo else ''}")
