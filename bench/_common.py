@@ -517,6 +517,8 @@ def build_stages(city: Path, out: Path) -> tuple[float, dict[str, float]]:
         st.wrap(bundle, "assemble", "bundle: merge + write (pypdf)")
         st.wrap(build, "_slice_pdf", "slice per-form PDFs (pypdf)")
         st.wrap(build, "input_key", "build key (hashing)")
+        st.wrap(build, "_start_docx", "start the Word worker (fork)")
+        st.wrap(build._DocxJob, "result", "wait for the Word worker")
         st.wrap(output.OutputFolder, "write", "write files")
         st.wrap(output.OutputFolder, "commit", "fsync + swap")
         t0 = time.perf_counter()

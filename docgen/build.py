@@ -232,7 +232,8 @@ def _build_city(
 
 
 class _DocxJob:
-    """Word files rendered in a forked worker process; ``result()`` waits for them."""
+    """Word files rendered in a forked worker process; ``result()`` collects them, rendering
+    here whatever the worker has not started by then (so neither process waits long)."""
 
     def __init__(
         self,
@@ -245,14 +246,25 @@ class _DocxJob:
 
         from .render.docx import render_docx
 
+        self._render = render_docx
+        self._args = [(doc, families, fallbacks) for doc in forms]
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("fork")
         )
-        self._futures = [self._pool.submit(render_docx, doc, families, fallbacks) for doc in forms]
+        self._futures = [self._pool.submit(render_docx, *args) for args in self._args]
 
     def result(self) -> list[bytes]:
         try:
-            return [f.result() for f in self._futures]
+            out: list[bytes | None] = [None] * len(self._futures)
+            # The worker takes the forms in order; the ones it has not started yet (from the
+            # end) are withdrawn and rendered in this process, which has finished its own work.
+            for i in reversed(range(len(self._futures))):
+                if not self._futures[i].cancel():
+                    break
+                out[i] = self._render(*self._args[i])
+            return [
+                b if b is not None else f.result() for b, f in zip(out, self._futures, strict=True)
+            ]
         finally:
             self._pool.shutdown(wait=True)
 
