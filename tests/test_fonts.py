@@ -191,3 +191,75 @@ def test_breaker_keeps_latin_words_and_numbers() -> None:
 def test_breaker_forced_newlines_and_empty() -> None:
     assert _break("", 10) == [""]
     assert _break("甲\n乙", 10) == ["甲", "乙"]
+
+
+# --- the font information cache -------------------------------------------------------------
+
+
+@pytest.fixture
+def font_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """An empty cache folder of its own; the in-process caches are cleared before and after."""
+    from docgen.render import fonts
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+    fonts.face_info.cache_clear()
+    yield folder
+    fonts.face_info.cache_clear()
+
+
+def test_font_information_is_read_back_from_the_cache(
+    font_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docgen.render import fonts
+
+    first = fonts.face_info(GBSN)
+    assert first is not None and 0x4E2D in first.codepoints  # 中
+    assert len(list((font_cache / "fonts").glob("*.json"))) == 1
+    fonts.face_info.cache_clear()
+
+    def no_parsing(path: Path, index: int) -> None:
+        raise AssertionError("parsed again instead of read from the cache")
+
+    monkeypatch.setattr(fonts, "_parse_face_info", no_parsing)
+    again = fonts.face_info(GBSN)
+    assert again == first and again is not None and again.codepoints == first.codepoints
+
+
+def test_damaged_or_stale_cache_entries_are_parsed_again(font_cache: Path, tmp_path: Path) -> None:
+    import os
+
+    from docgen.render import fonts
+
+    copy = tmp_path / "face.ttf"
+    copy.write_bytes(GBSN.read_bytes())
+    good = fonts.face_info(copy)
+    (entry,) = (font_cache / "fonts").glob("*.json")
+    entry.write_text('{"family": "broken', encoding="utf-8")
+    fonts.face_info.cache_clear()
+    assert fonts.face_info(copy) == good  # damaged: parsed again and rewritten
+    assert entry.read_text(encoding="utf-8").startswith("{")
+    fonts.face_info.cache_clear()
+    st = copy.stat()
+    os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed
+    assert fonts.face_info(copy) == good
+    assert len(list((font_cache / "fonts").glob("*.json"))) == 2  # a new key, not the old entry
+
+
+def test_no_cache_when_disabled_or_unwritable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docgen.render import fonts
+
+    try:
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", "")
+        fonts.face_info.cache_clear()
+        assert fonts.cache_dir() is None
+        assert fonts.face_info(GBSN) is not None
+        blocked = tmp_path / "not-a-folder"
+        blocked.write_text("x")
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(blocked))
+        fonts.face_info.cache_clear()
+        assert fonts.face_info(GBSN) is not None  # the cache cannot be written: still works
+    finally:
+        fonts.face_info.cache_clear()

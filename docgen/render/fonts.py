@@ -10,6 +10,7 @@ reportlab embeds only TrueType (``glyf``) outlines, so CFF faces are skipped, ne
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sys
@@ -141,7 +142,107 @@ def _face_count(path: Path) -> int:
 
 @cache
 def face_info(path: Path, index: int = 0) -> FaceInfo | None:
-    """Names, outline format and cmap of one face; ``None`` if fontTools cannot read it."""
+    """Names, outline format and cmap of one face; ``None`` if fontTools cannot read it.
+
+    Parsing a CJK cmap takes fontTools about 40 ms a face, in every process: the result is
+    kept in the user's cache folder (see :func:`cache_dir`), keyed by the file's path, size
+    and modification time, and read back in about a millisecond.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = hashlib.sha1(
+        f"{_CACHE_VERSION}|{path}|{index}|{st.st_size}|{st.st_mtime_ns}".encode()
+    ).hexdigest()
+    folder = cache_dir()
+    entry = folder / "fonts" / f"{key}.json" if folder else None
+    if entry is not None:
+        cached = _read_cached_info(entry)
+        if cached is not None:
+            return cached[0]
+    info = _parse_face_info(path, index)
+    if entry is not None:
+        _write_cached_info(entry, info)
+    return info
+
+
+_CACHE_VERSION = 1
+
+
+def cache_dir() -> Path | None:
+    """docgen's cache folder: ``$DOCGEN_CACHE_DIR`` (empty: no cache), else
+    ``%LOCALAPPDATA%\\docgen\\cache`` on Windows, ``~/Library/Caches/docgen`` on macOS,
+    ``$XDG_CACHE_HOME/docgen`` or ``~/.cache/docgen`` elsewhere."""
+    explicit = os.environ.get("DOCGEN_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "docgen" / "cache" if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "docgen"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "docgen"
+
+
+def _read_cached_info(entry: Path) -> tuple[FaceInfo | None] | None:
+    """The cached result (itself possibly ``None``: an unreadable face), or ``None`` when there
+    is no usable entry. A damaged entry is ignored: the face is parsed again."""
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        if data is None:
+            return (None,)
+        codepoints = frozenset(cp for a, b in data["ranges"] for cp in range(a, b + 1))
+        info = FaceInfo(
+            str(data["family"]),
+            str(data["family_zh"]),
+            str(data["subfamily"]),
+            str(data["postscript"]),
+            bool(data["truetype"]),
+            bool(data["embeddable"]),
+            codepoints,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (info,)
+
+
+def _write_cached_info(entry: Path, info: FaceInfo | None) -> None:
+    """Store ``info`` atomically (a temporary file renamed); a cache that cannot be written
+    (read-only home, full disk) is simply not used."""
+    data: dict[str, object] | None = None
+    if info is not None:
+        data = {
+            "family": info.family,
+            "family_zh": info.family_zh,
+            "subfamily": info.subfamily,
+            "postscript": info.postscript,
+            "truetype": info.truetype,
+            "embeddable": info.embeddable,
+            "ranges": _ranges(info.codepoints),
+        }
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, entry)
+    except OSError:
+        pass
+
+
+def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
+    """Sorted code points as inclusive ranges ``[[first, last], ...]``."""
+    out: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if out and cp == out[-1][1] + 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def _parse_face_info(path: Path, index: int) -> FaceInfo | None:
     from fontTools.ttLib import TTFont
 
     try:
