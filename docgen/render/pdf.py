@@ -246,17 +246,15 @@ class _Keep:
 
 def _num(v: float) -> str:
     """A coordinate for the content stream: two decimals (1/280 mm), no trailing zeros."""
-    s = f"{v:.2f}"
-    if s[-1] == "0":
-        s = s.rstrip("0").rstrip(".")
-        if s == "-0":
-            s = "0"
-    return s
+    return _trimmed(f"{v:.2f}")
 
 
 def _num3(v: float) -> str:
     """A size or a letter spacing: three decimals, so that a justified line ends on its mark."""
-    s = f"{v:.3f}"
+    return _trimmed(f"{v:.3f}")
+
+
+def _trimmed(s: str) -> str:
     if s[-1] == "0":
         s = s.rstrip("0").rstrip(".")
         if s == "-0":
