@@ -263,3 +263,15 @@ def test_no_cache_when_disabled_or_unwritable(
         assert fonts.face_info(GBSN) is not None  # the cache cannot be written: still works
     finally:
         fonts.face_info.cache_clear()
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.render import fonts
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("DOCGEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert fonts.cache_dir() is None
