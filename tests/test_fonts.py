@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from itertools import accumulate, pairwise
 from pathlib import Path
 
@@ -275,3 +276,22 @@ def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert fonts.cache_dir() is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as raw bytes: Linux")
+def test_font_folder_with_an_undecodable_name(font_cache: Path, tmp_path: Path) -> None:
+    """A --font-dir whose name is not valid UTF-8 (copied from an old GBK disk) still works:
+    face names, the cache key and the build key's font fingerprint all take such paths."""
+    import os
+
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/\xd7\xd6\xcc\xe5"))  # 字体 in GBK
+    folder.mkdir()
+    (folder / "gbsn00lp.ttf").write_bytes(GBSN.read_bytes())
+    from docgen.render.fonts import face_info
+
+    fonts = resolve_fonts([folder])
+    mine = [f for f in fonts.faces("song") if f.path.parent == folder]
+    assert mine and mine[0].name.startswith("dg-gbsn00lp-")
+    assert face_info(mine[0].path) is not None
+    assert list((font_cache / "fonts").glob("*.json"))  # cached under a key of its own
+    assert len(files_fingerprint([folder])) == 64

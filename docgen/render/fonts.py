@@ -153,7 +153,9 @@ def face_info(path: Path, index: int = 0) -> FaceInfo | None:
     except OSError:
         return None
     key = hashlib.sha1(
-        f"{_CACHE_VERSION}|{path}|{index}|{st.st_size}|{st.st_mtime_ns}".encode()
+        f"{_CACHE_VERSION}|{path}|{index}|{st.st_size}|{st.st_mtime_ns}".encode(
+            "utf-8", "surrogateescape"
+        )
     ).hexdigest()
     folder = cache_dir()
     entry = folder / "fonts" / f"{key}.json" if folder else None
@@ -304,7 +306,7 @@ class Face:
     def name(self) -> str:
         """The name the face is registered under with reportlab (stable for a path)."""
         stem = re.sub(r"[^A-Za-z0-9]+", "-", self.path.stem).strip("-") or "font"
-        digest = hashlib.sha1(str(self.path).encode("utf-8")).hexdigest()[:6]
+        digest = hashlib.sha1(os.fsencode(self.path)).hexdigest()[:6]
         return f"dg-{stem}-{self.index}-{digest}"
 
     def covers(self, codepoint: int) -> bool:
@@ -598,9 +600,9 @@ def files_fingerprint(font_dirs: Sequence[Path] = ()) -> str:
     h = hashlib.sha256()
     for folder in [Path(d).expanduser().resolve() for d in font_dirs]:
         for _key, path in sorted(_listing(folder).items()):
-            h.update(f"u\0{path}\0{_size(path)}\n".encode())
+            h.update(f"u\0{path}\0{_size(path)}\n".encode("utf-8", "surrogateescape"))
     for _key, path in sorted(_system_listing().items()):
-        h.update(f"s\0{path}\0{_size(path)}\n".encode())
+        h.update(f"s\0{path}\0{_size(path)}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
