@@ -1346,6 +1346,8 @@ class _GridFlow(Flowable):
         self._draw_at(self.canv, 0.0, 0.0)
 
     def _draw_at(self, canv: Any, x0: float, y0: float) -> None:
+        if not self.rows:
+            return  # nothing to box
         col_x = self.col_x
         right = x0 + self.width
         shade: list[str] = []
