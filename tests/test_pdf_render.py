@@ -441,3 +441,30 @@ def _pen_alphabet(fonts: FontSet) -> list[str]:
         chars = [chr(c) for c in range(0x21, 0x7F)] + list(extra) + cjk[::30][:600]
         _ALPHABET.extend(c for c in chars if fonts.covers(c, "fangsong"))
     return _ALPHABET
+
+
+def test_table_rules_follow_the_spans(fonts: FontSet) -> None:
+    """A column boundary is ruled in every row except where a cell spans across it; a row
+    with fewer cells than columns still shows its columns."""
+    rows = (
+        (Cell(runs("甲")), Cell(runs("乙")), Cell(runs("丙"))),
+        (Cell(runs("跨两列"), colspan=2), Cell(runs("丁"))),
+        (Cell(runs("只有一格")),),
+    )
+    result = render_pdf([_doc(Table((1, 1, 1), rows))], fonts)
+    page = next(_pages(result.data))
+    x0, _, x1, _ = layout.PORTRAIT.frame
+    b1, b2 = x0 + (x1 - x0) / 3, x0 + 2 * (x1 - x0) / 3
+    tops = sorted({round(c["top"]) for c in page.chars if c["text"] in "甲跨只"})
+    bands = list(zip(tops, [*tops[1:], tops[-1] + 30], strict=True))
+
+    def ruled(x: float, band: tuple[float, float]) -> bool:
+        mid = (band[0] + band[1]) / 2
+        return any(
+            abs(e["x0"] - x) < 1 and abs(e["x1"] - x) < 1 and e["top"] <= mid <= e["bottom"]
+            for e in page.edges
+        )
+
+    assert ruled(b1, bands[0]) and ruled(b2, bands[0])
+    assert not ruled(b1, bands[1]) and ruled(b2, bands[1])  # 跨两列 spans the first boundary
+    assert ruled(b1, bands[2]) and ruled(b2, bands[2])

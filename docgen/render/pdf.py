@@ -1306,8 +1306,9 @@ class _GridFlow(Flowable):
     """A ruled table: header rows repeat on every page, rows never split (a row taller than
     a page arrives already cut into pieces), each page's part is closed by the outer box.
 
-    Drawn at absolute coordinates in one pass: shading, then the cells' text, then all rules
-    as two paths (thin inner rules, thick box).
+    Drawn at absolute coordinates: the shading and the rules first (one path of thin inner
+    rules, the thick box), then the cells' text. A column boundary gets its rule in every row
+    unless a cell spans across it there, as with reportlab's own table.
     """
 
     def __init__(self, rows: list[_GridRow], header_rows: int, col_x: list[float]):
@@ -1358,10 +1359,13 @@ class _GridFlow(Flowable):
         for i, row in enumerate(self.rows):
             bottom = top - row.height
             y_top, y_bot = _num(top), _num(bottom)
+            spanned = {b for cell in row.cells for b in range(cell.col + 1, cell.col + cell.span)}
+            for b in range(1, len(col_x) - 1):
+                if b not in spanned:
+                    xb = _num(x0 + col_x[b])
+                    thin.append(f"{xb} {y_top} m {xb} {y_bot} l")
             for cell in row.cells:
                 left = x0 + col_x[cell.col]
-                if cell.col:
-                    thin.append(f"{_num(left)} {y_top} m {_num(left)} {y_bot} l")
                 if cell.header:
                     w = col_x[cell.col + cell.span] - col_x[cell.col]
                     shade.append(f"{_num(left)} {y_bot} {_num(w)} {_num(row.height)} re")
