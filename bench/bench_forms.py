@@ -187,7 +187,7 @@ def pen_render(captures: list[Capture]) -> int:
     from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
-    from docgen.render.pdf import _num, _num3, _TextPen
+    from docgen.render.pdf import _num, _TextPen
 
     pages = 0
     saved_a85 = rl_config.useA85
@@ -204,9 +204,7 @@ def pen_render(captures: list[Capture]) -> int:
                         if pen is not None:
                             pen.finish()
                         pen = _TextPen(canv, s.size)
-                    if s.char_space != pen.cs:
-                        pen.code.append(f"{_num3(s.char_space)} Tc")
-                        pen.cs = s.char_space
+                    pen.spacing(s.char_space)
                     pen._show(s.font, s.text, _num(s.x), _num(s.y))
                 if pen is not None:
                     pen.finish()
@@ -361,8 +359,9 @@ def run_libreoffice(
         pdfs = sorted(out_all.glob("*.pdf"))
         if one_call.timed_out or len(pdfs) != len(files):
             result["one_call_error"] = (
-                f"timed out after {timeout_all:.0f} s" if one_call.timed_out else
-                f"{len(pdfs)} of {len(files)} PDFs written"
+                f"timed out after {timeout_all:.0f} s"
+                if one_call.timed_out
+                else f"{len(pdfs)} of {len(files)} PDFs written"
             )
         result.update(
             one_call_wall=one_call.wall,
@@ -373,7 +372,9 @@ def run_libreoffice(
         if per_file:
             walls, cpus, failed = [], [], 0
             for f in files:
-                r = run_measured(_soffice_cmd(exe, profile, work / "each", [f]), timeout=timeout_one)
+                r = run_measured(
+                    _soffice_cmd(exe, profile, work / "each", [f]), timeout=timeout_one
+                )
                 walls.append(r.wall)
                 cpus.append(r.cpu)
                 failed += not r.ok
@@ -439,13 +440,17 @@ def run(
         docgen_pps=pages / both_wall,
         docgen_pps_cpu=pages / both_cpu,
     )
-    print(f"\nforms: {res['cities']} cities, {res['forms']} declaration forms, {pages} pages "
-          f"({res['bytes'] / pages / 1024:.1f} KB/page as one PDF per city)")
+    print(
+        f"\nforms: {res['cities']} cities, {res['forms']} declaration forms, {pages} pages "
+        f"({res['bytes'] / pages / 1024:.1f} KB/page as one PDF per city)"
+    )
     print(f"  docgen compose only           {compose_wall:7.3f} s")
     print(f"  docgen render_pdf only        {wall:7.3f} s  {pages / wall:7.1f} pages/s")
-    print(f"  docgen compose + render_pdf   {both_wall:7.3f} s  {res['docgen_pps']:7.1f} pages/s "
-          f"(CPU {both_cpu:.3f} s: {res['docgen_pps_cpu']:.1f} pages/s per core; "
-          f"target >= {TARGET_PAGES_PER_CORE:.0f}: {verdict(res['docgen_pps_cpu'] >= TARGET_PAGES_PER_CORE)})")
+    print(
+        f"  docgen compose + render_pdf   {both_wall:7.3f} s  {res['docgen_pps']:7.1f} pages/s "
+        f"(CPU {both_cpu:.3f} s: {res['docgen_pps_cpu']:.1f} pages/s per core; "
+        f"target >= {TARGET_PAGES_PER_CORE:.0f}: {verdict(res['docgen_pps_cpu'] >= TARGET_PAGES_PER_CORE)})"
+    )
     print(f"  first render in a fresh process (font files parsed): {res['docgen_cold_wall']:.3f} s")
 
     # raw limit
@@ -461,17 +466,23 @@ def run(
         raw_segments=sum(len(p) for c in caps for p in c.pages),
     )
     res["vs_raw"] = res["docgen_pps"] / res["raw_pps"]
-    print(f"  raw limit: reportlab canvas, {lines} pre-broken lines ({chars} characters, "
-          f"{res['raw_segments']} text runs) on {raw_pages} pages")
-    print(f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
-          f"reaches {math.floor(res['vs_raw'] * 1000) / 1000:.3f} of it (target >= {TARGET_VS_RAW}: "
-          f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})")
+    print(
+        f"  raw limit: reportlab canvas, {lines} pre-broken lines ({chars} characters, "
+        f"{res['raw_segments']} text runs) on {raw_pages} pages"
+    )
+    print(
+        f"                                {raw_wall:7.3f} s  {res['raw_pps']:7.1f} pages/s; docgen "
+        f"reaches {math.floor(res['vs_raw'] * 1000) / 1000:.3f} of it (target >= {TARGET_VS_RAW}: "
+        f"{verdict(res['vs_raw'] >= TARGET_VS_RAW)})"
+    )
     pen_wall, _pen_cpu, _ = best["pen"]
     res["pen_wall"] = pen_wall
     res["vs_pen"] = pen_wall / both_wall
     print("  the same replay written by docgen's own text pen instead of reportlab's text object")
-    print(f"                                {pen_wall:7.3f} s  {raw_pages / pen_wall:7.1f} pages/s; docgen "
-          f"reaches {math.floor(res['vs_pen'] * 1000) / 1000:.3f} of it (no target: layout's share)")
+    print(
+        f"                                {pen_wall:7.3f} s  {raw_pages / pen_wall:7.1f} pages/s; docgen "
+        f"reaches {math.floor(res['vs_pen'] * 1000) / 1000:.3f} of it (no target: layout's share)"
+    )
     docgen_spp = both_wall / pages
 
     # WeasyPrint
@@ -481,11 +492,15 @@ def run(
         res["weasyprint"] = w
         w["ratio_per_page"] = (w["wall"] / w["pages"]) / docgen_spp
         w["ratio_same_forms"] = w["wall"] / both_wall
-        print(f"  WeasyPrint (HTML/CSS -> PDF)  {w['wall']:7.3f} s  {w['pages'] / w['wall']:7.1f} pages/s "
-              f"({w['pages']} pages; HTML written in {w['html_s']:.3f} s)")
-        print(f"     docgen is {w['ratio_per_page']:.1f}x faster per page, {w['ratio_same_forms']:.1f}x on "
-              f"the same forms (target >= {TARGET_VS_WEASYPRINT:.0f}x: "
-              f"{verdict(w['ratio_per_page'] >= TARGET_VS_WEASYPRINT)})")
+        print(
+            f"  WeasyPrint (HTML/CSS -> PDF)  {w['wall']:7.3f} s  {w['pages'] / w['wall']:7.1f} pages/s "
+            f"({w['pages']} pages; HTML written in {w['html_s']:.3f} s)"
+        )
+        print(
+            f"     docgen is {w['ratio_per_page']:.1f}x faster per page, {w['ratio_same_forms']:.1f}x on "
+            f"the same forms (target >= {TARGET_VS_WEASYPRINT:.0f}x: "
+            f"{verdict(w['ratio_per_page'] >= TARGET_VS_WEASYPRINT)})"
+        )
     else:
         res["weasyprint"] = {"skipped": why}
         print(f"  WeasyPrint: SKIPPED: {why}")
@@ -509,21 +524,29 @@ def run(
         total = lo["docx_wall"] + lo["one_call_wall"]
         lo["ratio_one_call"] = (total / lo["pages"]) / docgen_spp
         print(f"  python-docx (render_docx)     {lo['docx_wall']:7.3f} s  ({lo['files']} files)")
-        print(f"  soffice, one call, all files  {lo['one_call_wall']:7.3f} s  "
-              f"(best of {lo['one_call_repeats']}) "
-              f"{lo['pages'] / lo['one_call_wall']:7.1f} pages/s ({lo['pages']} pages, "
-              f"{lo['one_call_cpu']:.2f} s CPU, peak {lo['maxrss_mib']:.0f} MiB)"
-              f"{'  ' + lo['one_call_error'] if 'one_call_error' in lo else ''}")
-        print(f"     docx + soffice, one call: docgen is {lo['ratio_one_call']:.1f}x faster per page "
-              f"(target >= {TARGET_VS_LIBREOFFICE:.0f}x: {verdict(lo['ratio_one_call'] >= TARGET_VS_LIBREOFFICE)})")
+        print(
+            f"  soffice, one call, all files  {lo['one_call_wall']:7.3f} s  "
+            f"(best of {lo['one_call_repeats']}) "
+            f"{lo['pages'] / lo['one_call_wall']:7.1f} pages/s ({lo['pages']} pages, "
+            f"{lo['one_call_cpu']:.2f} s CPU, peak {lo['maxrss_mib']:.0f} MiB)"
+            f"{'  ' + lo['one_call_error'] if 'one_call_error' in lo else ''}"
+        )
+        print(
+            f"     docx + soffice, one call: docgen is {lo['ratio_one_call']:.1f}x faster per page "
+            f"(target >= {TARGET_VS_LIBREOFFICE:.0f}x: {verdict(lo['ratio_one_call'] >= TARGET_VS_LIBREOFFICE)})"
+        )
         if "per_file_wall" in lo:
             total_pf = lo["docx_wall"] + lo["per_file_wall"]
             lo["ratio_per_file"] = (total_pf / lo["pages"]) / docgen_spp
-            print(f"  soffice, one call per file    {lo['per_file_wall']:7.3f} s  "
-                  f"{lo['pages'] / lo['per_file_wall']:7.1f} pages/s ({lo['files']} calls, "
-                  f"{lo['per_file_wall'] / lo['files']:.2f} s each, {lo['per_file_cpu']:.1f} s CPU, "
-                  f"{lo['per_file_failed']} failed)")
-            print(f"     docx + soffice per file: docgen is {lo['ratio_per_file']:.1f}x faster per page")
+            print(
+                f"  soffice, one call per file    {lo['per_file_wall']:7.3f} s  "
+                f"{lo['pages'] / lo['per_file_wall']:7.1f} pages/s ({lo['files']} calls, "
+                f"{lo['per_file_wall'] / lo['files']:.2f} s each, {lo['per_file_cpu']:.1f} s CPU, "
+                f"{lo['per_file_failed']} failed)"
+            )
+            print(
+                f"     docx + soffice per file: docgen is {lo['ratio_per_file']:.1f}x faster per page"
+            )
 
     missed = res["docgen_pps_cpu"] < TARGET_PAGES_PER_CORE or res["vs_raw"] < TARGET_VS_RAW
     if profile or (profile is None and missed):

@@ -393,6 +393,7 @@ class FontSet:
                 + "）；请安装 fonts-arphic-gbsn00lp、fonts-wqy-zenhei，或用 --font-dir 指定字体目录"
             )
         self._chains = chains
+        self._by_name = {face.name: face for chain in chains.values() for face in chain}
         self.skipped: tuple[tuple[Path, str], ...] = tuple(skipped)
         self._char_font: dict[Role, dict[str, str | None]] = {r: {} for r in ROLES}
         # Characters known to be drawn by the role's primary face, and known to be drawable at
@@ -424,11 +425,7 @@ class FontSet:
     def family_of(self, font_name: str) -> str:
         """Family name of the face registered with reportlab as ``font_name`` (a name that
         ``font_for``, ``segments`` or ``font_name`` returned); ``KeyError`` for any other."""
-        for chain in self._chains.values():
-            for face in chain:
-                if face.name == font_name:
-                    return face.family
-        raise KeyError(font_name)
+        return self._by_name[font_name].family
 
     def fallback_families(self, docs: Iterable[Document]) -> dict[Role, dict[str, str]]:
         """For each role, the characters of ``docs`` that a face other than the role's primary
@@ -436,7 +433,6 @@ class FontSet:
         to print what the PDF prints. Roles without such characters are left out, and so are
         characters no face has and control characters (nothing is drawn for them)."""
         out: dict[Role, dict[str, str]] = {}
-        families: dict[str, str] = {}
         for doc in docs:
             for run, role in iter_runs(doc):
                 if self._primary_chars[role].issuperset(run.text):
@@ -448,9 +444,7 @@ class FontSet:
                     name = self.font_for(ch, role)
                     if name is None or name == primary.name:
                         continue
-                    family = families.get(name)
-                    if family is None:
-                        family = families[name] = self.family_of(name)
+                    family = self.family_of(name)
                     if family and family != primary.family:
                         out.setdefault(role, {})[ch] = family
         return out

@@ -346,9 +346,7 @@ class _TextPen:
         ri = bisect_right(inline.run_starts, line.start) - 1
         base = cum[line.start]
         y_s = _num(y)
-        if cs != self.cs:
-            code.append(f"{_num3(cs)} Tc")
-            self.cs = cs
+        self.spacing(cs)
         while ri < len(runs):
             rs, re_, font, bold = runs[ri]
             if rs >= line.end:
@@ -371,11 +369,17 @@ class _TextPen:
         end = x + line.width + (n - 1) * cs
         return x, end
 
+    def spacing(self, cs: float) -> None:
+        """Letter spacing ``cs`` (points) for what is shown next."""
+        if cs != self.cs:
+            self.code.append(f"{_num3(cs)} Tc")
+            self.cs = cs
+
     def _show(self, font: str, text: str, x: str, y: str) -> None:
         """Show ``text`` in ``font`` from (x, y), subset by subset."""
         code = self.code
         code.append(f"1 0 0 1 {x} {y} Tm")
-        ttf = _ttf(font)
+        ttf = pdfmetrics.getFont(font)
         for subset, data in _encode(ttf, text, self.doc):
             face = (font, subset)
             if self.face != face:
@@ -409,16 +413,6 @@ class _TextPen:
             canv.addLiteral(f"q {width} w {_color_op(self.color, 'RG')} {body} Q")
         else:
             canv.addLiteral(body)
-
-
-_TTF: dict[str, Any] = {}
-
-
-def _ttf(font: str) -> Any:
-    f = _TTF.get(font)
-    if f is None:
-        f = _TTF[font] = pdfmetrics.getFont(font)
-    return f
 
 
 def _tf_ops(doc: Any, size: str) -> dict[tuple[str, int], str]:
