@@ -9,8 +9,9 @@ both module globals that hold it, for any reportlab Paragraph used elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 CANNOT_START = frozenset(
     "，。、；：？！）》〉」』】〕〗〙”’…—·．%,.;:?!)]}％﹪｝］｠〟ー・‥゜゛々〻ゝゞヽヾ"
@@ -92,15 +93,18 @@ def break_lines(
     ops: Sequence[bool],
     first_width: float,
     width: float,
+    start: int = 0,
 ) -> list[Line]:
-    """Greedy breaking of ``text`` whose widths have prefix sums ``cum`` (``len(text)+1``).
+    """Greedy breaking of ``text[start:]`` whose widths have prefix sums ``cum``
+    (``len(text)+1``); the lines' offsets are into ``text``.
 
     Each line is filled as far as it fits, then cut at the last allowed break. A line with no
     allowed break at all (a long URL) is cut where it overflows. ``\\n`` forces a break.
+    The work is linear in ``len(text) - start``: greedy breaking has no memory, so the lines
+    from any line start on are those that breaking from there gives (see :class:`LineRange`).
     """
     n = len(text)
     lines: list[Line] = []
-    start = 0
     max_w = first_width
     find_nl = text.find
     while True:
@@ -155,3 +159,51 @@ def _line(text: str, cum: Sequence[float], start: int, end: int, last: bool) -> 
     while end > start and text[end - 1] in SPACES:
         end -= 1
     return Line(start, end, cum[end] - cum[start], last)
+
+
+class LineRange(Sequence[Line]):
+    """``lines[lo:hi]`` without copying: the lines of one part of a paragraph split across
+    pages. Splitting a view makes another view, so cutting a paragraph of ``n`` lines into
+    pages costs nothing per page beyond the page's own lines."""
+
+    __slots__ = ("_hi", "_lines", "_lo")
+
+    def __init__(self, lines: list[Line], lo: int = 0, hi: int | None = None):
+        self._lines = lines
+        self._lo = lo
+        self._hi = len(lines) if hi is None else hi
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> LineRange: ...
+
+    def __getitem__(self, index: int | slice) -> Line | LineRange:
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("LineRange slices have no step")
+            return LineRange(self._lines, self._lo + lo, self._lo + max(lo, hi))
+        n = self._hi - self._lo
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("line index out of range")
+        return self._lines[self._lo + index]
+
+    def __iter__(self) -> Iterator[Line]:
+        return map(self._lines.__getitem__, range(self._lo, self._hi))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LineRange | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LineRange({list(self)!r})"

@@ -52,7 +52,7 @@ from docgen.document import Table as TableBlock
 from docgen.errors import InputError
 from docgen.layout import MM, PageGeometry
 from docgen.render.fonts import FontSet
-from docgen.render.linebreak import Line, break_lines, break_opportunities
+from docgen.render.linebreak import Line, LineRange, break_lines, break_opportunities
 
 NO_BODY_TEXT = "（此页无正文）"
 SEAL_LABEL = "公章"
@@ -146,15 +146,9 @@ class Inline:
     def width(self, start: int = 0, end: int | None = None) -> float:
         return self.cum[len(self.text) if end is None else end] - self.cum[start]
 
-    def lines(self, first_width: float, width: float) -> list[Line]:
-        return break_lines(self.text, self.cum, self.ops, first_width, width)
-
-    def tail(self, start: int) -> Inline:
-        """The text from ``start`` on (for the second part of a split paragraph)."""
-        base = self.cum[start]
-        runs = [(max(s, start) - start, e - start, f, b) for (s, e, f, b) in self.runs if e > start]
-        ops = [False, *self.ops[start + 1 :]]
-        return Inline(self.text[start:], [c - base for c in self.cum[start:]], runs, ops, self.size)
+    def lines(self, first_width: float, width: float, start: int = 0) -> list[Line]:
+        """The lines of the text from ``start`` on (offsets into the whole text)."""
+        return break_lines(self.text, self.cum, self.ops, first_width, width, start)
 
 
 class InlineBuilder:
@@ -589,7 +583,13 @@ class _State:
 
 class TextFlow(Flowable):
     """A paragraph of inline text: first-line and hanging indents, alignment, justification
-    by letter spacing, splitting across pages with orphan/widow control."""
+    by letter spacing, splitting across pages with orphan/widow control.
+
+    A paragraph is broken into lines once per width. Splitting it hands both parts the same
+    :class:`Inline` and a range of those lines (``start``: the first character of the part),
+    so a paragraph of many pages costs linear time: nothing is copied or broken again per page.
+    The part after a split is broken again only if it is laid out at another width.
+    """
 
     def __init__(
         self,
@@ -617,15 +617,18 @@ class TextFlow(Flowable):
         self.keep_next = keep_with_next
         self.orphans = orphans
         self.widows = widows
-        self._cache: tuple[float, list[Line]] | None = None
-        self._fixed: list[Line] | None = None
+        self.start = 0  # the first character of ``inline`` this flow draws
+        self._cache: tuple[float, LineRange] | None = None
+        self._fixed: LineRange | None = None
 
-    def lines_for(self, width: float) -> list[Line]:
+    def lines_for(self, width: float) -> LineRange:
         if self._fixed is not None:
             return self._fixed
         if self._cache is not None and self._cache[0] == width:
             return self._cache[1]
-        lines = self.inline.lines(width - self.first_indent, width - self.indent)
+        lines = LineRange(
+            self.inline.lines(width - self.first_indent, width - self.indent, self.start)
+        )
         self._cache = (width, lines)
         return lines
 
@@ -649,10 +652,14 @@ class TextFlow(Flowable):
         """The first ``k`` lines and the rest."""
         lines = self.lines_for(width)
         head = self._copy(self.inline, self.first_indent)
+        head.start = self.start
         head._fixed = lines[:k]
         head.spaceAfter = 0.0
         head.keep_next = False
-        tail = self._copy(self.inline.tail(lines[k].start), self.indent)
+        tail = self._copy(self.inline, self.indent)
+        tail.start = lines[k].start
+        # Greedy breaking has no memory: the rest breaks at this width as these lines did.
+        tail._cache = (width, lines[k:])
         tail.spaceBefore = 0.0
         return head, tail
 
