@@ -32,7 +32,8 @@ from .document import Document
 from .edition import Edition, load_edition
 from .errors import EditionError, Finding, InputError
 from .model import City, load_city
-from .output import guarded_output, safe_name, sha256
+from .output import MARKER, MARKER_KEY, check_out_dir, guarded_output, safe_name, sha256
+from .procs import worker_init
 from .rules import chinese_date, validate
 
 
@@ -104,6 +105,9 @@ def _build_city(
     started = time.perf_counter()
     city, edition, warnings = check_city(path, options)
     out_dir = out_dir or Path("out") / city.city.division_code
+    # Whether OUT may be written is decided before any work (and again under the lock).
+    inputs = input_paths(city, path, options)
+    check_out_dir(out_dir, inputs, path.parent)
 
     # compose
     table = compose_summary(city, edition)
@@ -126,53 +130,60 @@ def _build_city(
     # this process lays out the PDF and the bundle (a third of a build's time off its path).
     docx_job = _start_docx(forms, families, fallbacks) if parallel else None
 
-    # render: all PDFs in one pass so the packet shares one set of font subsets
-    say("排版 PDF")
-    rendered = render_pdf([summary_doc, *forms], fonts, seal_marks=options.seal_marks)
+    try:
+        # render: all PDFs in one pass so the packet shares one set of font subsets
+        say("排版 PDF")
+        rendered = render_pdf([summary_doc, *forms], fonts, seal_marks=options.seal_marks)
 
-    say("生成 Word 与 Excel")
-    xlsx = render_xlsx(table, families)
+        say("生成 Word 与 Excel")
+        xlsx = render_xlsx(table, families)
 
-    say("装订总册")
-    apps_in: list[ApplicationInput] = []
-    for i, app in enumerate(city.applications):
-        attachments = []
-        for att in app.attachments:
-            p = resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
-            kind = sniff(p.read_bytes()[:2048])
-            assert kind is not None  # checked by validation
-            attachments.append((att.title, p, kind))
-        apps_in.append(
-            ApplicationInput(
-                application_id=app.id,
-                applicant=app.applicant.name,
-                category_label=category_text(app, edition),
-                doc_index=i + 1,
-                attachments=tuple(attachments),
+        say("装订总册")
+        apps_in: list[ApplicationInput] = []
+        for i, app in enumerate(city.applications):
+            attachments = []
+            for att in app.attachments:
+                p = resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
+                kind = sniff(p.read_bytes()[:2048])
+                assert kind is not None  # checked by validation
+                attachments.append((att.title, p, kind))
+            apps_in.append(
+                ApplicationInput(
+                    application_id=app.id,
+                    applicant=app.applicant.name,
+                    category_label=category_text(app, edition),
+                    doc_index=i + 1,
+                    attachments=tuple(attachments),
+                )
             )
+        bundle = assemble(
+            BundleInput(
+                city_name=city.city.name,
+                division_code=city.city.division_code,
+                bureau=city.city.bureau,
+                date_text=chinese_date(city.submitted_on),
+                rendered=rendered,
+                summary_index=0,
+                applications=tuple(apps_in),
+            ),
+            fonts,
+            max_seal_pages=options.max_seal_pages,
+            seal_marks=options.seal_marks,
+            duplex=options.duplex,
         )
-    bundle = assemble(
-        BundleInput(
-            city_name=city.city.name,
-            division_code=city.city.division_code,
-            bureau=city.city.bureau,
-            date_text=chinese_date(city.submitted_on),
-            rendered=rendered,
-            summary_index=0,
-            applications=tuple(apps_in),
-        ),
-        fonts,
-        max_seal_pages=options.max_seal_pages,
-        seal_marks=options.seal_marks,
-        duplex=options.duplex,
-    )
 
-    docx_files = (
-        docx_job.result() if docx_job else [render_docx(doc, families, fallbacks) for doc in forms]
-    )
+        docx_files = (
+            docx_job.result()
+            if docx_job
+            else [render_docx(doc, families, fallbacks) for doc in forms]
+        )
+    except BaseException:
+        if docx_job is not None:
+            docx_job.abort()  # the worker must not outlive a failed or interrupted build
+        raise
 
     say("写出文件")
-    with guarded_output(out_dir) as out:
+    with guarded_output(out_dir, inputs, path.parent) as out:
         stem = safe_name(f"00-申报汇总表-{city.city.name}")
         summary_pdf = f"{stem}.pdf"
         summary_xlsx = f"{stem}.xlsx"
@@ -204,6 +215,7 @@ def _build_city(
             )
         out.write("bundle.pdf", bundle.data)
         manifest: dict[str, Any] = {
+            MARKER_KEY: MARKER,
             "docgen": __version__,
             "input_sha256": city.input_sha256,
             "build_key": input_key(city, path, options, files_fingerprint(options.font_dirs)),
@@ -249,7 +261,7 @@ class _DocxJob:
         self._render = render_docx
         self._args = [(doc, families, fallbacks) for doc in forms]
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("fork")
+            max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=worker_init
         )
         self._futures = [self._pool.submit(render_docx, *args) for args in self._args]
 
@@ -267,6 +279,13 @@ class _DocxJob:
             ]
         finally:
             self._pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        """Stop the worker now (a failed or interrupted build): kill it, drop what is queued."""
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_docx(
@@ -290,6 +309,18 @@ def _quiet_gc() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*saved)
+
+
+def input_paths(city: City, path: Path, options: BuildOptions) -> tuple[Path, ...]:
+    """The files a build reads: the city file and every attachment (validated to resolve)."""
+    found = [path]
+    for app in city.applications:
+        for att in app.attachments:
+            with contextlib.suppress(ValueError):
+                found.append(
+                    resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
+                )
+    return tuple(found)
 
 
 def input_key(city: City, path: Path, options: BuildOptions, fonts_fingerprint: str) -> str:

@@ -40,7 +40,27 @@ def _check(path: Path, allow_absolute: bool) -> tuple[City | None, list[Finding]
     return city, validate(city, allow_absolute=allow_absolute)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Docgen(click.Group):
+    """The command group: an interruption (Ctrl-C, SIGTERM) ends with a Chinese message, after
+    the build has removed its temporary files; never click's "Aborted!"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .procs import Terminated, sigterm_as_interrupt
+
+        try:
+            with sigterm_as_interrupt():
+                return super().invoke(ctx)
+        except Terminated:
+            click.echo(
+                "\n已终止（收到结束信号）：未完成的生成已撤销，输出文件夹保持原样。", err=True
+            )
+            ctx.exit(143)
+        except KeyboardInterrupt:
+            click.echo("\n已中断：未完成的生成已撤销，输出文件夹保持原样。", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Docgen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="docgen")
 def main() -> None:
     """docgen：根据城市申报数据（JSON）生成服务型制造示范申报材料。"""

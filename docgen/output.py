@@ -1,11 +1,21 @@
-"""The guarded writer: every output file goes through here.
+"""The guarded writer: every output file goes through here, and only here is OUT touched.
+
+docgen writes only into a folder that is new, empty, or one it made itself: a folder whose
+``manifest.json`` carries docgen's marker and lists every other file in it, each unchanged since
+docgen wrote it. Any other OUT (a user's folder, a docgen folder into which the user put a file or
+in which a file was edited, a folder that holds or lies inside the city's inputs) is refused before
+any work, with the reason in Chinese, and left untouched. ``check_out_dir`` takes that decision;
+``guarded_output`` takes it again under the lock, right before anything is written.
 
 A build writes into a temporary folder beside OUT and swaps it into place only when everything is
 done, so an interrupted or failed build leaves OUT exactly as it was. On Linux the swap is one
 atomic ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames, with recovery of the previous OUT at
 the next build if the process died in between. A lock file beside OUT refuses a second build of the
-same OUT while one is running. File names are made safe for Windows and Linux whatever the
-applicant's name holds.
+same OUT while one is running; it is opened with ``O_NOFOLLOW`` and the temporary folder is made
+with ``mkdir`` (which never follows a link), so a planted symlink cannot make docgen write
+elsewhere. An OUT that is a symlink to a folder is written through: the link's target is the
+folder that is checked and replaced, and the link stays as it was. File names are made safe for
+Windows and Linux whatever the applicant's name holds.
 """
 
 from __future__ import annotations
@@ -13,17 +23,28 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import hashlib
+import json
 import os
 import re
 import shutil
+import stat
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import BuildError
+
+MANIFEST = "manifest.json"
+# The marker every manifest docgen writes carries: ``"generator": "docgen"``.
+MARKER_KEY, MARKER = "generator", "docgen"
+# A manifest larger than this is not docgen's (a city's is a few tens of KB).
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+# How many offending names a refusal quotes.
+_SHOWN = 3
 
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u2028\u2029\u200b-\u200f\ufeff]')
 _RESERVED = {
@@ -61,9 +82,13 @@ def sha256(data: bytes) -> str:
 class OutputFolder:
     """Collects the files of one build in a temporary folder, then swaps them into OUT."""
 
-    def __init__(self, out_dir: Path):
-        self.out_dir = out_dir.absolute()
-        self.tmp_dir = self.out_dir.parent / f".{self.out_dir.name}.docgen-tmp-{os.getpid()}"
+    def __init__(
+        self, out_dir: Path, inputs: tuple[Path, ...] = (), input_folder: Path | None = None
+    ):
+        self.out_dir = out_dir
+        self.tmp_dir = _make_temp_dir(out_dir)
+        self._inputs = inputs
+        self._input_folder = input_folder
         self._written: dict[str, bytes] = {}
 
     def write(self, rel: str, data: bytes) -> None:
@@ -72,8 +97,12 @@ class OutputFolder:
         if key in {k.casefold() for k in self._written}:
             raise BuildError(f"两个输出文件的名称相同：{rel}")
         path = self.tmp_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as fh:  # the temp folder is ours: nothing may be there yet
+                fh.write(data)
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "写入输出文件", path)) from exc
         self._written[rel] = data
 
     def files(self) -> list[dict[str, Any]]:
@@ -83,38 +112,277 @@ class OutputFolder:
         ]
 
     def commit(self) -> None:
-        """Swap the finished temporary folder into OUT (the previous OUT is removed)."""
-        for handle in (self.tmp_dir, *[p for p in self.tmp_dir.rglob("*") if p.is_file()]):
-            _fsync(handle)
-        if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise BuildError(f"输出位置“{self.out_dir}”已存在且不是文件夹")
-        if self.out_dir.exists() and _exchange(self.tmp_dir, self.out_dir):
-            shutil.rmtree(self.tmp_dir, ignore_errors=True)  # now holds the previous OUT
-            return
-        old = _old_path(self.out_dir)
-        if self.out_dir.exists():
+        """Swap the finished temporary folder into OUT; the previous OUT (docgen's own, checked
+        once more here) is removed. A folder docgen makes always has its manifest: if the
+        caller wrote none, a minimal one (marker and file list) is written here."""
+        if MANIFEST not in self._written:
+            from . import __version__
+
+            minimal = {MARKER_KEY: MARKER, "docgen": __version__, "files": self.files()}
+            self.write(
+                MANIFEST, (json.dumps(minimal, ensure_ascii=False, indent=2) + "\n").encode()
+            )
+        try:
+            for handle in (self.tmp_dir, *[p for p in self.tmp_dir.rglob("*") if p.is_file()]):
+                _fsync(handle)
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "写入输出文件", self.tmp_dir)) from exc
+        check_out_dir(self.out_dir, self._inputs, self._input_folder)
+        out = self.out_dir
+        try:
+            if out.exists() and _exchange(self.tmp_dir, out):
+                shutil.rmtree(self.tmp_dir, ignore_errors=True)  # now holds the previous OUT
+                return
+            old = _old_path(out)
+            if out.exists():
+                os.replace(out, old)
+            try:
+                os.replace(self.tmp_dir, out)
+            except OSError:
+                if old.exists() and not out.exists():
+                    os.replace(old, out)  # put the previous OUT back
+                raise
             shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.out_dir, old)
-        os.replace(self.tmp_dir, self.out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "替换输出文件夹", out)) from exc
 
     def discard(self) -> None:
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def guarded_output(out_dir: Path) -> Iterator[OutputFolder]:
-    """Lock OUT, recover from an earlier interrupted swap, yield a writer; commit on success."""
-    out_dir = out_dir.absolute()
+def out_target(out_dir: Path) -> Path:
+    """The folder that will really be written: absolute, ``..`` and symlinks resolved (an OUT
+    that is a link to a folder is written through, the link stays)."""
+    return Path(os.path.realpath(os.path.abspath(out_dir)))
+
+
+def check_out_dir(
+    out_dir: Path, inputs: Iterable[Path] = (), input_folder: Path | None = None
+) -> Path:
+    """Decide whether docgen may write OUT; return the real folder, or raise BuildError.
+
+    OUT may be new, empty, or docgen's own output (see ``foreign_entries``); it may not be or hold
+    ``input_folder`` (the city file's folder) nor hold any of ``inputs`` (the city file and its
+    attachments), whatever OUT holds otherwise (``_check_inputs``). Nothing is created or
+    changed."""
+    real = out_target(out_dir)
+    shown = _shown(out_dir)
+    _check_inputs(real, shown, tuple(inputs), input_folder)
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        st = os.stat(real)
+    except FileNotFoundError:
+        _check_creatable(real, shown)
+        return real
     except OSError as exc:
-        raise BuildError(f"无法创建输出文件夹“{out_dir.parent}”：{exc.strerror}") from exc
-    with _lock(out_dir):
-        _recover(out_dir)
-        folder = OutputFolder(out_dir)
-        shutil.rmtree(folder.tmp_dir, ignore_errors=True)
-        folder.tmp_dir.mkdir()
+        raise BuildError(os_error_message(exc, "访问输出文件夹", shown)) from exc
+    if not stat.S_ISDIR(st.st_mode):
+        raise BuildError(
+            f"输出位置“{shown}”已存在，但不是文件夹；docgen 不会覆盖它。请换一个文件夹名"
+        )
+    if os.path.ismount(real):
+        raise BuildError(
+            f"输出文件夹“{shown}”是一个挂载点（磁盘或网络位置的根），docgen 无法整体替换它；"
+            "请在其中新建一个子文件夹作为输出文件夹"
+        )
+    try:
+        foreign, changed = foreign_entries(real)
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "读取输出文件夹", shown)) from exc
+    if foreign:
+        raise BuildError(
+            f"输出文件夹“{shown}”已有其他文件（如 {_names(foreign)}），docgen 不会覆盖；"
+            "请换一个空文件夹或删除这些文件"
+        )
+    if changed:
+        raise BuildError(
+            f"输出文件夹“{shown}”中的 {_names(changed)} 在 docgen 生成之后被修改过，docgen 不会覆盖；"
+            "请把改过的文件另存到别处，或删除它们后再生成"
+        )
+    return real
+
+
+def _check_inputs(
+    real: Path, shown: str, inputs: tuple[Path, ...], input_folder: Path | None
+) -> None:
+    """OUT may not be or hold the city file's folder, hold any input, or lie in a folder below
+    the city's that holds attachments (``attachments/``). A folder of its own inside the city's
+    folder (``city/out``) is fine: nothing of the input is there."""
+    folder = out_target(input_folder) if input_folder is not None else None
+    if folder is not None and (real == folder or real in folder.parents):
+        what = "就是" if real == folder else "包含"
+        raise BuildError(
+            f"输出文件夹“{shown}”{what}城市申报文件所在的文件夹“{folder}”；docgen 不会把材料写进"
+            "输入文件夹，以免覆盖申报文件和附件。请用 -o 指定另一个文件夹"
+        )
+    for item in inputs:
+        path = out_target(item)
+        if real == path or real in path.parents:
+            raise BuildError(
+                f"输出文件夹“{shown}”包含输入文件“{item}”；docgen 不会覆盖输入。请换一个输出文件夹"
+            )
+        holder = path.parent
+        if (real == holder or holder in real.parents) and (folder is None or holder != folder):
+            raise BuildError(
+                f"输出文件夹“{shown}”位于附件所在的文件夹“{holder}”之内；请把输出放到附件文件夹以外"
+            )
+
+
+def foreign_entries(folder: Path) -> tuple[list[str], list[str]]:
+    """What in ``folder`` docgen did not write: (entries not listed by docgen's manifest,
+    listed files that are no longer as docgen wrote them). An empty folder has neither; a folder
+    without docgen's manifest has all its entries foreign. Symlinks are never docgen's."""
+    entries = sorted(_walk(folder))
+    if not entries:
+        return [], []
+    listed = read_manifest_files(folder)
+    if listed is None:
+        return [rel for rel in entries if "/" not in rel], []
+    dirs = {str(Path(rel).parent) for rel in listed} | {
+        str(parent) for rel in listed for parent in Path(rel).parents
+    }
+    foreign: list[str] = []
+    changed: list[str] = []
+    for rel in entries:
+        path = folder / rel
+        st = os.lstat(path)
+        if rel == MANIFEST and stat.S_ISREG(st.st_mode):
+            continue
+        if stat.S_ISDIR(st.st_mode) and rel in dirs:
+            continue
+        if rel not in listed or not stat.S_ISREG(st.st_mode):
+            if not any(rel.startswith(f"{f}/") for f in foreign):  # name a folder, not its files
+                foreign.append(rel)
+            continue
+        digest, size = listed[rel]
+        if st.st_size != size or _file_sha256(path) != digest:
+            changed.append(rel)
+    return foreign, changed
+
+
+def read_manifest_files(folder: Path) -> dict[str, tuple[str, int]] | None:
+    """The files docgen's manifest in ``folder`` lists (path -> (sha256, bytes)), or None when
+    there is no manifest of docgen's there."""
+    path = folder / MANIFEST
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_MANIFEST_BYTES:
+            return None
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not _is_docgen_manifest(data):
+        return None
+    listed: dict[str, tuple[str, int]] = {}
+    for entry in data["files"]:
+        if not isinstance(entry, dict):
+            return None
+        rel, digest, size = entry.get("path"), entry.get("sha256"), entry.get("bytes")
+        if not (isinstance(rel, str) and isinstance(digest, str) and isinstance(size, int)):
+            return None
+        if rel.startswith("/") or ".." in rel.split("/") or rel == MANIFEST:
+            return None
+        listed[rel] = (digest, size)
+    return listed
+
+
+def _is_docgen_manifest(data: Any) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return False
+    if data.get(MARKER_KEY) == MARKER:
+        return True
+    # manifests of docgen 0.1.0 before the marker: the version key and the file list
+    return isinstance(data.get("docgen"), str) and MARKER_KEY not in data
+
+
+def _walk(folder: Path) -> Iterator[str]:
+    """Every entry below ``folder`` as a '/'-separated relative path, links not followed."""
+    for root, dirnames, filenames in os.walk(folder, followlinks=False, onerror=_raise):
+        base = Path(root).relative_to(folder)
+        for name in (*dirnames, *filenames):
+            yield (base / name).as_posix()
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_creatable(real: Path, shown: str) -> None:
+    """A new OUT: the nearest existing ancestor must be a folder."""
+    for parent in real.parents:
+        try:
+            st = os.stat(parent)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "创建输出文件夹", shown)) from exc
+        if not stat.S_ISDIR(st.st_mode):
+            raise BuildError(f"无法创建输出文件夹“{shown}”：“{parent}”是文件，不是文件夹")
+        return
+
+
+def _names(rels: list[str]) -> str:
+    names = "、".join(rels[:_SHOWN])
+    return names if len(rels) <= _SHOWN else f"{names} 等 {len(rels)} 项"
+
+
+def _shown(path: Path) -> str:
+    return str(path)
+
+
+_CAUSES = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EROFS: "所在的磁盘或文件系统是只读的",
+    errno.EACCES: "没有写入或访问权限",
+    errno.EPERM: "操作不被允许（权限不足）",
+    errno.ENAMETOOLONG: "路径或文件名过长",
+    errno.EBUSY: "文件夹正被占用（可能是挂载点，或被其他程序打开）",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EISDIR: "该位置是文件夹",
+    errno.ELOOP: "路径中有符号链接循环，或有不允许的符号链接",
+    errno.EEXIST: "该位置已有同名的文件或文件夹",
+    errno.EIO: "读写设备出错（磁盘或网络故障）",
+    errno.EXDEV: "不能跨磁盘移动",
+    errno.EMFILE: "打开的文件过多",
+    errno.ENOENT: "路径不存在",
+    errno.ENOTEMPTY: "文件夹不是空的",
+}
+
+
+def os_error_message(exc: OSError, action: str, path: Path | str) -> str:
+    """A Chinese sentence for an operating-system error: what docgen tried, where, and why."""
+    cause = _CAUSES.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    where = exc.filename if isinstance(exc.filename, str) and exc.filename else str(path)
+    return f"无法{action}“{where}”：{cause}。输出文件夹保持原样"
+
+
+@contextlib.contextmanager
+def guarded_output(
+    out_dir: Path, inputs: Iterable[Path] = (), input_folder: Path | None = None
+) -> Iterator[OutputFolder]:
+    """Check OUT, lock it, recover from an earlier interrupted swap, check again, yield a
+    writer; commit on success, discard on any failure (nothing of this build is left)."""
+    inputs = tuple(inputs)
+    real = check_out_dir(out_dir, inputs, input_folder)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "创建输出文件夹", real.parent)) from exc
+    with _lock(real):
+        try:
+            _recover(real)
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "整理输出文件夹", real)) from exc
+        check_out_dir(real, inputs, input_folder)
+        folder = OutputFolder(real, inputs, input_folder)
         try:
             yield folder
             folder.commit()
@@ -123,35 +391,90 @@ def guarded_output(out_dir: Path) -> Iterator[OutputFolder]:
             raise
 
 
+def _make_temp_dir(out_dir: Path) -> Path:
+    """A new, empty temporary folder beside OUT; ``mkdir`` never follows a planted link."""
+    base = f".{out_dir.name}.docgen-tmp-{os.getpid()}"
+    for n in range(100):
+        path = out_dir.parent / (base if n == 0 else f"{base}-{n}")
+        try:
+            path.mkdir(mode=0o755)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise BuildError(os_error_message(exc, "创建临时文件夹", path)) from exc
+        return path
+    raise BuildError(f"无法在“{out_dir.parent}”中创建临时文件夹：同名的文件过多")
+
+
 def _old_path(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.docgen-old"
 
 
+def _is_real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _recover(out_dir: Path) -> None:
-    """Undo what an earlier process left behind when it was killed."""
+    """Undo what an earlier docgen process left behind when it was killed (only folders of
+    docgen's own naming that are real folders, never links)."""
     old = _old_path(out_dir)
-    if old.exists() and not out_dir.exists():
+    if _is_real_dir(old) and not os.path.lexists(out_dir):
         os.replace(old, out_dir)  # died between the two renames: restore the previous OUT
-    elif old.exists():
+    elif _is_real_dir(old):
         shutil.rmtree(old, ignore_errors=True)
     for stale in out_dir.parent.glob(f".{out_dir.name}.docgen-tmp-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+        pid = stale.name[len(f".{out_dir.name}.docgen-tmp-") :].split("-")[0]
+        if not _is_real_dir(stale) or not pid.isdigit():
+            continue
+        if int(pid) == os.getpid() or not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.docgen-lock"
 
 
 @contextlib.contextmanager
 def _lock(out_dir: Path) -> Iterator[None]:
-    path = out_dir.parent / f".{out_dir.name}.docgen-lock"
-    handle = open(path, "a+b")  # noqa: SIM115 - held for the whole build
-    try:
+    """Hold the lock of OUT for the block, or raise BuildError at once if another docgen holds
+    it. Only the holder ever removes the lock file."""
+    path = lock_path(out_dir)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)  # a planted FIFO must not block the open
+    for _attempt in range(20):
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise BuildError(
+                    f"锁文件“{path}”是符号链接（不是 docgen 建立的）；docgen 不会经由它写入。请删除它后再试"
+                ) from exc
+            raise BuildError(os_error_message(exc, "建立锁文件", path)) from exc
+        handle = os.fdopen(fd, "r+b")
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            handle.close()
+            raise BuildError(f"锁文件“{path}”不是普通文件（不是 docgen 建立的）；请删除它后再试")
         if not _try_lock(handle):
+            handle.close()  # not ours: never remove it
             raise BuildError(f"另一个 docgen 正在生成“{out_dir}”；请等它完成后再试")
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        handle.close()
+        try:
+            same = os.lstat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:  # the holder before us removed the file as we opened it: take the new one
+            handle.close()
+            continue
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            handle.close()
+        return
+    raise BuildError(f"无法取得锁文件“{path}”；请稍后再试")
 
 
 def _try_lock(handle: Any) -> bool:
@@ -185,7 +508,8 @@ def _alive(pid: int) -> bool:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    """Atomically exchange two paths (Linux renameat2): True when done, False where the system
+    or file system cannot; any other failure raises OSError."""
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -202,7 +526,12 @@ def _exchange(a: Path, b: Path) -> bool:
         ctypes.c_uint,
     ]
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return result == 0
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 def _fsync(path: Path) -> None:
@@ -214,7 +543,8 @@ def _fsync(path: Path) -> None:
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as exc:
+        if exc.errno in (errno.EIO, errno.ENOSPC, errno.EDQUOT):
+            raise
     finally:
         os.close(fd)

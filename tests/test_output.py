@@ -48,7 +48,7 @@ def test_failed_build_leaves_previous_out_untouched(tmp_path: Path) -> None:
         w.write("a.txt", b"new")
         w.write("b.txt", b"new")
         raise RuntimeError("boom")
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "manifest.json"]
     assert (out / "a.txt").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temp folders, no lock
 
@@ -59,7 +59,8 @@ def test_success_replaces_out_completely(tmp_path: Path) -> None:
         w.write("a.txt", b"old")
     with guarded_output(out) as w:
         w.write("sub/b.txt", b"new")
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == ["sub/b.txt"]
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert files == ["manifest.json", "sub/b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
