@@ -62,7 +62,10 @@ def check_city(path: Path, options: BuildOptions) -> tuple[City, Edition, list[F
     """Load and validate; raise InputError if there is any error. Returns the warnings."""
     city = load_city(path)
     findings = validate(
-        city, edition_dirs=options.edition_dirs, allow_absolute=options.allow_absolute
+        city,
+        edition_dirs=options.edition_dirs,
+        allow_absolute=options.allow_absolute,
+        font_dirs=options.font_dirs,
     )
     if any(f.level == "error" for f in findings):
         raise InputError(findings)
@@ -114,14 +117,15 @@ def _build_city(
     summary_doc = summary_document(table)
     forms = [compose_declaration(city, i, edition) for i in range(len(city.applications))]
 
-    # every printed character must have a font, before anything is rendered
+    # every printed text must be printable (validate's check, here on the composed documents
+    # and the bundle's own text too), before anything is rendered
+    from .printable import check_printable
+
     fonts = resolve_fonts(options.font_dirs)
-    missing: list[Finding] = []
-    for doc in (summary_doc, *forms):
-        missing += fonts.missing(doc)
-    missing += fonts.missing(_packet_text_document(city))
-    if missing:
-        raise InputError(_dedupe(missing))
+    docs = [summary_doc, *forms, _packet_text_document(city)]
+    unprintable = check_printable(city, edition, fonts, docs)
+    if unprintable:
+        raise InputError(unprintable)
 
     families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
     # characters the primary face of their role lacks, with the family that draws them

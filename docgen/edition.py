@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -76,6 +76,22 @@ class Rules(_Strict):
     thresholds: Thresholds
     modes: tuple[str, ...]
     categories: dict[str, CategoryRules]
+    # The longest text (in characters) each field may hold, by field pattern: the field's path
+    # with every list index written ``[]`` ("applications[].applicant.name"). A field not
+    # listed has no limit of its own (it is checked by its format, or not printed).
+    limits: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+
+    def limit(self, path: str) -> int | None:
+        """The maximum length of the field at ``path`` (``applications[2].applicant.name``)."""
+        return self.limits.get(field_pattern(path))
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def field_pattern(path: str) -> str:
+    """``applications[2].sections[0].text`` -> ``applications[].sections[].text``."""
+    return _INDEX.sub("[]", path)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,15 @@ def validate(
     edition: Edition | None = None,
     edition_dirs: Sequence[Path] = (),
     allow_absolute: bool = False,
+    font_dirs: Sequence[Path] = (),
 ) -> list[Finding]:
-    """Check ``city`` against its edition's rules; return every finding (errors and warnings)."""
+    """Check ``city`` against its edition's rules; return every finding (errors and warnings).
+
+    This includes everything ``build`` would refuse later: every text must be printable with
+    the fonts of ``font_dirs`` and the system (:func:`docgen.printable.check_printable`: no
+    invisible or control characters, no text over its field's maximum length, no character
+    without a font), so that a city that passes ``validate`` builds.
+    """
     if edition is None:
         try:
             edition = load_edition(city.edition, edition_dirs)
@@ -57,7 +64,29 @@ def validate(
     findings += _check_quotas(city, edition)
     for i, app in enumerate(city.applications):
         findings += _check_application(city, edition, i, app, allow_absolute)
+    findings += _check_printable(city, edition, font_dirs, compose=not _has_errors(findings))
     return sorted(set(findings), key=_order)
+
+
+def _has_errors(findings: Sequence[Finding]) -> bool:
+    return any(f.level == "error" for f in findings)
+
+
+def _check_printable(
+    city: City, edition: Edition, font_dirs: Sequence[Path], *, compose: bool
+) -> list[Finding]:
+    """The printability check ``build`` runs, with the fonts it would use. The forms are
+    composed (to check their fixed text too) only for a city without other errors: composing
+    an invalid city is not safe, and its fields are checked all the same."""
+    from .errors import FontError
+    from .printable import check_printable
+    from .render.fonts import resolve_fonts
+
+    try:
+        fonts = resolve_fonts(font_dirs)
+    except FontError as exc:
+        return [Finding("（字体）", "warning", f"未能检查每个字符是否有字体可以显示：{exc}")]
+    return check_printable(city, edition, fonts, None if compose else [])
 
 
 def _order(f: Finding) -> tuple[object, ...]:
