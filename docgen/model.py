@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -292,22 +294,91 @@ def json_schema() -> dict[str, Any]:
 def load_city(path: str | Path) -> City:
     """Read and check a city file; raise ``InputError`` with every problem found."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Finding("（文件）", "error", f"找不到文件：{path}")]) from None
-    except IsADirectoryError:
-        raise InputError(
-            [Finding("（文件）", "error", f"“{path}”是文件夹，不是城市申报文件")]
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            [Finding("（文件）", "error", f"无法读取文件“{path}”：{exc.strerror}")]
-        ) from None
+    raw = read_city_bytes(path)
     city = parse_city(raw)
     city._base_dir = path.resolve().parent
     city._source = path
     return city
+
+
+# A city file is a few hundred KB at most (the samples are under 20 KB); anything beyond this is
+# not a city file typed by hand, and reading it whole would only cost memory and time.
+MAX_CITY_FILE_BYTES = 50 * 1024 * 1024
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISSOCK, "套接字"),
+    (stat.S_ISCHR, "字符设备"),
+    (stat.S_ISBLK, "块设备"),
+)
+
+
+def _file_error(message: str) -> InputError:
+    return InputError([Finding("（文件）", "error", message)])
+
+
+def read_city_bytes(path: Path) -> bytes:
+    """The bytes of the city file ``path``, or ``InputError`` with the reason in Chinese.
+
+    Only a regular file is read: a folder, a named pipe (FIFO), a socket or a device is refused
+    from its ``stat`` without ever being opened (opening a FIFO for reading blocks until a
+    writer comes, forever), and so is a file over ``MAX_CITY_FILE_BYTES`` or an empty one."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise _file_error(f"“{path}”是指向不存在文件的链接（快捷方式），无法读取") from None
+        raise _file_error(f"找不到文件：{path}") from None
+    except OSError as exc:
+        raise _file_error(f"无法读取文件“{path}”：{exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _file_error(f"“{path}”是文件夹，不是城市申报文件")
+    _check_regular(path, st)
+    try:
+        # O_NONBLOCK: should the file have been swapped for a FIFO since the stat, the open
+        # still returns at once, and the fstat below refuses it.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise _file_error(f"无法读取文件“{path}”：{exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            _check_regular(path, os.fstat(fd))
+            raw = fh.read(MAX_CITY_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _file_error(f"无法读取文件“{path}”：{exc.strerror or exc}") from None
+    if len(raw) > MAX_CITY_FILE_BYTES:
+        raise _too_large(path, len(raw))
+    if not raw:
+        raise InputError(
+            [
+                Finding(
+                    "第1行第1列",
+                    "error",
+                    f"不是有效的 JSON：文件“{path}”是空的（0 字节）；请确认选对了文件，或重新保存后再试",
+                )
+            ]
+        )
+    return raw
+
+
+def _check_regular(path: Path, st: os.stat_result) -> None:
+    for test, kind in _NOT_REGULAR:
+        if test(st.st_mode):
+            raise _file_error(
+                f"“{path}”不是普通文件（是{kind}），docgen 不会读取它；请指定城市申报文件"
+            )
+    if not stat.S_ISREG(st.st_mode):
+        raise _file_error(f"“{path}”不是普通文件，docgen 不会读取它；请指定城市申报文件")
+    if st.st_size > MAX_CITY_FILE_BYTES:
+        raise _too_large(path, st.st_size)
+
+
+def _too_large(path: Path, size: int) -> InputError:
+    return _file_error(
+        f"文件“{path}”过大（{size / 1024 / 1024:.1f} MB）；城市申报文件最大 "
+        f"{MAX_CITY_FILE_BYTES // 1024 // 1024} MB，请确认选对了文件"
+    )
 
 
 def parse_city(raw: bytes) -> City:
