@@ -242,9 +242,16 @@ def test_damaged_or_stale_cache_entries_are_parsed_again(font_cache: Path, tmp_p
     assert entry.read_text(encoding="utf-8").startswith("{")
     fonts.face_info.cache_clear()
     st = copy.stat()
-    os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed
+    os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched, same content
     assert fonts.face_info(copy) == good
-    assert len(list((font_cache / "fonts").glob("*.json"))) == 2  # a new key, not the old entry
+    # Entries are keyed by the file's content: the same bytes share one entry.
+    assert len(list((font_cache / "fonts").glob("*.json"))) == 1
+    with copy.open("r+b") as fh:  # the content changed: a new key, not the old entry
+        fh.seek(0, 2)
+        fh.write(b"\0\0\0\0")
+    fonts.face_info.cache_clear()
+    assert fonts.face_info(copy) == good
+    assert len(list((font_cache / "fonts").glob("*.json"))) == 2
 
 
 def test_no_cache_when_disabled_or_unwritable(

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -116,7 +117,13 @@ def _system_font_dirs() -> list[Path]:
 
 @dataclass(frozen=True)
 class FaceInfo:
-    """What fontTools says about one face of a file (read once per process)."""
+    """What fontTools says about one face of a file (read once per process).
+
+    ``codepoints`` are the characters the face can really draw: those its cmap maps to a glyph
+    with an outline. ``blank`` are the characters its cmap maps to an empty glyph (no contours)
+    or to ``.notdef``: a face claiming them would print blanks or boxes, so they are not
+    covered (space-like and format characters, whose glyph is empty by design, are covered).
+    """
 
     family: str
     family_zh: str
@@ -125,6 +132,7 @@ class FaceInfo:
     truetype: bool
     embeddable: bool
     codepoints: frozenset[int] = field(repr=False, compare=False)
+    blank: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
 
 
 @cache
@@ -140,36 +148,69 @@ def _face_count(path: Path) -> int:
         return 0
 
 
+_FACE_ERRORS: dict[tuple[Path, int], str] = {}
+"""Why :func:`face_info` returned ``None`` for a face, in Chinese (for the user's warnings)."""
+
+
 @cache
 def face_info(path: Path, index: int = 0) -> FaceInfo | None:
-    """Names, outline format and cmap of one face; ``None`` if fontTools cannot read it.
+    """Names, outline format and coverage of one face; ``None`` if it cannot be read (the
+    reason is then :func:`face_error`).
 
     Parsing a CJK cmap takes fontTools about 40 ms a face, in every process: the result is
-    kept in the user's cache folder (see :func:`cache_dir`), keyed by the file's path, size
-    and modification time, and read back in about a millisecond.
+    kept in the user's cache folder (see :func:`cache_dir`), under the SHA-256 of the font
+    file's content, and read back in about a millisecond. An entry is used only if it names
+    that content hash and its own payload hash checks out; anything else (an edited, damaged
+    or foreign entry) is ignored and the face parsed again, so no cache can make a face claim
+    characters it cannot draw.
     """
+    digest = content_hash(path)
     try:
-        st = path.stat()
+        size = path.stat().st_size
     except OSError:
+        digest = None
+    if digest is None:
+        _FACE_ERRORS[(path, index)] = "无法读取字体文件"
         return None
-    key = hashlib.sha1(
-        f"{_CACHE_VERSION}|{path}|{index}|{st.st_size}|{st.st_mtime_ns}".encode(
-            "utf-8", "surrogateescape"
-        )
-    ).hexdigest()
     folder = cache_dir()
-    entry = folder / "fonts" / f"{key}.json" if folder else None
+    entry = folder / "fonts" / f"{_entry_key(digest, index, size)}.json" if folder else None
     if entry is not None:
-        cached = _read_cached_info(entry)
+        cached = _read_cached_info(entry, digest, index, size)
         if cached is not None:
-            return cached[0]
-    info = _parse_face_info(path, index)
+            info, error = cached
+            if info is None:
+                _FACE_ERRORS[(path, index)] = error
+            return info
+        if digest not in _hashed_here:
+            # About to parse and store: the entry's hash must be the file's own, not the
+            # index's word for it.
+            true = _hash_file(path)
+            if true is None:
+                _FACE_ERRORS[(path, index)] = "无法读取字体文件"
+                return None
+            if true != digest:
+                _forget_hash(path)
+                digest = content_hash(path) or true
+                entry = entry.with_name(f"{_entry_key(digest, index, size)}.json")
+    info, error = _parse_face_info(path, index)
+    if info is None:
+        _FACE_ERRORS[(path, index)] = error
     if entry is not None:
-        _write_cached_info(entry, info)
+        _write_cached_info(entry, info, digest, index, size, error)
     return info
 
 
-_CACHE_VERSION = 1
+def face_error(path: Path, index: int = 0) -> str:
+    """Why the face cannot be read (after :func:`face_info` returned ``None`` for it)."""
+    return _FACE_ERRORS.get((path, index), "无法读取字体文件")
+
+
+_CACHE_VERSION = 2
+
+
+def _entry_key(digest: str, index: int, size: int) -> str:
+    key = f"{_CACHE_VERSION}|{digest}|{index}|{size}"
+    return hashlib.sha256(key.encode("ascii")).hexdigest()[:40]
 
 
 def cache_dir() -> Path | None:
@@ -191,34 +232,132 @@ def cache_dir() -> Path | None:
     return Path(base) / "docgen"
 
 
-def _read_cached_info(entry: Path) -> tuple[FaceInfo | None] | None:
-    """The cached result (itself possibly ``None``: an unreadable face), or ``None`` when there
-    is no usable entry. A damaged entry is ignored: the face is parsed again."""
-    try:
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        if data is None:
-            return (None,)
-        codepoints = frozenset(cp for a, b in data["ranges"] for cp in range(a, b + 1))
-        info = FaceInfo(
-            str(data["family"]),
-            str(data["family_zh"]),
-            str(data["subfamily"]),
-            str(data["postscript"]),
-            bool(data["truetype"]),
-            bool(data["embeddable"]),
-            codepoints,
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+# ---------------------------------------------------------------------------------------------
+# Content hashes of font files, with an index by (path, size, mtime, ctime, inode).
+
+_HASH_INDEX_NAME = "font-hashes.json"
+_HASH_INDEX_MAX = 4096
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
+_hash_memo: dict[str, str] = {}
+_hash_indexes: dict[Path, dict[str, str]] = {}
+_hash_dirty: set[Path] = set()
+_hashed_here: set[str] = set()  # digests this process computed from the files themselves
+
+
+def content_hash(path: Path, *, save: bool = True) -> str | None:
+    """SHA-256 of the file's bytes (hex); ``None`` if it cannot be read.
+
+    Hashing a 20 MB collection takes about 30 ms, so the digest is remembered in an index in
+    the cache folder, keyed by the file's path, size, modification and change times, inode and
+    device: a file rewritten in place gets a new change time even when its size and
+    modification time are put back. ``save=False`` leaves the index for :func:`_save_hash_index`
+    (many files at once).
+    """
+    key = _stat_key(path)
+    if key is None:
         return None
-    return (info,)
+    folder = cache_dir()
+    index = _hash_index(folder) if folder is not None else None
+    digest = _hash_memo.get(key)
+    if digest is None and index is not None:
+        digest = index.get(key)
+        if digest is not None and not _HASH_RE.fullmatch(digest):
+            digest = None
+    if digest is None:
+        digest = _hash_file(path)
+        if digest is None:
+            return None
+    _hash_memo[key] = digest
+    if index is not None and folder is not None and index.get(key) != digest:
+        index[key] = digest
+        _hash_dirty.add(folder)
+        if save:
+            _save_hash_index(folder)
+    return digest
 
 
-def _write_cached_info(entry: Path, info: FaceInfo | None) -> None:
-    """Store ``info`` atomically (a temporary file renamed); a cache that cannot be written
-    (read-only home, full disk) is simply not used."""
-    data: dict[str, object] | None = None
-    if info is not None:
-        data = {
+def _stat_key(path: Path) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}|{st.st_dev}"
+    return hashlib.sha256(os.fsencode(path) + b"\0" + stamp.encode("ascii")).hexdigest()[:40]
+
+
+def _hash_file(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+    _hashed_here.add(digest)
+    return digest
+
+
+def _forget_hash(path: Path) -> None:
+    """Drop a wrong digest of ``path`` from the memo and the index (it is hashed again)."""
+    key = _stat_key(path)
+    if key is None:
+        return
+    _hash_memo.pop(key, None)
+    folder = cache_dir()
+    if folder is not None:
+        _hash_index(folder).pop(key, None)
+
+
+def _hash_index(folder: Path) -> dict[str, str]:
+    index = _hash_indexes.get(folder)
+    if index is None:
+        index = _hash_indexes[folder] = _load_hash_index(folder)
+    return index
+
+
+def _load_hash_index(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / _HASH_INDEX_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+        return {}
+    hashes = data.get("hashes")
+    if not isinstance(hashes, dict):
+        return {}
+    return {k: v for k, v in hashes.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _save_hash_index(folder: Path) -> None:
+    """Merge this process's new digests into the index on disk (atomically; a cache that
+    cannot be written is simply not used)."""
+    if folder not in _hash_dirty:
+        return
+    _hash_dirty.discard(folder)
+    merged = _load_hash_index(folder)
+    merged.update(_hash_indexes.get(folder, {}))
+    if len(merged) > _HASH_INDEX_MAX:
+        merged = dict(list(merged.items())[-_HASH_INDEX_MAX:])
+    _atomic_write(folder / _HASH_INDEX_NAME, {"version": _CACHE_VERSION, "hashes": merged})
+
+
+def _atomic_write(target: Path, data: object) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The face information cache.
+
+
+def _payload(info: FaceInfo | None, error: str) -> dict[str, object]:
+    if info is None:
+        return {"info": None, "error": error}
+    return {
+        "info": {
             "family": info.family,
             "family_zh": info.family_zh,
             "subfamily": info.subfamily,
@@ -226,14 +365,72 @@ def _write_cached_info(entry: Path, info: FaceInfo | None) -> None:
             "truetype": info.truetype,
             "embeddable": info.embeddable,
             "ranges": _ranges(info.codepoints),
-        }
+            "blank": _ranges(info.blank),
+        },
+        "error": "",
+    }
+
+
+def _payload_check(payload: object, digest: str, index: int, size: int) -> str:
+    """The digest an entry carries of its own payload, bound to the font's content hash."""
+    text = json.dumps(payload, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    head = f"{_CACHE_VERSION}|{digest}|{index}|{size}|"
+    return hashlib.sha256((head + text).encode("ascii")).hexdigest()
+
+
+def _read_cached_info(
+    entry: Path, digest: str, index: int, size: int
+) -> tuple[FaceInfo | None, str] | None:
+    """The cached (info, error) of face ``index`` of the font file with content hash
+    ``digest`` and ``size`` bytes, or ``None`` when there is no trustworthy entry: missing,
+    damaged, made for other content or another size (a hash index that was tampered with), or
+    whose payload does not match its recorded hash (an edited entry). The face is then parsed
+    again."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, entry)
-    except OSError:
-        pass
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        if (
+            data["version"] != _CACHE_VERSION
+            or data["font_sha256"] != digest
+            or data["font_size"] != size
+            or data["index"] != index
+            or data["check"] != _payload_check(data["payload"], digest, index, size)
+        ):
+            return None
+        payload = data["payload"]
+        raw = payload["info"]
+        if raw is None:
+            return None, str(payload["error"])
+        info = FaceInfo(
+            str(raw["family"]),
+            str(raw["family_zh"]),
+            str(raw["subfamily"]),
+            str(raw["postscript"]),
+            bool(raw["truetype"]),
+            bool(raw["embeddable"]),
+            frozenset(cp for a, b in raw["ranges"] for cp in range(a, b + 1)),
+            frozenset(cp for a, b in raw["blank"] for cp in range(a, b + 1)),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return info, ""
+
+
+def _write_cached_info(
+    entry: Path, info: FaceInfo | None, digest: str, index: int, size: int, error: str = ""
+) -> None:
+    """Store ``info`` (or the reason the face is unreadable) atomically, with the font's
+    content hash and the hash of the payload; a cache that cannot be written (read-only home,
+    full disk) is simply not used."""
+    payload = _payload(info, error)
+    data = {
+        "version": _CACHE_VERSION,
+        "font_sha256": digest,
+        "font_size": size,
+        "index": index,
+        "payload": payload,
+        "check": _payload_check(payload, digest, index, size),
+    }
+    _atomic_write(entry, data)
 
 
 def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
@@ -247,11 +444,25 @@ def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def _parse_face_info(path: Path, index: int) -> FaceInfo | None:
+def blank_by_design(cp: int) -> bool:
+    """Characters whose glyph is empty in every font: spaces (Zs: U+0020, U+00A0, U+3000 ...),
+    line and paragraph separators, control and format characters, variation selectors."""
+    if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
+        return True
+    return unicodedata.category(chr(cp)) in ("Zs", "Zl", "Zp", "Cc", "Cf")
+
+
+def _parse_face_info(path: Path, index: int) -> tuple[FaceInfo | None, str]:
+    """(info, "") or (None, why not) for one face of a font file."""
     from fontTools.ttLib import TTFont
 
     try:
+        file_size = path.stat().st_size
         with TTFont(str(path), fontNumber=index, lazy=True) as tt:
+            reader = tt.reader
+            for tag, rec in reader.tables.items():
+                if rec.offset + rec.length > file_size:
+                    return None, f"文件不完整（{tag.strip()} 表超出文件末尾），可能下载或复制时损坏"
             truetype = "glyf" in tt
             name = tt["name"]
             family = _name(name, 1, english=True)
@@ -260,12 +471,50 @@ def _parse_face_info(path: Path, index: int) -> FaceInfo | None:
             postscript = _name(name, 6, english=True)
             fs_type = tt["OS/2"].fsType if "OS/2" in tt else 0
             cmap = tt.getBestCmap() or {}
-            codepoints = frozenset(cmap) if truetype else frozenset()
-    except Exception:
-        return None
+            codepoints: frozenset[int] = frozenset()
+            blank: frozenset[int] = frozenset()
+            if truetype:
+                codepoints, blank = _outlined(tt, cmap, reader.tables["glyf"].length)
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+        if len(detail) > 120:
+            detail = detail[:117] + "..."
+        return None, f"文件已损坏或不是字体（{detail}）"
     # fsType bit 1: restricted licence embedding; reportlab refuses such faces.
     embeddable = not (fs_type & 0x0002)
-    return FaceInfo(family, family_zh, subfamily, postscript, truetype, embeddable, codepoints)
+    info = FaceInfo(
+        family, family_zh, subfamily, postscript, truetype, embeddable, codepoints, blank
+    )
+    return info, ""
+
+
+def _outlined(
+    tt: object, cmap: dict[int, str], glyf_length: int
+) -> tuple[frozenset[int], frozenset[int]]:
+    """(characters drawn with an outline, characters mapped to an empty glyph or .notdef) of a
+    TrueType face, from the glyph offsets (``loca``) alone: no glyph is decompiled. A glyph
+    whose outline lies outside the ``glyf`` table is damaged: ``ValueError``."""
+    locations = tt["loca"].locations  # type: ignore[index]
+    gids = tt.getReverseGlyphMap()  # type: ignore[attr-defined]
+    last = len(locations) - 1
+    covered: list[int] = []
+    blank: list[int] = []
+    for cp, glyph in cmap.items():
+        if blank_by_design(cp):  # nothing to draw in any font
+            covered.append(cp)
+            continue
+        gid = gids.get(glyph)
+        if gid is None or gid >= last:  # a glyph the font does not have
+            blank.append(cp)
+            continue
+        a, b = locations[gid], locations[gid + 1]
+        if b > glyf_length:
+            raise ValueError(f"glyph {gid} lies outside the glyf table")
+        if gid == 0 or a >= b:
+            blank.append(cp)
+        else:
+            covered.append(cp)
+    return frozenset(covered), frozenset(blank)
 
 
 def _name(table: object, name_id: int, *, english: bool) -> str:
@@ -384,7 +633,12 @@ def _classify(face: Face, path: Path) -> Role | None:
 class FontSet:
     """The resolved chains of faces, one per role, and the per-character choice of face."""
 
-    def __init__(self, chains: dict[Role, tuple[Face, ...]], skipped: Sequence[tuple[Path, str]]):
+    def __init__(
+        self,
+        chains: dict[Role, tuple[Face, ...]],
+        skipped: Sequence[tuple[Path, str]],
+        problems: Sequence[str] = (),
+    ):
         missing_roles = [r for r in ROLES if not chains.get(r)]
         if missing_roles:
             raise FontError(
@@ -395,6 +649,12 @@ class FontSet:
         self._chains = chains
         self._by_name = {face.name: face for chain in chains.values() for face in chain}
         self.skipped: tuple[tuple[Path, str], ...] = tuple(skipped)
+        # What the user should hear about the fonts of their --font-dir folders, in Chinese,
+        # one message each (a file that could not be used and why, a folder without fonts):
+        # the library never prints; the command line shows these as warnings.
+        self.problems: tuple[str, ...] = tuple(problems) or tuple(
+            _skipped_message(path, reason) for path, reason in skipped
+        )
         self._char_font: dict[Role, dict[str, str | None]] = {r: {} for r in ROLES}
         # Characters known to be drawn by the role's primary face, and known to be drawable at
         # all: whole strings are checked against these sets at C speed before any per-character
@@ -589,22 +849,26 @@ def _debian(rel_paths: Iterable[str]) -> list[Face]:
 
 
 def files_fingerprint(font_dirs: Sequence[Path] = ()) -> str:
-    """A digest of every font file the chains can draw from (path and size), without parsing
-    any font: what an incremental build needs to know whether the fonts changed."""
+    """A digest of every font file the chains can draw from (path and content hash), without
+    parsing any font: what an incremental build needs to know whether the fonts changed.
+
+    The content hashes come from :func:`content_hash`'s index, so only a file that changed (or
+    was never seen) is read: a font rewritten with the same size and modification time
+    changes the fingerprint too."""
     h = hashlib.sha256()
-    for folder in [Path(d).expanduser().resolve() for d in font_dirs]:
-        for _key, path in sorted(_listing(folder).items()):
-            h.update(f"u\0{path}\0{_size(path)}\n".encode("utf-8", "surrogateescape"))
-    for _key, path in sorted(_system_listing().items()):
-        h.update(f"s\0{path}\0{_size(path)}\n".encode("utf-8", "surrogateescape"))
+    entries = [
+        ("u", path)
+        for folder in [Path(d).expanduser().resolve() for d in font_dirs]
+        for _key, path in sorted(_listing(folder).items())
+    ]
+    entries += [("s", path) for _key, path in sorted(_system_listing().items())]
+    for kind, path in entries:
+        digest = content_hash(path, save=False) or "unreadable"
+        h.update(os.fsencode(f"{kind}\0{path}\0{digest}\n"))
+    folder = cache_dir()
+    if folder is not None:
+        _save_hash_index(folder)
     return h.hexdigest()
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
 
 
 def resolve_fonts(font_dirs: Sequence[Path] = ()) -> FontSet:
@@ -615,6 +879,7 @@ def resolve_fonts(font_dirs: Sequence[Path] = ()) -> FontSet:
 @cache
 def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
     skipped: list[tuple[Path, str]] = []
+    problems: list[str] = []
     user_by_role: dict[Role, list[Face]] = {r: [] for r in ROLES}
     user_extra: list[Face] = []
     user_listings: list[dict[str, Path]] = []
@@ -623,14 +888,21 @@ def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
             raise FontError(f"字体目录 {folder} 不存在或不是目录")
         listing = _listing(folder)
         user_listings.append(listing)
+        if not listing:
+            problems.append(f"字体目录 {folder} 中没有字体文件（.ttf、.ttc、.otf）")
         for path in listing.values():
             faces = _faces_of_file(path)
             if not faces:
-                skipped.append((path, _skip_reason(path)))
+                reason = _skip_reason(path)
+                skipped.append((path, reason))
+                problems.append(_skipped_message(path, reason))
                 continue
             for face in faces:
                 role = _classify(face, path)
                 (user_by_role[role] if role else user_extra).append(face)
+                blank = _blank_message(face)
+                if blank:
+                    problems.append(blank)
 
     system = [_system_listing()]
     chains: dict[Role, tuple[Face, ...]] = {}
@@ -648,13 +920,30 @@ def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
     for role in ROLES:
         fallbacks = _debian(_FALLBACK_FILES.get(role, _DEFAULT_FALLBACKS))
         chains[role] = _dedupe(preferred[role] + user_extra + fallbacks + everything)
-    return FontSet(chains, skipped)
+    return FontSet(chains, skipped, problems)
+
+
+def _skipped_message(path: Path, reason: str) -> str:
+    return f"字体文件 {path} 未使用：{reason}"
+
+
+def _blank_message(face: Face) -> str | None:
+    """A warning for a user's face whose cmap maps characters to empty glyphs."""
+    info = face_info(face.path, face.index)
+    if info is None or not info.blank:
+        return None
+    shown = "、".join(f"U+{cp:04X}" for cp in sorted(info.blank)[:5])
+    more = " 等" if len(info.blank) > 5 else ""
+    return (
+        f"字体文件 {face.path} 中有 {len(info.blank)} 个字符（{shown}{more}）的字形是空的，"
+        "这些字符不用该字体，改由其他字体显示"
+    )
 
 
 def _skip_reason(path: Path) -> str:
     info = face_info(path, 0)
     if info is None:
-        return "无法读取字体文件"
+        return face_error(path, 0)
     if not info.truetype:
         return "PostScript (CFF) 轮廓字体，reportlab 无法嵌入"
     if not info.embeddable:
