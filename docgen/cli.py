@@ -165,8 +165,8 @@ def _options(
     "-o",
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="输出文件夹（默认 out/<行政区划代码>）。",
+    type=click.Path(path_type=Path),
+    help="输出文件夹（默认 out/<行政区划代码>）。必须是新的、空的或 docgen 生成的文件夹。",
 )
 @_packet_options
 def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:

@@ -216,7 +216,11 @@ def _check_inputs(
         )
     for item in inputs:
         path = out_target(item)
-        if real == path or real in path.parents:
+        if real == path:
+            raise BuildError(
+                f"输出位置“{shown}”就是输入文件“{item}”；docgen 不会覆盖输入。请换一个输出文件夹"
+            )
+        if real in path.parents:
             raise BuildError(
                 f"输出文件夹“{shown}”包含输入文件“{item}”；docgen 不会覆盖输入。请换一个输出文件夹"
             )
@@ -357,11 +361,13 @@ _CAUSES = {
 }
 
 
-def os_error_message(exc: OSError, action: str, path: Path | str) -> str:
-    """A Chinese sentence for an operating-system error: what docgen tried, where, and why."""
+def os_error_message(exc: OSError, action: str, path: Path | str, hint: str = "") -> str:
+    """A Chinese sentence for an operating-system error: what docgen tried, where, why, and
+    (``hint``) what the user can do."""
     cause = _CAUSES.get(exc.errno or 0) or exc.strerror or type(exc).__name__
     where = exc.filename if isinstance(exc.filename, str) and exc.filename else str(path)
-    return f"无法{action}“{where}”：{cause}。输出文件夹保持原样"
+    more = f"；{hint}" if hint else ""
+    return f"无法{action}“{where}”：{cause}{more}。输出文件夹保持原样"
 
 
 @contextlib.contextmanager
@@ -452,7 +458,8 @@ def _lock(out_dir: Path) -> Iterator[None]:
                 raise BuildError(
                     f"锁文件“{path}”是符号链接（不是 docgen 建立的）；docgen 不会经由它写入。请删除它后再试"
                 ) from exc
-            raise BuildError(os_error_message(exc, "建立锁文件", path)) from exc
+            hint = f"docgen 要在“{out_dir.parent}”中放锁文件和临时文件夹，该文件夹必须可写"
+            raise BuildError(os_error_message(exc, "建立锁文件", path, hint)) from exc
         handle = os.fdopen(fd, "r+b")
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             handle.close()
