@@ -51,12 +51,10 @@ class _Docgen(click.Group):
             with sigterm_as_interrupt():
                 return super().invoke(ctx)
         except Terminated:
-            click.echo(
-                "\n已终止（收到结束信号）：未完成的生成已撤销，输出文件夹保持原样。", err=True
-            )
+            _echo("\n已终止（收到结束信号）：未完成的生成已撤销，输出文件夹保持原样。", err=True)
             ctx.exit(143)
         except KeyboardInterrupt:
-            click.echo("\n已中断：未完成的生成已撤销，输出文件夹保持原样。", err=True)
+            _echo("\n已中断：未完成的生成已撤销，输出文件夹保持原样。", err=True)
             ctx.exit(130)
 
 
@@ -80,7 +78,7 @@ def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> 
     city, findings = _check(city_file, allow_absolute_paths)
     has_errors = any(f.level == "error" for f in findings)
     if as_json:
-        click.echo(
+        _echo_json(
             json.dumps(
                 {
                     "file": str(city_file),
@@ -94,7 +92,7 @@ def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> 
             )
         )
     else:
-        click.echo(format_findings(findings, city, str(city_file)))
+        _echo(format_findings(findings, city, str(city_file)))
     sys.exit(1 if has_errors else 0)
 
 
@@ -181,13 +179,13 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
         city = None
         with contextlib.suppress(InputError):
             city = load_city(city_file)
-        click.echo(format_findings(exc.findings, city, str(city_file)), err=True)
+        _echo(format_findings(exc.findings, city, str(city_file)), err=True)
         sys.exit(1)
     except DocgenError as exc:
         _fail(exc)
     except Exception as exc:
         _internal_error(exc)
-    click.echo(build_report(result.manifest, str(result.out_dir), result.seconds))
+    _echo(build_report(result.manifest, str(result.out_dir), result.seconds))
     _skip_final_collection()
 
 
@@ -226,7 +224,7 @@ def batch_cmd(
         _fail(exc)
     except Exception as exc:
         _internal_error(exc)
-    click.echo(batch_summary(result))
+    _echo(batch_summary(result))
     _skip_final_collection()
     sys.exit(0 if result.ok else 1)
 
@@ -234,7 +232,28 @@ def batch_cmd(
 @main.command("schema")
 def schema_cmd() -> None:
     """输出城市申报文件的 JSON Schema（draft 2020-12），供编辑器检查。"""
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    _echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print for a person: user text in messages (names, paths) may hold terminal escapes or
+    bidi controls; they are shown as visible escapes, never acted on by the terminal."""
+    from .textsafe import for_terminal
+
+    click.echo(for_terminal(text), err=err)
+
+
+def _echo_json(text: str) -> None:
+    """Print JSON: invisible characters inside strings become JSON ``\\uXXXX`` escapes (the
+    same data, but nothing a terminal acts on); the newlines of the layout stay."""
+    from .textsafe import is_invisible
+
+    click.echo("".join(_json_escape(ch) if ch != "\n" and is_invisible(ch) else ch for ch in text))
+
+
+def _json_escape(ch: str) -> str:
+    units = ch.encode("utf-16-be")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
 
 
 def _skip_final_collection() -> None:
@@ -244,7 +263,7 @@ def _skip_final_collection() -> None:
 
 
 def _fail(exc: DocgenError) -> NoReturn:
-    click.echo(f"错误：{exc}", err=True)
+    _echo(f"错误：{exc}", err=True)
     sys.exit(1)
 
 
@@ -252,7 +271,7 @@ def _internal_error(exc: BaseException) -> NoReturn:
     """A bug in docgen, not the user's mistake: say so plainly; the traceback only on request."""
     if os.environ.get("DOCGEN_DEBUG"):
         traceback.print_exc()
-    click.echo(
+    _echo(
         f"docgen 内部错误（{type(exc).__name__}: {exc}）。输出文件夹未被改动。"
         "请把输入文件和这条信息发给维护人员；设置环境变量 DOCGEN_DEBUG=1 可显示详细信息。",
         err=True,

@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .textsafe import for_terminal
+
 _STATUS = {
     "built": "已生成",
     "skipped": "未改动，跳过",
@@ -46,7 +48,7 @@ class BatchProgress:
             return
         self.done += 1
         self.pages += outcome.pages or 0
-        name = f"{outcome.city or outcome.file}（{outcome.division_code or '—'}）"
+        name = for_terminal(f"{outcome.city or outcome.file}（{outcome.division_code or '—'}）")
         status = _STATUS.get(outcome.status, outcome.status)
         line = f"[{self.done}/{self.total}] {name} {status}"
         if outcome.pages:
