@@ -459,10 +459,3 @@ def _packet_text_document(city: City) -> Document:
         for j, att in enumerate(app.attachments):
             blocks.append(Paragraph(runs(att.title, f"applications[{i}].attachments[{j}].title")))
     return Document(kind="declaration", title="packet", blocks=tuple(blocks))
-
-
-def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
-    seen: dict[tuple[str, str], Finding] = {}
-    for f in findings:
-        seen.setdefault((f.path, f.message), f)
-    return list(seen.values())

@@ -32,12 +32,14 @@ def _stdout_utf8() -> None:
                 reconfigure(encoding="utf-8", errors="replace")
 
 
-def _check(path: Path, allow_absolute: bool) -> tuple[City | None, list[Finding]]:
+def _check(
+    path: Path, allow_absolute: bool, font_dirs: tuple[Path, ...] = ()
+) -> tuple[City | None, list[Finding]]:
     try:
         city = load_city(path)
     except InputError as exc:
         return None, exc.findings
-    return city, validate(city, allow_absolute=allow_absolute)
+    return city, validate(city, allow_absolute=allow_absolute, font_dirs=font_dirs)
 
 
 class _Docgen(click.Group):
@@ -73,9 +75,35 @@ def main() -> None:
     is_flag=True,
     help="允许附件使用绝对路径（默认只允许申报文件所在文件夹内的相对路径）。",
 )
-def validate_cmd(city_file: Path, as_json: bool, allow_absolute_paths: bool) -> None:
+@click.option(
+    "--font-dir",
+    "font_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="检查字符时也使用此文件夹中的字体（与 build 的同名选项相同）。",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="配置文件（其中的字体文件夹同样用于检查）。",
+)
+def validate_cmd(
+    city_file: Path,
+    as_json: bool,
+    allow_absolute_paths: bool,
+    font_dirs: tuple[Path, ...],
+    config_file: Path | None,
+) -> None:
     """只检查城市申报文件，一次列出全部错误和警告。"""
-    city, findings = _check(city_file, allow_absolute_paths)
+    from .config import load_config
+
+    try:
+        config = load_config(config_file)
+    except DocgenError as exc:
+        _fail(exc)
+    city, findings = _check(city_file, allow_absolute_paths, tuple(font_dirs) + config.font_dirs)
     has_errors = any(f.level == "error" for f in findings)
     if as_json:
         _echo_json(
@@ -208,22 +236,55 @@ def batch_cmd(
     paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, **packet: Any
 ) -> None:
     """一次生成多个城市的申报材料和全区汇总表；某个城市出错不影响其他城市。"""
-    from .batch import find_city_files, run_batch
+    from .batch import discover_for, run_batch
+    from .procs import Terminated
     from .progress import BatchProgress
 
     options = _options(**packet)
-    files = find_city_files(paths)
-    if not files:
-        raise click.UsageError("没有找到城市申报文件（*.json，schema 为 docgen.city/1）")
+    found = discover_for(paths, out_dir)
+    if not found.files and not found.unsearchable:
+        lines = ["没有找到城市申报文件（*.json，schema 为 docgen.city/1）"]
+        lines += [f"  跳过 {s.file}：{s.reason}" for s in found.skipped]
+        from .textsafe import for_terminal
+
+        raise click.UsageError(for_terminal("\n".join(lines)))
+    built: list[str] = []  # the cities written so far: an interruption must not deny them
     try:
-        with BatchProgress(len(files)) as progress:
+        with BatchProgress(len(found.files) + len(found.unsearchable)) as progress:
+
+            def update(message: str, outcome: Any) -> None:
+                progress.update(message, outcome)
+                if outcome is not None and outcome.status == "built":
+                    built.append(f"{outcome.city}（{outcome.division_code}）")
+
             result = run_batch(
-                paths, out_dir, options, jobs=jobs, force=force, progress=progress.update
+                paths, out_dir, options, jobs=jobs, force=force, progress=update, found=found
             )
+    except KeyboardInterrupt as exc:
+        what = "已终止（收到结束信号）" if isinstance(exc, Terminated) else "已中断"
+        if built:
+            _echo(
+                f"\n{what}：已生成的 {len(built)} 个城市（{'、'.join(built)}）保留在输出文件夹中；"
+                "正在生成的城市已撤销，batch-report.json 和全区汇总表未更新。",
+                err=True,
+            )
+        else:
+            _echo(f"\n{what}：正在生成的城市已撤销，本次没有写出任何城市的材料。", err=True)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
     except DocgenError as exc:
         _fail(exc)
     except Exception as exc:
-        _internal_error(exc)
+        if not built:
+            _internal_error(exc)
+        if os.environ.get("DOCGEN_DEBUG"):
+            traceback.print_exc()
+        _echo(
+            f"docgen 内部错误（{type(exc).__name__}: {exc}）。已生成的 {len(built)} 个城市"
+            f"（{'、'.join(built)}）保留在输出文件夹中，batch-report.json 可能未更新。"
+            "请把输入文件和这条信息发给维护人员；设置环境变量 DOCGEN_DEBUG=1 可显示详细信息。",
+            err=True,
+        )
+        sys.exit(1)
     _echo(batch_summary(result))
     _skip_final_collection()
     sys.exit(0 if result.ok else 1)

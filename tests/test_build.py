@@ -311,8 +311,16 @@ def test_sigkill_during_build_leaves_previous_out_intact(tmp_path: Path) -> None
     src = tmp_path / "city"
     shutil.copytree(SAMPLES / "450900", src)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("previous packet", encoding="utf-8")
+    # the previous OUT is docgen's own (another folder would be refused before any work)
+    first = subprocess.run(
+        [str(DOCGEN), "build", str(src / "city.json"), "-o", str(out)], capture_output=True
+    )
+    assert first.returncode == 0
+    previous = {p.name: p.read_bytes() for p in out.iterdir()}
+    (src / "city.json").write_text(
+        (src / "city.json").read_text(encoding="utf-8").replace("2021-05-1", "2021-05-0"),
+        encoding="utf-8",
+    )  # a changed input: the new packet differs from the previous one
     for _attempt in range(3):
         proc = subprocess.Popen(
             [str(DOCGEN), "build", str(src / "city.json"), "-o", str(out)],
@@ -329,8 +337,7 @@ def test_sigkill_during_build_leaves_previous_out_intact(tmp_path: Path) -> None
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             break
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
-    assert (out / "old.txt").read_text(encoding="utf-8") == "previous packet"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
     # the next build recovers: it cleans the dead build's folder and replaces OUT
     result = subprocess.run(
         [str(DOCGEN), "build", str(src / "city.json"), "-o", str(out)],
@@ -338,7 +345,7 @@ def test_sigkill_during_build_leaves_previous_out_intact(tmp_path: Path) -> None
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert (out / "manifest.json").exists() and not (out / "old.txt").exists()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} != previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["city", "out"]
 
 
