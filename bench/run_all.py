@@ -3,7 +3,8 @@
 Runs, on this machine and in this one run: validation of the samples (bench_validate), the forms
 against the raw reportlab limit, WeasyPrint and python-docx + LibreOffice (bench_forms), one
 city's packet including a synthetic 300-page one (bench_packet), and the batch of the 14 samples
-with -j 1 / -j 2, the no-change rerun and the scaling series (bench_batch). Every ratio is between
+with -j 1 / -j 2, the no-change rerun and the scaling series (bench_batch), and one paragraph of
+10 K to 10 M characters (bench_longpara). Every ratio is between
 figures measured in this run. Ends with a table of the results against the issues' targets, and
 says how much CPU other processes took meanwhile (a busy machine makes every figure worse).
 
@@ -29,6 +30,7 @@ from typing import Any
 # Run as a script, so this folder is on sys.path and the sibling modules import directly.
 import bench_batch
 import bench_forms
+import bench_longpara
 import bench_packet
 import bench_validate
 from _common import machine, print_machine
@@ -151,6 +153,14 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{last['page_ratio']:.2f}x pages in {last['time_ratio']:.2f}x CLI time, "
             f"{last['warm_ratio']:.2f}x warm",
             "x8 pages in <= x9 time", b["targets"]["linear"])
+    lp = r.get("longpara", {})
+    if "rows" in lp:
+        first, last = lp["rows"][0], lp["rows"][-1]
+        add(f"one paragraph, {first['chars']:,} -> {last['chars']:,} characters "
+            f"({first['pages']} -> {last['pages']} pages)",
+            f"{first['us_per_char']:.2f} -> {last['us_per_char']:.2f} µs per character "
+            f"(ratio {lp['ratio']:.2f})",
+            f"ratio <= {bench_longpara.TARGET_RATIO}", lp["target_met"])
     return rows
 
 
@@ -174,7 +184,8 @@ def main() -> int:
                     help="one repeat each, no one-soffice-call-per-file series")
     ap.add_argument("--no-weasyprint", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
-    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch"), action="append",
+    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch", "longpara"),
+                    action="append",
                     help="run only these sections (repeatable)")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile docgen in every section, not only where a target is missed")
@@ -195,7 +206,7 @@ def main() -> int:
     busy0, own0, t0 = _cpu_busy_seconds(), _own_cpu_seconds(), time.perf_counter()
 
     results: dict[str, Any] = {"machine": info}
-    only = set(args.only or ("validate", "forms", "packet", "batch"))
+    only = set(args.only or ("validate", "forms", "packet", "batch", "longpara"))
     if "validate" in only:
         _section("validate", lambda: bench_validate.run(7 if not args.quick else 3), results)
     if "forms" in only:
@@ -207,6 +218,10 @@ def main() -> int:
     if "batch" in only:
         _section("batch", lambda: bench_batch.run(max(2, repeats) if not args.quick else 1,
                                                   profile), results)
+    if "longpara" in only:
+        # --quick stops at 1 M characters (the 10 M one takes a minute and a few GB).
+        _section("longpara", lambda: bench_longpara.run(
+            repeats, 1_000_000 if args.quick else bench_longpara.SIZES[-1]), results)
 
     elapsed = time.perf_counter() - t0
     foreign = max(0.0, (_cpu_busy_seconds() - busy0) - (_own_cpu_seconds() - own0))
