@@ -2,6 +2,30 @@
 
 The kind is decided by the file's content, never by its extension: a ``.pdf`` that is really text
 is refused before anything is written.
+
+Validation runs the very code that places the attachment into the packet
+(``docgen.attach.attachment_data_pages``) after its own cheaper checks, so an attachment that
+passes ``docgen validate`` cannot fail at ``docgen build``: every page is parsed, measured,
+cleaned of active content and placed, and every image is decoded (downscaled) as the build does.
+
+Hostile files are refused with a finding, never followed:
+
+- Only a regular file is read. A FIFO, socket or device is refused from its ``stat`` without
+  being opened (opening a FIFO for reading would block forever); the file is then opened with
+  ``O_NONBLOCK`` and checked again on the open descriptor, so a file swapped for a FIFO in between
+  cannot hang docgen either.
+- A symlink is followed only if its target lies inside the city folder; a symlink loop is named
+  as such.
+- Hard links are allowed: a hard link is the file itself, present in the city folder under that
+  name, and nothing about it says where its other names are (``st_nlink`` only counts them), so
+  it is treated like any file the user copied there. docgen only ever reads attachments, never
+  writes or removes them.
+- Images: the size is read from the header before anything is decoded; more than
+  ``MAX_IMAGE_PIXELS`` (100 million pixels) is refused as too large, not as damaged. The same
+  limit applies to every image inside a PDF attachment.
+- PDF pages must be between ``MIN_PAGE_PT`` and ``MAX_PAGE_PT`` on each side, have a /Rotate that
+  is a multiple of 90, and have streams that pypdf can decompress within its limits; each finding
+  names the attachment and the page.
 """
 
 from __future__ import annotations
@@ -9,6 +33,8 @@ from __future__ import annotations
 import errno
 import io
 import logging
+import os
+import stat
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -16,6 +42,14 @@ from typing import Literal
 AttachmentKind = Literal["pdf", "jpeg", "png"]
 
 _KIND_NAMES = {"pdf": "PDF", "jpeg": "JPEG 图片", "png": "PNG 图片"}
+
+# Images (and images inside PDFs) above this many pixels are refused: decoding one would take
+# gigabytes, and no print needs it (an A4 page at 600 dpi is 35 million pixels).
+MAX_IMAGE_PIXELS = 100_000_000
+# A PDF page's visible area, each side, in points: under 5 mm nothing on it can be read; PDF's own
+# limit on user space is 14 400 units (200 inches).
+MIN_PAGE_PT = 5.0 * 72.0 / 25.4
+MAX_PAGE_PT = 14_400.0
 
 
 def sniff(head: bytes) -> AttachmentKind | None:
@@ -29,6 +63,55 @@ def sniff(head: bytes) -> AttachmentKind | None:
     return None
 
 
+def too_big_message(label: str, width: int, height: int) -> str:
+    """The finding for an image over ``MAX_IMAGE_PIXELS``."""
+    return (
+        f"附件“{label}”图片过大（{width}×{height} 像素，约 {width * height / 1e6:.0f} 百万像素），"
+        f"超过上限 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素（MAX_IMAGE_PIXELS）；"
+        "请缩小图片（打印用 300 dpi 已足够）后再试"
+    )
+
+
+def damaged_message(label: str, kind: AttachmentKind) -> str:
+    return f"附件“{label}”是已损坏或不完整的{_KIND_NAMES[kind]}，无法读取；请重新扫描或导出"
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file or a folder is, in Chinese."""
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO）"
+    if stat.S_ISSOCK(mode):
+        return "套接字（socket）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if not stat.S_ISREG(mode):
+        return "特殊文件"
+    return None
+
+
+def read_regular(path: Path, label: str) -> bytes:
+    """The bytes of a regular file; OSError for I/O faults, ValueError (Chinese) for a file that
+    is not a regular file. A FIFO, socket or device is never opened."""
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"附件“{label}”是文件夹，应为 PDF、JPEG 或 PNG 文件")
+    special = _special_kind(st.st_mode)
+    if special:
+        raise ValueError(
+            f"附件“{label}”不是普通文件，而是{special}；docgen 不会读取它。"
+            "请换成真正的 PDF、JPEG 或 PNG 文件"
+        )
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        special = _special_kind(os.fstat(fd).st_mode)  # swapped since the stat above
+        if special:
+            raise ValueError(f"附件“{label}”不是普通文件，而是{special}；docgen 不会读取它")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def resolve(base_dir: Path, file: str, *, allow_absolute: bool = False) -> Path:
     """The attachment's path; raise ValueError with a Chinese reason if it may not be used."""
     raw = Path(file)
@@ -39,7 +122,12 @@ def resolve(base_dir: Path, file: str, *, allow_absolute: bool = False) -> Path:
                 "（如 attachments/xx.pdf），或在命令中加 --allow-absolute-paths"
             )
         return raw
-    path = (base_dir / file.replace("\\", "/")).resolve()
+    try:
+        path = (base_dir / file.replace("\\", "/")).resolve()
+    except RuntimeError:  # Python < 3.13: "Symlink loop from ..."
+        raise ValueError(
+            f"附件“{file}”是循环的符号链接（链接最终指向它自己），无法读取；请换成真正的文件"
+        ) from None
     try:
         path.relative_to(base_dir.resolve())
     except ValueError:
@@ -62,22 +150,41 @@ def check_attachment(base_dir: Path, file: str, *, allow_absolute: bool = False)
         return str(exc)
     try:
         if not path.exists():
+            if path.is_symlink():
+                try:
+                    os.stat(path)
+                except OSError as exc:
+                    if exc.errno == errno.ELOOP:
+                        return (
+                            f"附件“{file}”是循环的符号链接（链接最终指向它自己），无法读取；"
+                            "请换成真正的文件"
+                        )
             return f"找不到附件文件“{file}”（应位于 {path.parent}）"
-        if path.is_dir():
-            return f"附件“{file}”是文件夹，应为 PDF、JPEG 或 PNG 文件"
-        data = path.read_bytes()
+        data = read_regular(path, file)
+    except ValueError as exc:
+        return str(exc)
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
             return f"附件路径“{file}”过长，无法读取；请缩短文件名"
+        if exc.errno == errno.ELOOP:
+            return f"附件“{file}”是循环的符号链接（链接最终指向它自己），无法读取；请换成真正的文件"
         return f"无法读取附件“{file}”（{exc.strerror}）"
     if not data:
         return f"附件“{file}”是空文件"
     kind = sniff(data[:2048])
     if kind is None:
         return f"附件“{file}”的内容不是 PDF、JPEG 或 PNG（与扩展名无关，按文件内容判断）；请重新扫描或导出"
-    if kind == "pdf":
-        return _check_pdf(file, data)
-    return _check_image(file, data, kind)
+    problem = _check_pdf(file, data) if kind == "pdf" else _check_image(file, data, kind)
+    if problem:
+        return problem
+    # The build's own path: parse, clean, place (and for images decode) every page.
+    from docgen.attach import AttachmentError, attachment_data_pages
+
+    try:
+        attachment_data_pages(data, kind, file)
+    except AttachmentError as exc:
+        return str(exc)
+    return None
 
 
 def _check_pdf(file: str, data: bytes) -> str | None:
@@ -93,14 +200,8 @@ def _check_pdf(file: str, data: bytes) -> str | None:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 return f"附件“{file}”是加密的 PDF；请导出一份不加密、不设密码的 PDF"
-            pages = reader.pages
-            if len(pages) == 0:
+            if len(reader.pages) == 0:
                 return f"附件“{file}”是没有页面的 PDF"
-            for page in pages:
-                box = page.mediabox
-                if box.width <= 0 or box.height <= 0:
-                    return f"附件“{file}”有页面尺寸为零的页面"
-                page.get_contents()
     except (
         PdfReadError,
         ValueError,
@@ -119,14 +220,44 @@ def _check_pdf(file: str, data: bytes) -> str | None:
     return None
 
 
+def declared_size(data: bytes, kind: AttachmentKind) -> tuple[int, int]:
+    """An image's width and height from its header, without decoding it (and without PIL's own
+    decompression-bomb refusal, which would hide the size)."""
+    from PIL import JpegImagePlugin, PngImagePlugin
+
+    cls = JpegImagePlugin.JpegImageFile if kind == "jpeg" else PngImagePlugin.PngImageFile
+    with cls(io.BytesIO(data)) as img:
+        return img.size
+
+
 def _check_image(file: str, data: bytes, kind: AttachmentKind) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            if img.width < 1 or img.height < 1:
-                return f"附件“{file}”图片尺寸为零"
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return f"附件“{file}”是已损坏或不完整的{_KIND_NAMES[kind]}，无法读取；请重新扫描或导出"
+        width, height = declared_size(data, kind)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, IndexError):
+        return damaged_message(file, kind)
+    if width < 1 or height < 1:
+        return f"附件“{file}”图片尺寸为零"
+    if width * height > MAX_IMAGE_PIXELS:
+        return too_big_message(file, width, height)
+    if kind != "jpeg":
+        return None  # a PNG is decoded whole by the placement below
+    # A JPEG is usually embedded as it is, undecoded: decode it once here, at 1/8 scale, so a
+    # truncated or damaged scan is found now and not by the printer.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
+                img.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        Image.DecompressionBombError,
+    ):
+        return damaged_message(file, kind)
     return None
