@@ -3,14 +3,17 @@
 ``compose_province`` lists every application of every city (cities in division-code order,
 applications in each file's order) and, per city, the counts against the quotas. The counts are
 the cities' own summary counts (``compose_summary(city).counts``), so the province table can never
-say something else than a city's summary. ``province_document`` lays it out for the PDF renderer
+say something else than a city's summary. The counts table has a row for every city of the
+province (``province.toml``'s ``[[cities]]``): one that has no city file in the batch is marked
+未提交, one whose build failed 生成失败, and the statement under the title names them, so a
+missing city cannot go unnoticed. ``province_document`` lays it out for the PDF renderer
 and ``docgen.render.xlsx.render_province_xlsx`` writes it as a workbook. Labels, column order and
 widths come from the edition's ``province.toml``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +48,7 @@ __all__ = [
     "ProvinceTable",
     "compose_province",
     "count_column_width",
+    "province_cities",
     "province_document",
 ]
 
@@ -69,6 +73,11 @@ class _CountsSpec(_Strict):
     total_width: float = Field(gt=0)
 
 
+class _CitySpec(_Strict):
+    division_code: str = Field(pattern=r"^[0-9]{6}$")
+    name: str = Field(min_length=1)
+
+
 class _ProvinceXlsxSpec(_XlsxSpec):
     counts_sheet_name: str = Field(min_length=1, max_length=31)
 
@@ -78,9 +87,14 @@ class _ProvinceSpec(_Strict):
     statement: str = ""
     none_mark: str
     empty_note: str
+    missing_mark: str = Field(default="未提交", min_length=1)
+    failed_mark: str = Field(default="生成失败", min_length=1)
+    missing_statement: str = ""
+    failed_statement: str = ""
     columns: tuple[_ColumnSpec, ...] = Field(min_length=1)
     counts: _CountsSpec
     xlsx: _ProvinceXlsxSpec
+    cities: tuple[_CitySpec, ...] = ()
 
 
 @lru_cache(maxsize=16)
@@ -91,6 +105,8 @@ def _load_spec(path: Path) -> _ProvinceSpec:
         (spec.statement, {"cities": 0, "applications": 0}),
         (spec.counts.cell, {"count": 0, "quota": 0}),
         (spec.counts.cell_no_quota, {"count": 0}),
+        (spec.missing_statement, {"count": 0, "cities": ""}),
+        (spec.failed_statement, {"count": 0, "cities": ""}),
     )
     for template, fields in checks:
         try:
@@ -100,6 +116,10 @@ def _load_spec(path: Path) -> _ProvinceSpec:
                 f"全区汇总表模板 {path} 中的“{template}”无法填写：{exc!r}；"
                 f"可用的占位符：{'、'.join('{' + k + '}' for k in fields)}"
             ) from exc
+    codes = [c.division_code for c in spec.cities]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise EditionError(f"全区汇总表模板 {path} 中的设区市代码 {'、'.join(twice)} 出现了多次")
     return spec
 
 
@@ -109,16 +129,25 @@ def _load_spec(path: Path) -> _ProvinceSpec:
 @dataclass(frozen=True)
 class CityCounts:
     """One city's row of the counts table: its summary's counts, aligned to
-    ``ProvinceTable.count_labels`` (``None`` where the city's summary has no such line)."""
+    ``ProvinceTable.count_labels`` (``None`` where the city's summary has no such line).
+
+    A city of the province without a packet in this batch has ``status`` set (province.toml's
+    missing_mark 未提交 or failed_mark 生成失败), no counts and a total of 0; it adds nothing to
+    the totals row."""
 
     city_name: str
     division_code: str
     counts: tuple[QuotaCount | None, ...]
     total: int  # the city's number of applications (its summary's 合计)
+    status: str | None = None
 
     @property
     def over_quota(self) -> bool:
         return any(c is not None and c.over for c in self.counts)
+
+    @property
+    def counted(self) -> bool:
+        return self.status is None
 
 
 @dataclass(frozen=True)
@@ -149,6 +178,8 @@ class ProvinceTable:
     cell_format: str
     cell_no_quota_format: str
     none_mark: str
+    missing_mark: str
+    failed_mark: str
     counts_widths: tuple[float, ...]  # city, one per count label, 合计
     xlsx: XlsxSettings  # the listing sheet's name and the settings of both sheets
     counts_sheet_name: str
@@ -160,8 +191,9 @@ class ProvinceTable:
     @property
     def totals(self) -> tuple[CountTotal, ...]:
         out: list[CountTotal] = []
+        counted = [c for c in self.city_counts if c.counted]
         for k in range(len(self.count_labels)):
-            counts = [c.counts[k] for c in self.city_counts]
+            counts = [c.counts[k] for c in counted]
             quotas = [c.quota if c is not None else None for c in counts]
             out.append(
                 CountTotal(
@@ -182,10 +214,24 @@ class ProvinceTable:
     def counts_header(self) -> tuple[str, ...]:
         return (self.counts_city_label, *self.count_labels, self.counts_total_label)
 
+    @property
+    def missing(self) -> tuple[CityCounts, ...]:
+        """The cities of the province with no city file in the batch."""
+        return tuple(c for c in self.city_counts if c.status == self.missing_mark)
+
+    @property
+    def failed(self) -> tuple[CityCounts, ...]:
+        """The cities whose file was found but whose packet could not be built."""
+        return tuple(c for c in self.city_counts if c.status == self.failed_mark)
+
     def counts_grid(self) -> tuple[tuple[str, ...], ...]:
-        """The counts table's body as text, one row per city, then the totals row."""
+        """The counts table's body as text, one row per city, then the totals row. A city
+        without a packet has its status (未提交, 生成失败) in the first count column and empty
+        text in the others: the renderers print it once, across the count columns and 合计."""
         rows = [
             (c.city_name, *(self.count_text(q) for q in c.counts), str(c.total))
+            if c.counted
+            else (c.city_name, c.status or "", *("" for _ in c.counts))
             for c in self.city_counts
         ]
         totals = (self.totals_row_label, *(self.count_text(t) for t in self.totals))
@@ -193,10 +239,18 @@ class ProvinceTable:
         return tuple(rows)
 
 
-def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
+def compose_province(
+    cities: Sequence[City], edition: Edition, failed: Mapping[str, str] | None = None
+) -> ProvinceTable:
     """The province summary of ``cities``: cities in division-code order, each city's
-    applications in its file's order, numbered across the province."""
+    applications in its file's order, numbered across the province.
+
+    ``failed`` maps the division code of each city whose file the batch found but could not
+    build to its name ("" when not known): those cities, and every city of the province (the
+    edition's list) with neither a packet nor a failure, get a row of their own in the counts
+    table, marked 生成失败 / 未提交, and are named in the statement."""
     spec = _load_spec(edition.template_path("province.toml"))
+    failed = dict(failed or {})
     ordered = sorted(cities, key=lambda c: (c.city.division_code, c.city.name))
     columns = tuple(SummaryColumn(c.key, c.label, c.width) for c in spec.columns)
     rows: list[tuple[SummaryCell, ...]] = []
@@ -208,7 +262,7 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
 
     summaries = [compose_summary(city, edition) for city in ordered]
     labels = _merged_labels([[c.label for c in s.counts] for s in summaries])
-    city_counts = tuple(
+    counted = [
         CityCounts(
             city.city.name,
             city.city.division_code,
@@ -216,11 +270,28 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
             s.total,
         )
         for city, s in zip(ordered, summaries, strict=True)
-    )
+    ]
+    city_counts = _every_city(counted, failed, len(labels), spec)
+    statement = spec.statement.format(cities=len(ordered), applications=len(rows))
+    extra = [
+        template.format(count=len(names), cities="、".join(names))
+        for template, names in (
+            (
+                spec.missing_statement,
+                [c.city_name for c in city_counts if c.status == spec.missing_mark],
+            ),
+            (
+                spec.failed_statement,
+                [c.city_name for c in city_counts if c.status == spec.failed_mark],
+            ),
+        )
+        if template and names
+    ]
+    statement = "；".join(t for t in (statement, *extra) if t)
     cs = spec.counts
     return ProvinceTable(
         title=spec.title,
-        statement=spec.statement.format(cities=len(ordered), applications=len(rows)),
+        statement=statement,
         columns=columns,
         rows=tuple(rows),
         note=None if rows else spec.empty_note,
@@ -234,6 +305,8 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
         cell_format=cs.cell,
         cell_no_quota_format=cs.cell_no_quota,
         none_mark=spec.none_mark,
+        missing_mark=spec.missing_mark,
+        failed_mark=spec.failed_mark,
         counts_widths=(
             cs.city_width,
             *(count_column_width(label, cs.count_width) for label in labels),
@@ -247,6 +320,34 @@ def compose_province(cities: Sequence[City], edition: Edition) -> ProvinceTable:
         ),
         counts_sheet_name=spec.xlsx.counts_sheet_name,
     )
+
+
+def _every_city(
+    counted: Sequence[CityCounts], failed: Mapping[str, str], n_labels: int, spec: _ProvinceSpec
+) -> tuple[CityCounts, ...]:
+    """The counts rows in division-code order: the built cities, the failed ones, and every
+    other city of the province marked missing. A code with a packet is never also marked."""
+    names = {c.division_code: c.name for c in spec.cities}
+    marked: dict[str, CityCounts] = {}
+    for code, name in failed.items():
+        shown = names.get(code) or name or code
+        marked[code] = CityCounts(shown, code, (None,) * n_labels, 0, spec.failed_mark)
+    for code, name in names.items():
+        marked.setdefault(code, CityCounts(name, code, (None,) * n_labels, 0, spec.missing_mark))
+    by_code: dict[str, list[CityCounts]] = {}
+    for row in counted:
+        by_code.setdefault(row.division_code, []).append(row)
+    out: list[CityCounts] = []
+    for code in sorted(set(marked) | set(by_code)):
+        out += by_code.get(code) or [marked[code]]
+    return tuple(out)
+
+
+def province_cities(edition: Edition) -> tuple[tuple[str, str], ...]:
+    """The cities of the province as (division code, name), from the edition's province.toml
+    (empty when the edition does not list them)."""
+    spec = _load_spec(edition.template_path("province.toml"))
+    return tuple((c.division_code, c.name) for c in spec.cities)
 
 
 def count_column_width(label: str, least: float) -> float:
@@ -300,11 +401,16 @@ def province_document(table: ProvinceTable) -> Document:
     grid = table.counts_grid()
     for k, texts in enumerate(grid):
         city = table.city_counts[k] if k < len(table.city_counts) else None
+        source = f"{city.division_code}:city.name" if city and city.counted else None
         first = Cell(
-            (Run(texts[0], source=f"{city.division_code}:city.name" if city else None),),
+            (Run(texts[0], source=source),),
             align="left" if city else "center",
             header=city is None,
         )
+        if city is not None and not city.counted:  # 未提交 / 生成失败 across the counts
+            status = Cell((Run(texts[1], bold=True),), colspan=len(texts) - 1, align="center")
+            counts_rows.append((first, status))
+            continue
         counts = city.counts if city else (None,) * len(table.count_labels)
         rest = tuple(
             Cell((Run(text, bold=c is not None and c.over),), align="center", header=city is None)

@@ -363,8 +363,14 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> b
     for k, texts in enumerate(grid):
         r += 1
         city = table.city_counts[k] if k < len(table.city_counts) else None
-        counts = city.counts if city is not None else (None,) * len(table.count_labels)
         head = sheet.font(hei=True, bold=True)
+        if city is not None and not city.counted:  # 未提交 / 生成失败, across the counts
+            sheet.text(r, 1, texts[0], sheet.font(), _align("left"))
+            sheet.text(r, 2, texts[1], sheet.font(bold=True, color=_OVER_COLOR), _align("center"))
+            sheet.merge(r, 2, ncols)
+            sheet.fit(r, _line_count(texts[0], widths[0]))
+            continue
+        counts = city.counts if city is not None else (None,) * len(table.count_labels)
         first = sheet.text(
             r, 1, texts[0], sheet.font() if city else head, _align("left" if city else "center")
         )
