@@ -1,32 +1,75 @@
 """``docgen batch``: many cities at once, isolated from each other, incremental, with a report.
 
-Cross-city checks run first (one applicant in two cities, two files for one city); then every
-remaining city is built in worker processes that share nothing mutable. A city whose inputs are
-unchanged since its last successful build is skipped.
+Every city is accounted for. The folders given are searched for every ``*.json`` (any case,
+symlinked folders followed, each folder once); a file is a city candidate unless it is clearly
+something else: valid JSON (UTF-8, or UTF-16/GBK) without the city schema marker is listed as
+skipped, with its path and the reason, never silently dropped. A candidate that cannot be read
+(a dangling link, a named pipe, a device, a file too large), decoded, or parsed is a failed city
+with its reason.
+
+Cross-city checks run first (one applicant in two cities, two files for one city). Then, before
+anything is built, every city's output folder ``OUT/<division_code>`` and OUT itself are checked
+(see ``docgen.output``): OUT may not be or hold any city's folder or inputs, and must be new,
+empty, or docgen's own batch folder; otherwise the whole batch is refused and nothing is touched.
+
+Every remaining city is built in a process of its own that shares nothing mutable; a process
+that dies (killed, out of memory) fails its city only, and what it left behind (temporary folder,
+lock) is cleaned. A city is skipped when its build key is unchanged and every file its manifest
+lists is there, unchanged. The province summary lists every city of the province, marking those
+without a file (未提交) and those that failed (生成失败); a missing city alone does not make the
+batch fail (a batch of some cities is legitimate), a failed one does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
+import re
+import signal
+import stat
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildOptions, build_city, input_key
+from .build import BuildOptions, build_city, input_key, input_paths
 from .edition import load_edition
-from .errors import DocgenError, Finding, InputError
-from .model import City, load_city
-from .output import guarded_output
+from .errors import BuildError, DocgenError, Finding, InputError
+from .model import City, load_city, read_city_bytes
+from .output import (
+    MANIFEST,
+    MARKER,
+    MARKER_KEY,
+    check_out_dir,
+    foreign_entries,
+    guarded_output,
+    os_error_message,
+    out_target,
+    read_manifest_files,
+)
 
 REPORT_NAME = "batch-report.json"
 PROVINCE_DIR = "province"
+DIED = "生成进程意外终止（可能内存不足或被强制结束）"
+
+_CODE_DIR = re.compile(r"[0-9]{6}")
+# What docgen itself leaves in a batch folder for a moment: a city's or the province's lock,
+# temporary and previous folders (docgen.output), and the report being written.
+_TRANSIENT = re.compile(
+    r"\.(?:[0-9]{6}|province)\.docgen-(?:lock|old|tmp-[0-9]+(?:-[0-9]+)?)"
+    r"|\.batch-report\.json\.tmp-[0-9]+"
+)
+_CITY_MARK = "docgen.city/"
+_DIVISION_CODE = re.compile(r'"division_code"\s*:\s*"([0-9]{6})"')
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+_UNCHANGED = "。输出文件夹保持原样"
 
 
 @dataclass
@@ -43,44 +86,201 @@ class CityOutcome:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A ``*.json`` found in a folder that is evidently not a city file."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the paths given to ``batch`` hold: the city candidates (each is built or fails
+    with its reason), the JSON files that are not city files, and the folders that could not
+    be searched (each becomes a failed entry)."""
+
+    files: list[Path]
+    skipped: list[SkippedFile]
+    unsearchable: list[SkippedFile]
+
+
+@dataclass(frozen=True)
+class MissingCity:
+    division_code: str
+    city: str
+
+
 @dataclass
 class BatchResult:
     out_dir: Path
     cities: list[CityOutcome]
     seconds: float
     province: list[str]
+    skipped_files: list[SkippedFile] = field(default_factory=list)
+    missing: list[MissingCity] = field(default_factory=list)
+    province_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return all(c.status in ("built", "skipped") for c in self.cities)
+        """Every city found was built or is up to date, and the province summary was written.
+        Cities of the province with no file in the batch (未提交) do not count against it."""
+        return self.province_error is None and all(
+            c.status in ("built", "skipped") for c in self.cities
+        )
 
 
 Progress = Callable[[str, CityOutcome | None], None]
 
 
+# --------------------------------------------------------------------------- discovery
+
+
 def find_city_files(paths: Iterable[Path]) -> list[Path]:
-    """City files named directly, and every city file inside named folders (recursively)."""
-    found: list[Path] = []
+    """City files named directly, and every city candidate inside named folders."""
+    return discover(paths).files
+
+
+def discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> Discovery:
+    """Search ``paths``: a file is a candidate as given; a folder is searched recursively for
+    ``*.json`` (any case), following symlinked folders, each real folder once (no loops), never
+    entering a folder of ``exclude`` (the batch's own OUT) or docgen's transient folders."""
+    excluded = {out_target(p) for p in exclude}
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    unsearchable: list[SkippedFile] = []
+    seen: set[tuple[int, int]] = set()
     for p in paths:
-        if p.is_dir():
-            for candidate in sorted(p.rglob("*.json")):
-                if _looks_like_city(candidate):
-                    found.append(candidate)
-        else:
-            found.append(p)
-    unique: dict[Path, Path] = {}
-    for f in found:
-        unique.setdefault(f.resolve(), f)
-    return list(unique.values())
+        try:
+            is_dir = stat.S_ISDIR(os.stat(p).st_mode)
+        except (OSError, ValueError):
+            is_dir = False
+        if not is_dir:
+            files.append(p)  # named directly: load_city says what is wrong with it
+            continue
+        for path, reason in _search(p, excluded, seen, unsearchable):
+            if reason is None:
+                files.append(path)
+            else:
+                skipped.append(SkippedFile(str(path), reason))
+    unique: dict[str, Path] = {}
+    for f in files:
+        unique.setdefault(os.path.realpath(f), f)
+    return Discovery(list(unique.values()), skipped, unsearchable)
 
 
-def _looks_like_city(path: Path) -> bool:
+def discover_for(paths: Iterable[Path], out_dir: Path) -> Discovery:
+    """``discover`` for a batch into ``out_dir``: OUT is left out of the search only when it is
+    docgen's own batch folder (then it holds nothing but docgen's output). Any other OUT is
+    searched like the rest, so a city file in it is found, and the batch refused for it."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    return b'"docgen.city/' in head
+        _check_batch_root(out_dir)
+    except BuildError:
+        return discover(paths)
+    return discover(paths, exclude=(out_dir,))
+
+
+def _search(
+    root: Path,
+    excluded: set[Path],
+    seen: set[tuple[int, int]],
+    unsearchable: list[SkippedFile],
+) -> Iterator[tuple[Path, str | None]]:
+    """(path, None) for each candidate below ``root``, (path, reason) for each JSON file that
+    is not a city file; depth first, names sorted."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            message = os_error_message(exc, "读取文件夹", folder).removesuffix(_UNCHANGED)
+            unsearchable.append(SkippedFile(str(folder), f"{message}；其中的城市申报文件无法查找"))
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen or out_target(folder) in excluded:
+            continue  # a folder seen through another link (or a link loop), or OUT itself
+        seen.add(key)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            message = os_error_message(exc, "读取文件夹", folder).removesuffix(_UNCHANGED)
+            unsearchable.append(SkippedFile(str(folder), f"{message}；其中的城市申报文件无法查找"))
+            continue
+        below: list[Path] = []
+        for entry in entries:
+            path = Path(folder) / entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not _TRANSIENT.fullmatch(entry.name):
+                    below.append(path)
+            elif entry.name.lower().endswith(".json"):
+                yield path, _not_a_city(path)
+        stack.extend(reversed(below))
+
+
+def _not_a_city(path: Path) -> str | None:
+    """Why ``path`` is clearly not a city file, or None when it is a candidate: a city file, or
+    one that cannot be read, decoded or parsed (it then fails with the reason)."""
+    try:
+        raw = read_city_bytes(path)  # never opens a FIFO, socket or device
+    except InputError:
+        return None
+    data = _any_json(raw)
+    if data is _UNPARSED:
+        return None
+    if not isinstance(data, dict):
+        return "是 JSON 文件，但最外层不是对象 {…}，不是城市申报文件"
+    schema = data.get("schema")
+    if isinstance(schema, str) and schema.startswith(_CITY_MARK):
+        return None
+    if schema is None and ("city" in data or "applications" in data):
+        return None  # a city file without its schema line: load_city names the problem
+    if schema is None:
+        return f"是 JSON 文件，但没有“schema”: “{_CITY_MARK}1”，不是城市申报文件"
+    return f"是 JSON 文件，schema 为“{str(schema)[:60]}”，不是城市申报文件"
+
+
+_UNPARSED = object()
+
+
+def _any_json(raw: bytes) -> Any:
+    """``raw`` parsed as JSON in any encoding a text editor may have saved it in (UTF-8 with or
+    without BOM, UTF-16 with BOM, GBK); ``_UNPARSED`` when none gives valid JSON."""
+    texts: list[str] = []
+    for encoding in ("utf-8-sig", "utf-16", "gbk"):
+        if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        with contextlib.suppress(UnicodeDecodeError):
+            texts.append(raw.decode(encoding))
+    for text in texts:
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+    return _UNPARSED
+
+
+def _guess_code(path: Path) -> str | None:
+    """The division code of a city file that could not be loaded: from its text when it has one
+    (a truncated or mis-encoded file), else from its folder's name (samples/451400/city.json)."""
+    with contextlib.suppress(InputError):
+        raw = read_city_bytes(path)
+        for encoding in ("utf-8", "utf-16", "gbk"):
+            if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                continue
+            found = _DIVISION_CODE.search(raw.decode(encoding, errors="replace"))
+            if found:
+                return found.group(1)
+    name = path.name if os.path.isdir(path) else path.parent.name
+    return name if _CODE_DIR.fullmatch(name) else None
+
+
+# --------------------------------------------------------------------------- the batch
 
 
 def run_batch(
@@ -91,93 +291,364 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    found: Discovery | None = None,
 ) -> BatchResult:
+    """Build every city of ``paths`` into ``out_dir``; raise ``BuildError`` (nothing touched)
+    when OUT may not be written for some city."""
     from .render.fonts import files_fingerprint
 
     options = options or BuildOptions()
     say = progress or (lambda _msg, _c: None)
     started = time.perf_counter()
-    files = find_city_files(paths)
+    found = found or discover_for(paths, out_dir)
+    files = found.files
     outcomes = [CityOutcome(file=str(f)) for f in files]
     cities: dict[int, City] = {}
+    loaded: dict[int, City] = {}
 
-    # 1. load and validate every city; cross-city checks
+    # 1. load every city; cross-city checks
     for i, f in enumerate(files):
         try:
             city = load_city(f)
         except InputError as exc:
             _fail(outcomes[i], exc.findings, "invalid")
             continue
-        cities[i] = city
+        cities[i] = loaded[i] = city
         outcomes[i].division_code = city.city.division_code
         outcomes[i].city = city.city.name
     for i, finding in _cross_city_findings(files, cities):
         _fail(outcomes[i], [finding], "invalid")
         cities.pop(i, None)
+    problems = [
+        CityOutcome(
+            file=u.file,
+            status="failed",
+            errors=[{"path": "（文件夹）", "level": "error", "message": u.reason}],
+        )
+        for u in found.unsearchable
+    ]
 
-    # 2. skip unchanged cities
-    fonts_fp = files_fingerprint(options.font_dirs)
-    keys: dict[str, str] = {}
-    todo: list[tuple[int, str]] = []
-    for i, city in sorted(cities.items()):
-        if outcomes[i].status != "pending":
-            continue
-        target = out_dir / city.city.division_code
-        key = input_key(city, files[i], options, fonts_fp)
-        keys[city.city.division_code] = key
-        outcomes[i].out_dir = str(target)
-        previous = _previous_manifest(target)
-        if not force and previous is not None and previous.get("build_key") == key:
-            outcomes[i].status = "skipped"
-            outcomes[i].pages = previous.get("bundle", {}).get("pages")
-            outcomes[i].outputs = [f["path"] for f in previous.get("files", [])]
-            outcomes[i].warnings = previous.get("warnings", [])
-            say("跳过（未改动）", outcomes[i])
-            continue
-        todo.append((i, key))
+    # 2. may OUT be written, for every city? Decided before anything is built or touched.
+    inputs = {i: input_paths(city, files[i], options) for i, city in cities.items()}
+    _check_outputs(out_dir, files, cities, inputs)
+    root = out_target(out_dir)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "创建输出文件夹", out_dir)) from exc
 
-    # 3. build in worker processes
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    if workers == 1:
-        for i, key in todo:
-            _apply(
-                outcomes[i],
-                _build_one(
-                    str(files[i]), str(out_dir / cities[i].city.division_code), options, key
-                ),
-            )
+    from .output import _lock  # one batch at a time in one OUT
+
+    with _lock(root):
+        _check_batch_root(out_dir)
+        # 3. skip unchanged cities
+        fonts_fp = files_fingerprint(options.font_dirs)
+        keys: dict[str, str] = {}
+        todo: list[int] = []
+        for i, city in sorted(cities.items()):
+            if outcomes[i].status != "pending":
+                continue
+            target = out_dir / city.city.division_code
+            key = _input_key(city, files[i], options, fonts_fp, inputs[i])
+            keys[city.city.division_code] = key or ""
+            outcomes[i].out_dir = str(target)
+            previous = None if force or key is None else _up_to_date(target, key)
+            if previous is not None:
+                outcomes[i].status = "skipped"
+                outcomes[i].pages = previous.get("bundle", {}).get("pages")
+                outcomes[i].outputs = [f["path"] for f in previous.get("files", [])]
+                outcomes[i].warnings = previous.get("warnings", [])
+                say("跳过（未改动）", outcomes[i])
+                continue
+            todo.append(i)
+        for outcome in (*outcomes, *problems):
+            if outcome.status in ("invalid", "failed"):
+                say("失败", outcome)
+
+        # 4. build, each city in a process of its own
+        def done(i: int, data: dict[str, Any]) -> None:
+            _apply(outcomes[i], data)
             say("完成", outcomes[i])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(
-                    _build_one,
-                    str(files[i]),
-                    str(out_dir / cities[i].city.division_code),
-                    options,
-                    key,
-                ): i
-                for i, key in todo
-            }
-            for fut in as_completed(futures):
-                i = futures[fut]
-                _apply(outcomes[i], fut.result())
-                say("完成", outcomes[i])
 
-    # 4. province summary and report
-    good = [cities[i] for i in sorted(cities) if outcomes[i].status in ("built", "skipped")]
-    province_key = hashlib.sha256(
-        json.dumps(
-            sorted((c.city.division_code, keys[c.city.division_code]) for c in good)
-        ).encode()
-    ).hexdigest()
-    province = _write_province(good, out_dir, options, province_key, force=force)
-    result = BatchResult(out_dir, outcomes, time.perf_counter() - started, province)
-    _write_report(result)
+        jobs_list = [(i, str(files[i]), str(out_dir / cities[i].city.division_code)) for i in todo]
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        _run_workers(jobs_list, options, workers, done)
+
+        # 5. province summary and report
+        outcomes += problems
+        good = [cities[i] for i in sorted(cities) if outcomes[i].status in ("built", "skipped")]
+        good_codes = {c.city.division_code for c in good}
+        failed: dict[str, str] = {}
+        for outcome in outcomes:
+            if outcome.status in ("invalid", "failed"):
+                code = outcome.division_code or _guess_code(Path(outcome.file))
+                if code and code not in good_codes:
+                    failed.setdefault(code, outcome.city or "")
+        editions = Counter(c.edition for c in (good or loaded.values()))
+        edition_id = min(editions, key=lambda e: (-editions[e], e)) if editions else None
+        province_key = hashlib.sha256(
+            json.dumps(
+                [
+                    sorted(
+                        (c.city.division_code, keys.get(c.city.division_code, "")) for c in good
+                    ),
+                    sorted(failed),
+                ]
+            ).encode()
+        ).hexdigest()
+        province: list[str] = []
+        missing: list[MissingCity] = []
+        province_error: str | None = None
+        try:
+            province, missing = _province(
+                good,
+                out_dir,
+                options,
+                province_key,
+                force=force,
+                failed=failed,
+                edition_id=edition_id,
+            )
+        except DocgenError as exc:
+            province_error = f"全区汇总表未能生成：{exc}"
+        result = BatchResult(
+            out_dir,
+            outcomes,
+            time.perf_counter() - started,
+            province,
+            skipped_files=list(found.skipped),
+            missing=missing,
+            province_error=province_error,
+        )
+        _write_report(result)
     return result
 
 
-def _build_one(file: str, target: str, options: BuildOptions, key: str) -> dict[str, Any]:
+def _input_key(
+    city: City, file: Path, options: BuildOptions, fonts_fp: str, inputs: Sequence[Path]
+) -> str | None:
+    """The build key, or None when some input is not a readable regular file (the city is then
+    built, and the build names the problem): a FIFO attachment is never opened here."""
+    for path in inputs:
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return None
+        except OSError:
+            return None
+    try:
+        return input_key(city, file, options, fonts_fp)
+    except (OSError, ValueError):
+        return None
+
+
+def _up_to_date(target: Path, key: str) -> dict[str, Any] | None:
+    """The previous manifest of ``target`` when the city need not be rebuilt: same build key,
+    and every file the manifest lists present and unchanged (sha256), nothing else there."""
+    previous = _previous_manifest(target)
+    if previous is None or previous.get("build_key") != key:
+        return None
+    listed = read_manifest_files(target)
+    if listed is None:
+        return None
+    for rel in listed:
+        try:
+            if not stat.S_ISREG(os.lstat(target / rel).st_mode):
+                return None
+        except OSError:
+            return None
+    try:
+        foreign, changed = foreign_entries(target)
+    except OSError:
+        return None
+    return None if foreign or changed else previous
+
+
+def _check_outputs(
+    out_dir: Path,
+    files: Sequence[Path],
+    cities: dict[int, City],
+    inputs: dict[int, tuple[Path, ...]],
+) -> None:
+    """Refuse (BuildError, nothing touched) when OUT would overlap any city's inputs, or a
+    city's output folder or OUT itself is not docgen's to replace."""
+    root = out_target(out_dir)
+    for f in files:
+        real = out_target(f)
+        if root == real.parent or root in real.parents:
+            raise BuildError(
+                f"输出文件夹“{out_dir}”包含城市申报文件“{f}”；docgen 不会把材料写进输入文件夹，"
+                "以免覆盖申报文件和附件。请用 -o 指定另一个文件夹。批量生成未开始，没有改动任何文件"
+            )
+    for i, city in sorted(cities.items()):
+        try:
+            check_out_dir(out_dir / city.city.division_code, inputs[i], files[i].parent)
+        except BuildError as exc:
+            raise BuildError(
+                f"城市申报文件“{files[i]}”：{exc}。批量生成未开始，没有改动任何文件"
+            ) from exc
+    _check_batch_root(out_dir)
+
+
+def _check_batch_root(out_dir: Path) -> None:
+    """OUT of a batch is new, empty, or docgen's batch folder: nothing in it but docgen's
+    report, province summary and city folders (each docgen's own, see ``check_out_dir``) and
+    docgen's transient lock and temporary entries."""
+    root = out_target(out_dir)
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "访问输出文件夹", out_dir)) from exc
+    if not stat.S_ISDIR(st.st_mode):
+        raise BuildError(
+            f"输出位置“{out_dir}”已存在，但不是文件夹；docgen 不会覆盖它。请换一个文件夹名"
+        )
+    try:
+        names = sorted(os.listdir(root))
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "读取输出文件夹", out_dir)) from exc
+    foreign: list[str] = []
+    for name in names:
+        path = root / name
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # gone meanwhile
+        if name == REPORT_NAME:
+            if not (stat.S_ISREG(mode) and _is_docgen_report(path)):
+                foreign.append(name)
+        elif name == PROVINCE_DIR or _CODE_DIR.fullmatch(name):
+            if not stat.S_ISDIR(mode):
+                foreign.append(name)
+            else:
+                check_out_dir(path)  # names a foreign or edited file inside, if any
+        elif not _TRANSIENT.fullmatch(name):
+            foreign.append(name)
+    if foreign:
+        shown = "、".join(foreign[:3]) + (f" 等 {len(foreign)} 项" if len(foreign) > 3 else "")
+        raise BuildError(
+            f"输出文件夹“{out_dir}”已有其他文件（如 {shown}），docgen 不会覆盖；批量生成的输出文件夹"
+            "只能是新的、空的，或 docgen 以前批量生成的文件夹。请换一个空文件夹或删除这些文件。"
+            "批量生成未开始，没有改动任何文件"
+        )
+
+
+def _is_docgen_report(path: Path) -> bool:
+    try:
+        if os.lstat(path).st_size > _MAX_MANIFEST_BYTES:
+            return False
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict) or not isinstance(data.get("cities"), list):
+        return False
+    return data.get(MARKER_KEY) == MARKER or (
+        isinstance(data.get("docgen"), str) and MARKER_KEY not in data  # before the marker
+    )
+
+
+# --------------------------------------------------------------------------- the workers
+
+
+Job = tuple[int, str, str]  # index, city file, output folder
+
+
+def _run_workers(
+    jobs: Sequence[Job],
+    options: BuildOptions,
+    workers: int,
+    done: Callable[[int, dict[str, Any]], None],
+) -> None:
+    """Build each job in a process of its own, ``workers`` at a time; ``done(i, summary)`` as
+    each finishes. A process that dies without an answer (SIGKILL, out of memory) fails its
+    city alone; what it left (temporary folder, lock) is cleaned. On an interruption every
+    running process is killed and cleaned up before the interruption goes on."""
+    ctx = multiprocessing.get_context()
+    queue = list(jobs)
+    running: dict[Connection, tuple[Any, int, str]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                i, file, target = queue.pop(0)
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker, args=(send, file, target, options), daemon=True)
+                proc.start()
+                send.close()  # the child holds the only writing end: EOF when it dies
+                running[receive] = (proc, i, target)
+            for conn in wait(list(running)):
+                assert isinstance(conn, Connection)
+                proc, i, target = running.pop(conn)
+                try:
+                    data: dict[str, Any] | None = conn.recv()
+                except (EOFError, OSError):
+                    data = None
+                conn.close()
+                proc.join(30)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join()
+                if data is None:
+                    _clean_after(Path(target))
+                    data = _died(proc.exitcode)
+                done(i, data)
+    finally:
+        for conn, (proc, _i, target) in running.items():
+            proc.kill()
+            proc.join()
+            conn.close()
+            _clean_after(Path(target))
+
+
+def _worker(conn: Connection, file: str, target: str, options: BuildOptions) -> None:
+    """The body of a worker process: dies with the parent, leaves Ctrl-C to it."""
+    from .procs import worker_init
+
+    worker_init()
+    try:
+        data = _build_one(file, target, options)
+    except BaseException as exc:  # reported as this city's failure
+        data = {
+            "status": "failed",
+            "errors": [{"path": file, "level": "error", "message": f"生成失败：{exc!r}"}],
+        }
+    conn.send(data)
+    conn.close()
+
+
+def _died(exitcode: int | None) -> dict[str, Any]:
+    how = ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"；结束信号 {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"；结束信号 {-exitcode}"
+    elif exitcode:
+        how = f"；退出码 {exitcode}"
+    return {
+        "status": "failed",
+        "errors": [
+            {
+                "path": "（生成过程）",
+                "level": "error",
+                "message": f"{DIED}{how}。该城市本次未生成；请重新运行 docgen batch",
+            }
+        ],
+    }
+
+
+def _clean_after(target: Path) -> None:
+    """Remove what a dead worker left beside ``target``: its temporary folder (docgen.output's
+    recovery, for folders of dead processes) and the lock, taken first so a live holder's lock
+    is never removed."""
+    from .output import _lock, _recover
+
+    real = out_target(target)
+    with contextlib.suppress(BuildError, OSError), _lock(real):
+        _recover(real)
+
+
+def _build_one(file: str, target: str, options: BuildOptions) -> dict[str, Any]:
     """Runs in a worker process: build one city, return a plain summary (picklable)."""
     started = time.perf_counter()
     try:
@@ -273,62 +744,126 @@ def _cross_city_findings(
 
 
 def _previous_manifest(target: Path) -> dict[str, Any] | None:
+    path = target / MANIFEST
     try:
-        return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_MANIFEST_BYTES:
+            return None
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+# --------------------------------------------------------------------------- province, report
+
+
+def _province(
+    cities: list[City],
+    out_dir: Path,
+    options: BuildOptions,
+    key: str,
+    *,
+    force: bool,
+    failed: dict[str, str],
+    edition_id: str | None,
+) -> tuple[list[str], list[MissingCity]]:
+    """Write the province summary; return its files and the cities of the province it marks
+    未提交 (no file in this batch)."""
+    files = _write_province(
+        cities, out_dir, options, key, force=force, failed=failed, edition_id=edition_id
+    )
+    if edition_id is None:
+        return files, []
+    from .compose.province import province_cities
+
+    present = {c.city.division_code for c in cities} | set(failed)
+    edition = load_edition(edition_id, options.edition_dirs)
+    missing = [MissingCity(code, name) for code, name in province_cities(edition)]
+    return files, [m for m in missing if m.division_code not in present]
 
 
 def _write_province(
-    cities: list[City], out_dir: Path, options: BuildOptions, key: str, *, force: bool = False
+    cities: list[City],
+    out_dir: Path,
+    options: BuildOptions,
+    key: str,
+    *,
+    force: bool = False,
+    failed: dict[str, str] | None = None,
+    edition_id: str | None = None,
 ) -> list[str]:
-    """The province summary; left as it is when the cities it lists are all unchanged."""
-    if not cities:
+    """The province summary; left as it is when the cities it lists are all unchanged and its
+    files are all there, unchanged. Written whenever the edition is known, even when no city
+    could be built: every city then shows as 未提交 or 生成失败, never an old summary."""
+    if not cities and edition_id is None:
         return []
-    previous = _previous_manifest(out_dir / PROVINCE_DIR)
-    if not force and previous is not None and previous.get("build_key") == key:
-        names = [f["path"] for f in previous.get("files", [])]
-        if all((out_dir / PROVINCE_DIR / n).is_file() for n in names):
-            return names
+    target = out_dir / PROVINCE_DIR
+    if not force:
+        previous = _up_to_date(target, key)
+        if previous is not None:
+            return [f["path"] for f in previous.get("files", [])]
 
     from .compose.province import compose_province, province_document
     from .render.fonts import resolve_fonts
     from .render.pdf import render_pdf
     from .render.xlsx import render_province_xlsx
 
-    editions = {c.edition for c in cities}
-    edition = load_edition(sorted(editions)[0], options.edition_dirs)
-    table = compose_province(cities, edition)
+    editions = sorted({c.edition for c in cities})
+    edition = load_edition(edition_id or editions[0], options.edition_dirs)
+    table = compose_province(cities, edition, failed)
     fonts = resolve_fonts(options.font_dirs)
     families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
     pdf = render_pdf([province_document(table)], fonts, seal_marks=options.seal_marks)
-    with guarded_output(out_dir / PROVINCE_DIR) as out:
+    with guarded_output(target) as out:
         out.write("全区申报汇总表.xlsx", render_province_xlsx(table, families))
         out.write("全区申报汇总表.pdf", pdf.data)
         files = out.files()
-        manifest = {"docgen": __version__, "build_key": key, "files": files}
-        out.write(
-            "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-        )
+        manifest = {MARKER_KEY: MARKER, "docgen": __version__, "build_key": key, "files": files}
+        out.write(MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
         return [f["path"] for f in files]
 
 
 def _write_report(result: BatchResult) -> None:
-    result.out_dir.mkdir(parents=True, exist_ok=True)
     report = {
+        MARKER_KEY: MARKER,
         "docgen": __version__,
         "ok": result.ok,
         "cities": [asdict(c) for c in result.cities],
+        "skipped_files": [asdict(s) for s in result.skipped_files],
+        "missing_cities": [asdict(m) for m in result.missing],
         "province": [f"{PROVINCE_DIR}/{p}" for p in result.province],
+        "province_error": result.province_error,
         "totals": {
             "cities": len(result.cities),
             "built": sum(c.status == "built" for c in result.cities),
             "skipped": sum(c.status == "skipped" for c in result.cities),
             "failed": sum(c.status in ("invalid", "failed") for c in result.cities),
+            "missing": len(result.missing),
+            "skipped_files": len(result.skipped_files),
             "pages": sum(c.pages or 0 for c in result.cities),
             "seconds": round(result.seconds, 3),
         },
     }
-    tmp = result.out_dir / f".{REPORT_NAME}.tmp"
-    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, result.out_dir / REPORT_NAME)
+    data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    root = out_target(result.out_dir)
+    tmp = root / f".{REPORT_NAME}.tmp-{os.getpid()}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR(os.lstat(tmp).st_mode):
+                tmp.unlink()  # an earlier run's, killed while writing
+        fd = os.open(tmp, flags | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, root / REPORT_NAME)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    except OSError as exc:
+        message = os_error_message(exc, "写入批量生成报告", root / REPORT_NAME)
+        raise BuildError(
+            f"{message.removesuffix(_UNCHANGED)}；各城市已生成的材料保留在输出文件夹中"
+        ) from exc

@@ -109,6 +109,10 @@ def batch_summary(result: Any) -> str:
         lines.append(f"  {name} {status.get(c.status, c.status)}{pages}{warn}  {c.file}")
         for e in c.errors:
             lines.append(f"      错误  {e['path']}：{e['message']}")
+    skipped_files = getattr(result, "skipped_files", [])
+    if skipped_files:
+        lines.append(f"不是城市申报文件，未处理（{len(skipped_files)} 个）：")
+        lines += [f"  {s.file}：{s.reason}" for s in skipped_files]
     built = sum(c.status == "built" for c in result.cities)
     skipped = sum(c.status == "skipped" for c in result.cities)
     failed = len(result.cities) - built - skipped
@@ -117,6 +121,12 @@ def batch_summary(result: Any) -> str:
         f"共 {len(result.cities)} 个城市：生成 {built}，跳过 {skipped}，失败 {failed}；"
         f"共 {pages} 页，用时 {result.seconds:.1f} 秒。"
     )
+    missing = getattr(result, "missing", [])
+    if missing:
+        names = "、".join(f"{m.city}（{m.division_code}）" for m in missing)
+        lines.append(f"未提交（本次没有该市的申报文件，汇总表中标为“未提交”）：{names}")
+    if getattr(result, "province_error", None):
+        lines.append(f"错误：{result.province_error}")
     if result.province:
         lines.append(f"全区汇总表：{result.out_dir / 'province'}")
     return "\n".join(lines)
