@@ -55,9 +55,23 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = root / "out"
     first = _run(str(inp), "-o", str(out), "-j", "2")
     first_status = _status(out)
+    first_counts = _counts(out)
     (inp / BROKEN / "city.json").write_bytes(original)
     second = _run(str(inp), "-o", str(out), "-j", "2")
-    return {"in": inp, "out": out, "first": first, "first_status": first_status, "second": second}
+    return {
+        "in": inp,
+        "out": out,
+        "first": first,
+        "first_status": first_status,
+        "first_counts": first_counts,
+        "second": second,
+    }
+
+
+def _counts(out: Path) -> dict[str, tuple[Any, ...]]:
+    """The province summary's counts sheet: city name -> the rest of its row."""
+    ws = load_workbook(out / "province" / "全区申报汇总表.xlsx").worksheets[1]
+    return {r[0]: tuple(r[1:]) for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
 
 
 def test_one_broken_city_does_not_stop_the_others(province: dict[str, Any]) -> None:
@@ -70,6 +84,18 @@ def test_one_broken_city_does_not_stop_the_others(province: dict[str, Any]) -> N
         p.parent.name for p in SAMPLES.glob("*/city.json") if p.parent.name != BROKEN
     )
     assert "applications[0].applicant.uscc" in first.stdout
+
+
+def test_the_broken_city_shows_as_failed_in_the_province_summary(
+    province: dict[str, Any],
+) -> None:
+    first = province["first_counts"]
+    assert first["崇左市"][0] == "生成失败"  # 451400, the broken city
+    assert sum(row[0] == "生成失败" for row in first.values()) == 1
+    assert not any(row[0] == "未提交" for row in first.values())
+    second = _counts(province["out"])
+    assert second["崇左市"][0] != "生成失败"
+    assert len([name for name in second if name.endswith("市")]) == 14
 
 
 def test_fixed_city_alone_is_rebuilt_and_all_fourteen_are_there(province: dict[str, Any]) -> None:

@@ -172,9 +172,105 @@ def test_no_applications_at_all_gives_the_note(edition: Edition):
     data["applications"] = []
     table = compose_province([city_from(data)], edition)
     assert table.rows == () and table.note == "本批次无申报项目"
-    assert table.city_counts[0].total == 0
+    liuzhou = next(c for c in table.city_counts if c.division_code == "450200")
+    assert liuzhou.counted and liuzhou.total == 0
     ws = workbook(render_province_xlsx(table, FAMILIES)).worksheets[0]
     assert ws.cell(row=HEADER_ROW + 1, column=1).value == "本批次无申报项目"
+
+
+# --------------------------------------------------------------------------- every city
+
+
+GUANGXI = [
+    ("450100", "南宁市"),
+    ("450200", "柳州市"),
+    ("450300", "桂林市"),
+    ("450400", "梧州市"),
+    ("450500", "北海市"),
+    ("450600", "防城港市"),
+    ("450700", "钦州市"),
+    ("450800", "贵港市"),
+    ("450900", "玉林市"),
+    ("451000", "百色市"),
+    ("451100", "贺州市"),
+    ("451200", "河池市"),
+    ("451300", "来宾市"),
+    ("451400", "崇左市"),
+]
+
+
+def test_the_edition_lists_the_fourteen_cities_of_the_samples(edition: Edition, cities: list[City]):
+    from docgen.compose.province import province_cities
+
+    assert list(province_cities(edition)) == GUANGXI
+    assert sorted((c.city.division_code, c.city.name) for c in cities) == GUANGXI
+
+
+@pytest.fixture(scope="module")
+def partial(cities: list[City], edition: Edition) -> ProvinceTable:
+    """Two cities built, 崇左市 failed, the other eleven without a file."""
+    two = [c for c in cities if c.city.division_code in ("450200", "450300")]
+    return compose_province(two, edition, {"451400": ""})
+
+
+def test_every_city_of_the_province_has_a_row(partial: ProvinceTable):
+    assert [(c.division_code, c.city_name) for c in partial.city_counts] == GUANGXI
+    status = {c.division_code: c.status for c in partial.city_counts}
+    assert status["450200"] is None and status["450300"] is None
+    assert status["451400"] == "生成失败"
+    assert [c.city_name for c in partial.missing] == [
+        n for code, n in GUANGXI if code not in ("450200", "450300", "451400")
+    ]
+    assert [c.city_name for c in partial.failed] == ["崇左市"]
+    assert partial.statement.startswith("共2个设区市，申报")
+    assert "；未提交11个：南宁市、梧州市" in partial.statement
+    assert partial.statement.endswith("；生成失败1个：崇左市")
+
+
+def test_missing_and_failed_cities_add_nothing_to_the_totals(
+    partial: ProvinceTable, cities: list[City], edition: Edition
+):
+    two = [c for c in cities if c.city.division_code in ("450200", "450300")]
+    alone = compose_province(two, edition)
+    assert partial.totals == alone.totals and partial.total == alone.total
+    grid = dict((row[0], row[1:]) for row in partial.counts_grid())
+    assert grid["崇左市"] == ("生成失败", *("",) * len(partial.count_labels))
+    assert grid["梧州市"][0] == "未提交"
+    assert grid["全区合计"][-1] == str(partial.total)
+
+
+def test_a_failed_city_outside_the_edition_list_still_shows(edition: Edition):
+    data = example_data()
+    table = compose_province([city_from(data)], edition, {"459900": "测试市"})
+    assert table.city_counts[-1].division_code == "459900"
+    assert table.city_counts[-1].city_name == "测试市"
+    assert table.city_counts[-1].status == "生成失败"
+
+
+def test_status_rows_span_the_counts_in_the_pdf_and_the_xlsx(partial: ProvinceTable):
+    doc = province_document(partial)
+    counts = [b for b in doc.blocks if isinstance(b, Table)][1]
+    assert len(counts.rows) == 1 + 14 + 1  # header, every city, totals
+    by_name = {row[0].text[0].text: row for row in counts.rows[1:]}
+    failed = by_name["崇左市"]
+    assert len(failed) == 2 and failed[1].colspan == len(partial.count_labels) + 1
+    assert failed[1].text[0].text == "生成失败" and failed[0].text[0].source is None
+    assert by_name["柳州市"][0].text[0].source == "450200:city.name"
+
+    ws = workbook(render_province_xlsx(partial, FAMILIES)).worksheets[1]
+    rows = {
+        r[0]: r[1:] for r in ws.iter_rows(min_row=COUNTS_HEADER_ROW + 1, values_only=True) if r[0]
+    }
+    assert rows["崇左市"][0] == "生成失败" and rows["梧州市"][0] == "未提交"
+    assert all(v is None for v in rows["梧州市"][1:])
+    ncols = len(partial.counts_header())
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    row_of = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(ncols)
+    assert f"B{row_of['梧州市']}:{last}{row_of['梧州市']}" in merged
+    assert rows["全区合计"][-1] == partial.total
 
 
 def test_count_columns_are_wide_enough_for_their_labels(table: ProvinceTable):
