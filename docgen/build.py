@@ -53,6 +53,8 @@ class BuildResult:
     manifest: dict[str, Any]
     warnings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    # what is wrong with the fonts of --font-dir (corrupt files, empty glyphs): Chinese messages
+    font_problems: tuple[str, ...] = ()
 
 
 Progress = Callable[[str], None]
@@ -244,7 +246,9 @@ def _build_city(
             "warnings": [{"path": w.path, "message": w.message} for w in warnings],
         }
         out.write("manifest.json", _manifest_bytes(manifest))
-    return BuildResult(out_dir, manifest, warnings, time.perf_counter() - started)
+    return BuildResult(
+        out_dir, manifest, warnings, time.perf_counter() - started, tuple(fonts.problems)
+    )
 
 
 class _DocxJob:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -103,7 +104,12 @@ def validate_cmd(
         config = load_config(config_file)
     except DocgenError as exc:
         _fail(exc)
-    city, findings = _check(city_file, allow_absolute_paths, tuple(font_dirs) + config.font_dirs)
+    all_font_dirs = tuple(font_dirs) + config.font_dirs
+    city, findings = _check(city_file, allow_absolute_paths, all_font_dirs)
+    if all_font_dirs:
+        from .render.fonts import resolve_fonts
+
+        _font_problems(resolve_fonts(all_font_dirs).problems)
     has_errors = any(f.level == "error" for f in findings)
     if as_json:
         _echo_json(
@@ -214,6 +220,7 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     except Exception as exc:
         _internal_error(exc)
     _echo(build_report(result.manifest, str(result.out_dir), result.seconds))
+    _font_problems(result.font_problems)
     _skip_final_collection()
 
 
@@ -294,6 +301,12 @@ def batch_cmd(
 def schema_cmd() -> None:
     """输出城市申报文件的 JSON Schema（draft 2020-12），供编辑器检查。"""
     _echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _font_problems(problems: Sequence[str]) -> None:
+    """Fonts of --font-dir that docgen could not use (the build went on with the others)."""
+    for problem in problems:
+        _echo(f"字体警告：{problem}", err=True)
 
 
 def _echo(text: str, *, err: bool = False) -> None:
