@@ -425,19 +425,20 @@ def _own_content(page: PageObject, writer: PdfWriter) -> None:
 
 
 def _clip(page: PageObject, box: Box) -> None:
-    """Clip all of ``page``'s content to ``box``."""
+    """Clip all of ``page``'s content to ``box``. The content is not parsed again: the merged
+    source is balanced (``_own_content``) and isolated in q/Q by the merge."""
     x0, y0, x1, y1 = box
     contents = page.get_contents()
     if contents is None:
         return
-    head: list[tuple[Any, bytes]] = [
-        ([], b"q"),
-        ([FloatObject(x0), FloatObject(y0), FloatObject(x1 - x0), FloatObject(y1 - y0)], b"re"),
-        ([], b"W"),
-        ([], b"n"),
-    ]
-    contents.operations = head + _balanced(list(contents.operations)) + [([], b"Q")]
-    page.replace_contents(contents)
+    head = f"q {_num(x0)} {_num(y0)} {_num(x1 - x0)} {_num(y1 - y0)} re W n\n".encode()
+    clipped = ContentStream(None, page.indirect_reference.pdf if page.indirect_reference else None)
+    clipped.set_data(head + contents.get_data() + b"\nQ\n")
+    page.replace_contents(clipped)
+
+
+def _num(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
 def _is_active(obj: DictionaryObject) -> bool:
@@ -678,11 +679,11 @@ def _image_pages(data: bytes, kind: AttachmentKind, label: str) -> list[PlacedPa
     an image with at least twice the pixels a 300 dpi print of its placed size needs is decoded
     reduced (JPEG: by the decoder's own 1/2, 1/4, 1/8 scaling) and re-encoded, so memory stays
     bounded by the image's decoded size (at most MAX_IMAGE_PIXELS x 4 bytes, for a PNG)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         width, height = declared_size(data, kind)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, IndexError):
+    except Exception:  # whatever a damaged header makes PIL raise (struct.error included)
         raise AttachmentError(damaged_message(label, kind)) from None
     if width < 1 or height < 1:
         raise AttachmentError(f"附件“{label}”图片尺寸为零")
@@ -693,14 +694,9 @@ def _image_pages(data: bytes, kind: AttachmentKind, label: str) -> list[PlacedPa
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 return [_image_page(img, data, kind)]
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        EOFError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except AttachmentError:
+        raise
+    except Exception as exc:  # a damaged or truncated image, whatever PIL raises
         raise AttachmentError(damaged_message(label, kind)) from exc
 
 

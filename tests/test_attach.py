@@ -322,3 +322,23 @@ def test_image_pages_carry_no_font(sources: dict[str, Path]) -> None:
     for name in ("exif6", "png300", "palette"):
         data = pages_to_pdf(attachment_pages(sources[name], _kind(sources[name].name)))  # type: ignore[arg-type]
         assert b"/Font" not in data and b"Helvetica" not in data
+
+
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_large_jpeg_reduced_and_upright(tmp_path: Path, orientation: int) -> None:
+    """A JPEG with more than twice the pixels a 300 dpi print needs is decoded reduced (and
+    re-encoded), still upright under its EXIF orientation."""
+    displayed = quadrants(3000, 4200)
+    path = save_jpeg(
+        with_orientation(displayed, orientation), tmp_path / "big.jpg", orientation, 600
+    )
+    (pp,) = attachment_pages(path, "jpeg")
+    data = pages_to_pdf([pp])
+    assert path.read_bytes() not in data
+    (image,) = [x.get_object() for x in pp.page["/Resources"]["/XObject"].values()]
+    need = (pp.box[2] - pp.box[0]) / 72.0 * 300.0
+    assert need * 0.9 <= int(image["/Width"]) <= need * 2.0
+    img = _crop(_render(data, tmp_path), pp.box, 40)
+    got = _quadrant_colours(img)
+    want = [(0, 0, 0), (230, 0, 0), (0, 200, 0), (0, 0, 230)]
+    assert all(_same_colour(g, w) for g, w in zip(got, want, strict=True)), got
