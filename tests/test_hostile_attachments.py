@@ -828,3 +828,10 @@ def test_build_refuses_what_validate_refuses(example_copy: Path) -> None:
     city = _city_with(example_copy, [("旋转", "attachments/rot.pdf")])
     with pytest.raises(InputError):
         build_city(city, base.parent / "out", BuildOptions(), parallel=False)
+
+
+def test_cleaning_is_deterministic(tmp_path: Path) -> None:
+    from docgen.attach import pages_to_pdf
+
+    for path in (make_active_pdf(tmp_path / "a.pdf"), make_annotations_pdf(tmp_path / "b.pdf")):
+        assert pages_to_pdf(attachment_pages(path)) == pages_to_pdf(attachment_pages(path))
