@@ -367,6 +367,9 @@ def run_batch(
 
         # 4. build, each city in a process of its own
         def done(i: int, data: dict[str, Any]) -> None:
+            if data.get("died"):
+                target = out_dir / cities[i].city.division_code
+                data = _after_death(data, target, keys.get(cities[i].city.division_code))
             _apply(outcomes[i], data)
             say("完成", outcomes[i])
 
@@ -616,6 +619,44 @@ def _worker(conn: Connection, file: str, target: str, options: BuildOptions) -> 
     conn.close()
 
 
+def _after_death(data: dict[str, Any], target: Path, key: str | None) -> dict[str, Any]:
+    """What a city whose worker died has in its output folder, said exactly. The swap into
+    OUT is atomic: either the folder holds a complete packet of the current inputs (the worker
+    died after writing it), or it is as before the batch (the unfinished files are removed)."""
+    previous = _up_to_date(target, key) if key else None
+    if previous is not None:
+        return {
+            "status": "built",
+            "pages": previous.get("bundle", {}).get("pages"),
+            "outputs": [f["path"] for f in previous.get("files", [])],
+            "warnings": [
+                *previous.get("warnings", []),
+                {
+                    "path": "（生成过程）",
+                    "level": "warning",
+                    "message": f"{DIED}{data['how']}；输出文件夹“{target}”中的材料完整，"
+                    "与当前输入一致",
+                },
+            ],
+            "errors": [],
+        }
+    where = (
+        f"输出文件夹“{target}”保持本次生成前的内容，生成中途的文件已清除"
+        if key
+        else f"请检查输出文件夹“{target}”"
+    )
+    return {
+        "status": "failed",
+        "errors": [
+            {
+                "path": "（生成过程）",
+                "level": "error",
+                "message": f"{DIED}{data['how']}。{where}；请重新运行 docgen batch 生成该城市",
+            }
+        ],
+    }
+
+
 def _died(exitcode: int | None) -> dict[str, Any]:
     how = ""
     if exitcode is not None and exitcode < 0:
@@ -626,14 +667,10 @@ def _died(exitcode: int | None) -> dict[str, Any]:
     elif exitcode:
         how = f"；退出码 {exitcode}"
     return {
+        "died": True,
+        "how": how,
         "status": "failed",
-        "errors": [
-            {
-                "path": "（生成过程）",
-                "level": "error",
-                "message": f"{DIED}{how}。该城市本次未生成；请重新运行 docgen batch",
-            }
-        ],
+        "errors": [{"path": "（生成过程）", "level": "error", "message": f"{DIED}{how}"}],
     }
 
 

@@ -653,3 +653,59 @@ def test_stopping_the_batch_leaves_no_worker(
         again = _run("batch", str(three_cities), "-o", str(out))
         assert again.returncode == 0, again.stdout + again.stderr
         assert _leftovers(tmp_path) == []
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_what_a_dead_worker_left_is_removed(tmp_path: Path) -> None:
+    from docgen.batch import _clean_after
+    from docgen.output import lock_path
+
+    target = tmp_path / "out" / "450200"
+    target.mkdir(parents=True)
+    (target / "kept.txt").write_text("previous packet", encoding="utf-8")
+    pid = _dead_pid()
+    stale = tmp_path / "out" / f".450200.docgen-tmp-{pid}"
+    stale.mkdir()
+    (stale / "half.pdf").write_bytes(b"%PDF-")
+    lock_path(target).write_bytes(b"")
+    live = tmp_path / "out" / ".450200.docgen-tmp-1"  # a live process's (init): kept
+    live.mkdir()
+    _clean_after(target)
+    assert not stale.exists() and not lock_path(target).exists()
+    assert (target / "kept.txt").read_text(encoding="utf-8") == "previous packet"
+    assert live.is_dir()
+
+
+def test_a_dead_workers_city_is_reported_as_what_its_folder_holds(tmp_path: Path) -> None:
+    from docgen.batch import _after_death, _died
+
+    died = _died(-signal.SIGKILL)
+    assert "SIGKILL" in died["how"]
+    target = tmp_path / "450200"
+    gone = _after_death(died, target, "key")  # nothing written: the folder as before
+    assert gone["status"] == "failed"
+    assert "保持本次生成前的内容" in gone["errors"][0]["message"]
+    unknown = _after_death(died, target, None)
+    assert "保持" not in unknown["errors"][0]["message"]  # no claim it cannot make
+
+    target.mkdir()
+    data = b"%PDF-1.7 packet"
+    (target / "bundle.pdf").write_bytes(data)
+    manifest = {
+        "generator": "docgen",
+        "docgen": "0",
+        "build_key": "key",
+        "bundle": {"pages": 3},
+        "files": [
+            {"path": "bundle.pdf", "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        ],
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    written = _after_death(died, target, "key")  # died after the swap: the packet is there
+    assert written["status"] == "built" and written["pages"] == 3
+    assert DIED in written["warnings"][-1]["message"]
