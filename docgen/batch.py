@@ -69,7 +69,6 @@ _TRANSIENT = re.compile(
 _CITY_MARK = "docgen.city/"
 _DIVISION_CODE = re.compile(r'"division_code"\s*:\s*"([0-9]{6})"')
 _MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-_UNCHANGED = "。输出文件夹保持原样"
 
 
 @dataclass
@@ -194,7 +193,7 @@ def _search(
         try:
             st = os.stat(folder)
         except OSError as exc:
-            message = os_error_message(exc, "读取文件夹", folder).removesuffix(_UNCHANGED)
+            message = os_error_message(exc, "读取文件夹", folder, out_unchanged=False)
             unsearchable.append(SkippedFile(str(folder), f"{message}；其中的城市申报文件无法查找"))
             continue
         key = (st.st_dev, st.st_ino)
@@ -205,7 +204,7 @@ def _search(
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            message = os_error_message(exc, "读取文件夹", folder).removesuffix(_UNCHANGED)
+            message = os_error_message(exc, "读取文件夹", folder, out_unchanged=False)
             unsearchable.append(SkippedFile(str(folder), f"{message}；其中的城市申报文件无法查找"))
             continue
         below: list[Path] = []
@@ -337,9 +336,9 @@ def run_batch(
     except OSError as exc:
         raise BuildError(os_error_message(exc, "创建输出文件夹", out_dir)) from exc
 
-    from .output import _lock  # one batch at a time in one OUT
+    from .output import lock  # one batch at a time in one OUT
 
-    with _lock(root):
+    with lock(root):
         _check_batch_root(out_dir)
         # 3. skip unchanged cities
         fonts_fp = files_fingerprint(options.font_dirs)
@@ -678,11 +677,11 @@ def _clean_after(target: Path) -> None:
     """Remove what a dead worker left beside ``target``: its temporary folder (docgen.output's
     recovery, for folders of dead processes) and the lock, taken first so a live holder's lock
     is never removed."""
-    from .output import _lock, _recover
+    from .output import lock, recover
 
     real = out_target(target)
-    with contextlib.suppress(BuildError, OSError), _lock(real):
-        _recover(real)
+    with contextlib.suppress(BuildError, OSError), lock(real):
+        recover(real)
 
 
 def _build_one(file: str, target: str, options: BuildOptions) -> dict[str, Any]:
@@ -900,7 +899,5 @@ def _write_report(result: BatchResult) -> None:
                 tmp.unlink()
             raise
     except OSError as exc:
-        message = os_error_message(exc, "写入批量生成报告", root / REPORT_NAME)
-        raise BuildError(
-            f"{message.removesuffix(_UNCHANGED)}；各城市已生成的材料保留在输出文件夹中"
-        ) from exc
+        message = os_error_message(exc, "写入批量生成报告", root / REPORT_NAME, out_unchanged=False)
+        raise BuildError(f"{message}；各城市已生成的材料保留在输出文件夹中") from exc

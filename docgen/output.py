@@ -361,13 +361,17 @@ _CAUSES = {
 }
 
 
-def os_error_message(exc: OSError, action: str, path: Path | str, hint: str = "") -> str:
-    """A Chinese sentence for an operating-system error: what docgen tried, where, why, and
-    (``hint``) what the user can do."""
+def os_error_message(
+    exc: OSError, action: str, path: Path | str, hint: str = "", *, out_unchanged: bool = True
+) -> str:
+    """A Chinese sentence for an operating-system error: what docgen tried, where, why,
+    (``hint``) what the user can do, and (``out_unchanged``) that OUT is as it was."""
     cause = _CAUSES.get(exc.errno or 0) or exc.strerror or type(exc).__name__
     where = exc.filename if isinstance(exc.filename, str) and exc.filename else str(path)
     more = f"；{hint}" if hint else ""
-    return f"无法{action}“{where}”：{cause}{more}。输出文件夹保持原样"
+    return f"无法{action}“{where}”：{cause}{more}" + (
+        "。输出文件夹保持原样" if out_unchanged else ""
+    )
 
 
 @contextlib.contextmanager
@@ -382,9 +386,9 @@ def guarded_output(
         real.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(os_error_message(exc, "创建输出文件夹", real.parent)) from exc
-    with _lock(real):
+    with lock(real):
         try:
-            _recover(real)
+            recover(real)
         except OSError as exc:
             raise BuildError(os_error_message(exc, "整理输出文件夹", real)) from exc
         check_out_dir(real, inputs, input_folder)
@@ -423,7 +427,7 @@ def _is_real_dir(path: Path) -> bool:
         return False
 
 
-def _recover(out_dir: Path) -> None:
+def recover(out_dir: Path) -> None:
     """Undo what an earlier docgen process left behind when it was killed (only folders of
     docgen's own naming that are real folders, never links)."""
     old = _old_path(out_dir)
@@ -444,7 +448,7 @@ def lock_path(out_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _lock(out_dir: Path) -> Iterator[None]:
+def lock(out_dir: Path) -> Iterator[None]:
     """Hold the lock of OUT for the block, or raise BuildError at once if another docgen holds
     it. Only the holder ever removes the lock file."""
     path = lock_path(out_dir)

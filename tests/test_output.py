@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from docgen.errors import BuildError
-from docgen.output import _lock, guarded_output, safe_name
+from docgen.output import guarded_output, lock, safe_name
 
 WINDOWS_BAD = set('<>:"/\\|?*')
 
@@ -74,7 +74,7 @@ def test_same_name_twice_is_refused(tmp_path: Path) -> None:
 def test_second_build_of_same_out_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with (
-        _lock(out.absolute()),
+        lock(out.absolute()),
         pytest.raises(BuildError, match="另一个 docgen"),
         guarded_output(out),
     ):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.errors import BuildError
-from docgen.output import MANIFEST, _lock, guarded_output, lock_path
+from docgen.output import MANIFEST, guarded_output, lock, lock_path
 
 from .conftest import SAMPLES
 
@@ -203,7 +203,7 @@ def test_planted_symlinks_are_not_followed(work: Path, tmp_path: Path) -> None:
 
 def test_a_refused_build_never_removes_the_lock(work: Path) -> None:
     out = work / "out"
-    with _lock(out.absolute()):
+    with lock(out.absolute()):
         for _ in range(2):  # a second and a third build: both refused, the lock stays
             result = docgen("build", "city/city.json", "-o", "out", cwd=work)
             assert result.returncode == 1
