@@ -1,0 +1,268 @@
+"""Where each value sits in the intake workbooks (template version ``TEMPLATE_VERSION``).
+
+The rows, columns and the JSON path each cell fills are fixed here, once, for the template, the
+export and the collection alike; the labels and the choices come from the edition (``form.toml``,
+``rules.toml`` and ``intake.toml``). A change of this layout is a new ``TEMPLATE_VERSION``: a
+workbook made for another version is refused by ``collect``, naming both versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..compose.templating import labels
+from ..edition import Edition
+
+TEMPLATE_VERSION = 1
+
+# The hidden sheet of every workbook docgen makes: what it is, for which edition and version.
+META_SHEET = "_docgen"
+META_ROWS = {"generator": 1, "kind": 2, "edition": 3, "template_version": 4, "annotated": 5}
+GENERATOR = "docgen"
+APPLICANT, CITY = "applicant", "city"
+
+SHEET_BASIC = "基本信息"
+SHEET_SECTIONS = "申报材料"
+SHEET_ATTACHMENTS = "随附材料"
+SHEET_HELP = "填表说明"
+SHEET_CITY = "城市信息"
+SHEET_LIST = "申报清单"
+APPLICANT_SHEETS = (SHEET_BASIC, SHEET_SECTIONS, SHEET_ATTACHMENTS, SHEET_HELP)
+CITY_SHEETS = (SHEET_CITY, SHEET_LIST, SHEET_HELP)
+
+APPLICANT_WORKBOOK = "申报信息表.xlsx"
+CITY_WORKBOOK = "城市信息.xlsx"
+NARRATIVE_DOCX = "申报书正文.docx"
+ANNOTATED_SUFFIX = "（已标注）"
+
+# Columns of the field sheets: number, label, value, hint.
+COL_NO, COL_LABEL, COL_VALUE, COL_HINT = 1, 2, 3, 4
+FIRST_FIELD_ROW = 4
+# The financial table of 基本信息: a caption row, a header row, then one row per year.
+FIN_ROWS = 5
+# Table sheets (申报材料, 随附材料, 申报清单): a title row, a hint row, a header row, then data.
+TABLE_HEADER_ROW = 3
+TABLE_FIRST_ROW = 4
+# Only this many rows of a sheet are read: the forms need a few dozen; a sheet with content
+# further down (a pasted table of a million rows) is refused.
+ROW_LIMIT = 1000
+MAX_COLUMN = 10
+
+Kind = Literal[
+    "text",
+    "id",
+    "uscc",
+    "category",
+    "subtype",
+    "mode",
+    "date",
+    "money",
+    "signed_money",
+    "int",
+    "bool",
+    "postcode",
+    "digits",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled input cell: its row, the JSON path it fills (relative to the application,
+    or to the city file for the city workbook), its label, kind and hint."""
+
+    row: int
+    path: str
+    label: str
+    kind: Kind
+    hint: str
+
+    @property
+    def cell(self) -> str:
+        return f"C{self.row}"
+
+
+@dataclass(frozen=True)
+class Column:
+    col: int
+    key: str
+    label: str
+    kind: Kind
+
+    @property
+    def letter(self) -> str:
+        return "ABCDEFGHIJ"[self.col - 1]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything of one edition the workbooks show: fields, table columns, choices, texts."""
+
+    edition: Edition
+    fields: tuple[Field, ...]
+    fin_caption_row: int
+    fin_header_row: int
+    fin_first_row: int
+    fin_columns: tuple[Column, ...]
+    city_fields: tuple[Field, ...]
+    intake: dict[str, Any]
+
+    @property
+    def declaration_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.path.startswith("declarations."))
+
+    def field(self, path: str) -> Field:
+        return next(f for f in self.fields if f.path == path)
+
+    def city_field(self, path: str) -> Field:
+        return next(f for f in self.city_fields if f.path == path)
+
+    # ------------------------------------------------------------------ choices (from rules.toml)
+
+    def category_labels(self) -> dict[str, str]:
+        """label -> category key (示范企业 -> enterprise)."""
+        return {cat.label: key for key, cat in self.edition.rules.categories.items()}
+
+    def subtype_labels(self, category: str) -> dict[str, str]:
+        cat = self.edition.rules.categories.get(category)
+        return {sub.label: key for key, sub in cat.subtypes.items()} if cat else {}
+
+    def all_subtype_labels(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for cat in self.edition.rules.categories.values():
+            for sub in cat.subtypes.values():
+                seen[sub.label] = None
+        return list(seen)
+
+    def mode_lists(self) -> dict[str, tuple[str, ...]]:
+        """Name of the list (category label + subtype label) -> the modes it allows; only the
+        combinations that take a mode."""
+        out: dict[str, tuple[str, ...]] = {}
+        for cat in self.edition.rules.categories.values():
+            if cat.subtypes:
+                for sub_key, sub in cat.subtypes.items():
+                    modes = cat.allowed_modes(sub_key)
+                    if modes:
+                        out[cat.label + sub.label] = modes
+            elif cat.modes:
+                out[cat.label] = cat.modes
+        return out
+
+    def text(self, section: str, key: str, **values: Any) -> str:
+        return str(self.intake[section][key]).format(**values)
+
+
+_CACHE: dict[tuple[str, tuple[object, ...]], Layout] = {}
+
+
+def layout(edition: Edition) -> Layout:
+    """The layout of ``edition``'s workbooks (built once per edition)."""
+    key = (edition.id, edition.folders)
+    if key not in _CACHE:
+        _CACHE[key] = _layout(edition)
+    return _CACHE[key]
+
+
+def _layout(edition: Edition) -> Layout:
+    form = labels(edition, "form.toml")
+    intake = labels(edition, "intake.toml")
+    b, fin, lab, hints = form["basic"], form["financials"], intake["labels"], intake["hints"]
+    dec = intake["declarations"]
+    day = edition.rules.thresholds.accident_cutoff
+    cutoff = f"{day.year}年{day.month}月{day.day}日"
+    rows: list[tuple[str, str, Kind, str]] = [
+        ("category", b["category"], "category", hints["category"]),
+        ("subtype", lab["subtype"], "subtype", hints["subtype"]),
+        ("applicant.name", b["name"], "text", hints["text"]),
+        ("applicant.uscc", b["uscc"], "uscc", hints["uscc"]),
+        ("mode", b["mode"], "mode", hints["mode"]),
+        ("title", lab["title_field"], "text", hints["text"]),
+        ("applicant.address", b["address"], "text", hints["text"]),
+        ("applicant.postcode", b["postcode"], "postcode", hints["postcode"]),
+        ("applicant.legal_representative", b["legal_representative"], "text", hints["text"]),
+        ("applicant.established_on", b["established_on"], "date", hints["date"]),
+        ("applicant.registered_capital", b["registered_capital"], "money", hints["money"]),
+        ("applicant.ownership", b["ownership"], "text", hints["text"]),
+        ("applicant.industry", b["industry"], "text", hints["text"]),
+        ("applicant.listed", b["listed"], "bool", hints["yes_no"]),
+        ("applicant.stock_code", _plain(b["listed_yes"]), "digits", hints["text"]),
+        ("applicant.contact.name", b["contact"], "text", hints["text"]),
+        ("applicant.contact.title", b["contact_title"], "text", hints["text"]),
+        ("applicant.contact.phone", b["phone"], "digits", hints["text"]),
+        ("applicant.contact.mobile", b["mobile"], "digits", hints["text"]),
+        ("applicant.contact.wechat", b["wechat"], "digits", hints["text"]),
+        ("applicant.contact.fax", b["fax"], "digits", hints["text"]),
+        ("applicant.contact.email", b["email"], "text", hints["text"]),
+        ("platform.launched_on", lab["launched_on"], "date", hints["date"]),
+        ("platform.registered_users", lab["registered_users"], "int", hints["integer"]),
+        ("platform.annual_orders", lab["annual_orders"], "int", hints["integer"]),
+        ("platform.served_enterprises", lab["served_enterprises"], "int", hints["integer"]),
+        ("declarations.independent_legal_person", dec["independent_legal_person"], "bool", ""),
+        (
+            "declarations.no_major_accident",
+            dec["no_major_accident"].format(cutoff=cutoff),
+            "bool",
+            "",
+        ),
+        ("declarations.no_violation", dec["no_violation"], "bool", ""),
+        ("id", lab["id"], "id", hints["id"]),
+    ]
+    fields = tuple(
+        Field(FIRST_FIELD_ROW + i, path, label, kind, hint or hints["yes_no"])
+        for i, (path, label, kind, hint) in enumerate(rows)
+    )
+    caption = FIRST_FIELD_ROW + len(rows) + 1
+    fin_columns = (
+        Column(2, "year", lab["year"], "int"),
+        Column(3, "operating_revenue", fin["operating_revenue"], "money"),
+        Column(4, "service_revenue", fin["service_revenue"], "money"),
+        Column(5, "total_profit", fin["total_profit"], "signed_money"),
+        Column(6, "rd_expense", fin["rd_expense"], "money"),
+        Column(7, "tax_paid", fin["tax_paid"], "money"),
+        Column(8, "employees", fin["employees"], "int"),
+    )
+    city_rows: list[tuple[str, str, Kind, str]] = [
+        ("city.name", lab["city_name"], "text", hints["text"]),
+        ("city.division_code", lab["division_code"], "postcode", hints["postcode"]),
+        ("city.bureau", lab["bureau"], "text", hints["text"]),
+        ("city.government", lab["government"], "text", hints["text"]),
+        ("city.extra_platform_quota", lab["extra_platform_quota"], "bool", hints["yes_no"]),
+        ("submitted_on", lab["submitted_on"], "date", hints["date"]),
+        ("city.contact.name", b["contact"], "text", hints["text"]),
+        ("city.contact.title", b["contact_title"], "text", hints["text"]),
+        ("city.contact.phone", b["phone"], "digits", hints["text"]),
+        ("city.contact.mobile", b["mobile"], "digits", hints["text"]),
+        ("city.contact.wechat", b["wechat"], "digits", hints["text"]),
+        ("city.contact.fax", b["fax"], "digits", hints["text"]),
+        ("city.contact.email", b["email"], "text", hints["text"]),
+    ]
+    city_fields = tuple(
+        Field(FIRST_FIELD_ROW + i, path, label, kind, hint)
+        for i, (path, label, kind, hint) in enumerate(city_rows)
+    )
+    return Layout(
+        edition=edition,
+        fields=fields,
+        fin_caption_row=caption,
+        fin_header_row=caption + 1,
+        fin_first_row=caption + 2,
+        fin_columns=fin_columns,
+        city_fields=city_fields,
+        intake=intake,
+    )
+
+
+def _plain(label: str) -> str:
+    """``是（股票代码：{code}）`` -> ``股票代码``."""
+    inner = label.split("（", 1)[-1].split("：", 1)[0]
+    return inner or label
+
+
+def annotated_name(name: str) -> str:
+    """申报信息表.xlsx -> 申报信息表（已标注）.xlsx"""
+    stem, dot, _ext = name.rpartition(".")
+    return f"{stem}{ANNOTATED_SUFFIX}.xlsx" if dot else f"{name}{ANNOTATED_SUFFIX}.xlsx"
+
+
+def is_annotated_name(name: str) -> bool:
+    return name.rpartition(".")[0].endswith(ANNOTATED_SUFFIX)

@@ -1,0 +1,451 @@
+"""The intake workbooks and the Word template, empty (``docgen intake template``) or filled from a
+city file (``docgen intake export``, through ``export.py``).
+
+Labels are locked (sheet protection without a password: the applicant can select and fill only
+the input cells, and cannot insert rows or rename the layout away), every input cell has a data
+validation with a Chinese input message (lists for the choices, real dates, numbers with at most
+2 decimals, 18 characters for the credit code), and the hidden sheet ``_docgen`` records what the
+workbook is, for which edition and which template version.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..compose.templating import labels, render_text
+from ..edition import Edition, load_edition
+from ..output import guarded_output
+from .docxwrite import narrative_docx
+from .layout import (
+    APPLICANT,
+    APPLICANT_WORKBOOK,
+    CITY,
+    CITY_WORKBOOK,
+    COL_HINT,
+    COL_LABEL,
+    COL_NO,
+    COL_VALUE,
+    FIN_ROWS,
+    GENERATOR,
+    META_ROWS,
+    META_SHEET,
+    NARRATIVE_DOCX,
+    SHEET_ATTACHMENTS,
+    SHEET_BASIC,
+    SHEET_CITY,
+    SHEET_HELP,
+    SHEET_LIST,
+    SHEET_SECTIONS,
+    TABLE_FIRST_ROW,
+    TABLE_HEADER_ROW,
+    TEMPLATE_VERSION,
+    Field,
+    Layout,
+    layout,
+)
+
+# Empty rows offered in the table sheets (the sheets are protected: rows cannot be inserted).
+SECTION_ROWS = 20
+ATTACHMENT_ROWS = 30
+LIST_ROWS = 20
+
+_LABEL_FILL = "F2F2F2"
+_HEADER_FILL = "D9E1F2"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a template or an export wrote: the folder and its files (relative paths)."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+
+
+def write_template(
+    out_dir: Path, edition_id: str = "gx-2021-3", division_code: str = ""
+) -> Written:
+    """Write the empty city workbook, applicant workbook and Word template into ``out_dir`` (new,
+    empty, or one docgen made)."""
+    edition = load_edition(edition_id)
+    lay = layout(edition)
+    city_values: dict[str, Any] = {}
+    if division_code:
+        city_values["city.division_code"] = division_code
+        name = _city_name(edition, division_code)
+        if name:
+            city_values["city.name"] = name
+            city_values["city.bureau"] = f"{name}工业和信息化局"
+            city_values["city.government"] = f"{name}人民政府"
+    narrative = lay.intake["narrative"]
+    files = {
+        CITY_WORKBOOK: city_workbook(lay, city_values, []),
+        APPLICANT_WORKBOOK: applicant_workbook(lay),
+        NARRATIVE_DOCX: narrative_docx(
+            narrative["title"], narrative["guidance"], [(h, "") for h in narrative["headings"]]
+        ),
+    }
+    with guarded_output(out_dir) as out:
+        for name, data in files.items():
+            out.write(name, data)
+    return Written(out_dir, tuple(files))
+
+
+def _city_name(edition: Edition, division_code: str) -> str | None:
+    """The city's name from the edition's list of cities (province.toml), if it has one."""
+    try:
+        province = labels(edition, "province.toml")
+    except Exception:
+        return None
+    for city in province.get("cities", []):
+        if isinstance(city, dict) and city.get("division_code") == division_code:
+            return str(city.get("name", "")) or None
+    return None
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def applicant_workbook(
+    lay: Layout,
+    values: dict[str, Any] | None = None,
+    financials: Sequence[dict[str, Any]] = (),
+    sections: Sequence[tuple[str, str, str]] = (),
+    attachments: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """The applicant's workbook; ``values`` by field path (``applicant.uscc``), ``sections`` as
+    (heading, text, Word file), ``attachments`` as (title, file name)."""
+    from openpyxl import Workbook
+
+    values = values or {}
+    wb = Workbook()
+    basic = wb.active
+    basic.title = SHEET_BASIC
+    intake = lay.intake
+    lab = intake["labels"]
+    _title(basic, lab["title"], 4)
+    _header(
+        basic, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]]
+    )
+    for n, f in enumerate(lay.fields, start=1):
+        _field_row(basic, lay, f, n, values.get(f.path))
+    # The financial table.
+    fin_hint = lay.text("hints", "financials", years=lay.edition.rules.edition.financial_years)
+    caption = labels(lay.edition, "form.toml")["financials"]["caption"]
+    cap = basic.cell(lay.fin_caption_row, COL_LABEL, caption)
+    _label_style(cap, bold=True)
+    basic.cell(lay.fin_caption_row, COL_LABEL + 2, fin_hint)
+    _header(basic, lay.fin_header_row, [""] + [c.label for c in lay.fin_columns])
+    rows = max(FIN_ROWS, len(financials))
+    for i in range(rows):
+        r = lay.fin_first_row + i
+        row_values = financials[i] if i < len(financials) else {}
+        for col in lay.fin_columns:
+            _input(basic, r, col.col, row_values.get(col.key), col.kind)
+    for col in lay.fin_columns:
+        ref = f"{col.letter}{lay.fin_first_row}:{col.letter}{lay.fin_first_row + rows - 1}"
+        _validation(
+            basic, lay, col.kind, ref, col.label, fin_hint, f"{col.letter}{lay.fin_first_row}"
+        )
+    _widths(basic, {"A": 6, "B": 34, "C": 40, "D": 40, "E": 14, "F": 14, "G": 14, "H": 14})
+    _protect(basic)
+
+    # 申报材料: one row per narrative section.
+    ws = wb.create_sheet(SHEET_SECTIONS)
+    _title(ws, SHEET_SECTIONS, 4)
+    ws.cell(2, 1, intake["hints"]["sections"])
+    _header(
+        ws,
+        TABLE_HEADER_ROW,
+        [lab["column_no"], lab["section_heading"], lab["section_text"], lab["section_word"]],
+    )
+    n_rows = max(SECTION_ROWS, len(sections) + 5)
+    for i in range(n_rows):
+        r = TABLE_FIRST_ROW + i
+        ws.cell(r, 1, i + 1)
+        heading, text, word = sections[i] if i < len(sections) else ("", "", "")
+        _input(ws, r, 2, heading or None, "text")
+        _input(ws, r, 3, text or None, "text", wrap=True)
+        _input(ws, r, 4, word or None, "text")
+    _widths(ws, {"A": 6, "B": 30, "C": 80, "D": 30})
+    _protect(ws)
+
+    # 随附材料: one row per attachment.
+    ws = wb.create_sheet(SHEET_ATTACHMENTS)
+    _title(ws, SHEET_ATTACHMENTS, 3)
+    ws.cell(2, 1, intake["hints"]["attachments"])
+    _header(
+        ws, TABLE_HEADER_ROW, [lab["column_no"], lab["attachment_title"], lab["attachment_file"]]
+    )
+    n_rows = max(ATTACHMENT_ROWS, len(attachments) + 5)
+    for i in range(n_rows):
+        r = TABLE_FIRST_ROW + i
+        ws.cell(r, 1, i + 1)
+        title, file = attachments[i] if i < len(attachments) else ("", "")
+        _input(ws, r, 2, title or None, "text")
+        _input(ws, r, 3, file or None, "text")
+    _widths(ws, {"A": 6, "B": 50, "C": 50})
+    _protect(ws)
+
+    _help_sheet(wb, lay, intake["instructions"]["applicant"], with_form=True)
+    _meta_sheet(wb, lay, APPLICANT)
+    return _save(wb)
+
+
+def city_workbook(
+    lay: Layout, values: dict[str, Any], listing: Sequence[tuple[str, str, str]]
+) -> bytes:
+    """The city's workbook; ``listing`` as (id, applicant name, folder) in print order."""
+    from openpyxl import Workbook
+
+    lab = lay.intake["labels"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_CITY
+    _title(ws, lab["city_title"], 4)
+    _header(ws, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]])
+    for n, f in enumerate(lay.city_fields, start=1):
+        _field_row(ws, lay, f, n, values.get(f.path))
+    _widths(ws, {"A": 6, "B": 34, "C": 40, "D": 40})
+    _protect(ws)
+
+    ws = wb.create_sheet(SHEET_LIST)
+    _title(ws, SHEET_LIST, 4)
+    ws.cell(2, 1, lay.intake["hints"]["applications"])
+    _header(
+        ws, TABLE_HEADER_ROW, [lab["column_no"], lab["app_id"], lab["app_name"], lab["app_folder"]]
+    )
+    for i in range(max(LIST_ROWS, len(listing) + 5)):
+        r = TABLE_FIRST_ROW + i
+        ws.cell(r, 1, i + 1)
+        app_id, name, folder = listing[i] if i < len(listing) else ("", "", "")
+        _input(ws, r, 2, app_id or None, "text")
+        _input(ws, r, 3, name or None, "text")
+        _input(ws, r, 4, folder or None, "text")
+    _widths(ws, {"A": 6, "B": 16, "C": 50, "D": 30})
+    _protect(ws)
+
+    _help_sheet(wb, lay, lay.intake["instructions"]["city"], with_form=False)
+    _meta_sheet(wb, lay, CITY)
+    return _save(wb)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _title(ws: Any, text: str, width: int) -> None:
+    from openpyxl.styles import Font
+
+    cell = ws.cell(1, 1, text)
+    cell.font = Font(bold=True, size=14)
+
+
+def _header(ws: Any, row: int, texts: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="999999")
+    for col, text in enumerate(texts, start=1):
+        if not text and col != 1:
+            continue
+        cell = ws.cell(row, col, text or None)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+
+
+def _label_style(cell: Any, bold: bool = False) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    cell.fill = PatternFill("solid", fgColor=_LABEL_FILL)
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+    if bold:
+        cell.font = Font(bold=True)
+
+
+def _field_row(ws: Any, lay: Layout, f: Field, n: int, value: Any) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws.cell(f.row, COL_NO, n)
+    _label_style(ws.cell(f.row, COL_LABEL, f.label))
+    _input(ws, f.row, COL_VALUE, value, f.kind)
+    hint = ws.cell(f.row, COL_HINT, f.hint)
+    hint.font = Font(color="666666", size=9)
+    hint.alignment = Alignment(wrap_text=True, vertical="center")
+    _validation(ws, lay, f.kind, f.cell, f.label, f.hint, f.cell)
+
+
+_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "money": "#,##0.00",
+    "signed_money": "#,##0.00",
+    "int": "0",
+}
+
+
+def _input(ws: Any, row: int, col: int, value: Any, kind: str, *, wrap: bool = False) -> None:
+    from openpyxl.styles import Alignment, Border, Protection, Side
+
+    cell = ws.cell(row, col)
+    if value is not None:
+        cell.value = _excel_value(value, kind)
+    cell.protection = Protection(locked=False)
+    cell.number_format = _FORMATS.get(kind, "@")
+    thin = Side(style="thin", color="BFBFBF")
+    cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _excel_value(value: Any, kind: str) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if kind in ("money", "signed_money"):
+        return value  # a Decimal: written with its digits
+    if isinstance(value, int) and kind not in ("int", "money", "signed_money"):
+        return str(value)
+    return value
+
+
+def _validation(
+    ws: Any, lay: Layout, kind: str, ref: str, label: str, hint: str, first: str
+) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    spec: dict[str, Any] = {}
+    style = "warning"
+    if kind == "category":
+        spec = {"type": "list", "formula1": "类别"}
+        style = "stop"
+    elif kind == "subtype":
+        spec = {"type": "list", "formula1": "类型"}
+        style = "stop"
+    elif kind == "bool":
+        spec = {"type": "list", "formula1": "是否"}
+        style = "stop"
+    elif kind == "mode":
+        cat = lay.field("category").cell.replace("C", "$C$")
+        sub = lay.field("subtype").cell.replace("C", "$C$")
+        spec = {"type": "list", "formula1": f'INDIRECT("模式_"&{cat}&{sub})'}
+    elif kind == "date":
+        spec = {"type": "date", "operator": "greaterThanOrEqual", "formula1": "1"}
+    elif kind in ("money", "signed_money"):
+        spec = {"type": "custom", "formula1": f"AND(ISNUMBER({first}),ROUND({first},2)={first})"}
+    elif kind == "int":
+        spec = {"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"}
+    elif kind == "uscc":
+        spec = {"type": "textLength", "operator": "equal", "formula1": "18"}
+    elif kind == "postcode":
+        spec = {"type": "textLength", "operator": "equal", "formula1": "6"}
+    dv = DataValidation(
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=bool(spec),
+        promptTitle=label[:32],
+        prompt=hint[:255],
+        errorTitle="填写有误"[:32],
+        error=hint[:255],
+        errorStyle=style,
+        **spec,
+    )
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _widths(ws: Any, widths: dict[str, float]) -> None:
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+
+
+def _protect(ws: Any) -> None:
+    """Protected without a password: labels locked, input cells open; columns and rows may be
+    resized."""
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = False
+    p.formatRows = False
+    p.formatCells = False
+    ws.freeze_panes = None
+
+
+def _help_sheet(wb: Any, lay: Layout, lines: Sequence[str], *, with_form: bool) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(SHEET_HELP)
+    ws.cell(1, 1, lay.intake["instructions"]["heading"]).font = Font(bold=True, size=14)
+    row = 2
+    texts = list(lines)
+    if with_form:
+        rules = lay.edition.rules
+        cutoff = rules.thresholds.accident_cutoff
+        form_text = render_text(
+            lay.edition,
+            "instructions.txt.j2",
+            notice=rules.edition,
+            cutoff=f"{cutoff.year}年{cutoff.month}月{cutoff.day}日",
+            share_min=rules.thresholds.service_share_min_percent,
+            platform_years=rules.thresholds.platform_min_years,
+        )
+        heading = labels(lay.edition, "form.toml")["instructions"]["heading"]
+        texts += ["", f"{rules.edition.form_title}{heading}："]
+        texts += [line.strip() for line in form_text.splitlines() if line.strip()]
+    for text in texts:
+        cell = ws.cell(row, 1, text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    ws.column_dimensions["A"].width = 110
+    ws.protection.sheet = True
+
+
+def _meta_sheet(wb: Any, lay: Layout, kind: str) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    ws = wb.create_sheet(META_SHEET)
+    ws.sheet_state = "hidden"
+    meta = {
+        "generator": GENERATOR,
+        "kind": kind,
+        "edition": lay.edition.id,
+        "template_version": str(TEMPLATE_VERSION),
+        "annotated": "",
+    }
+    for key, row in META_ROWS.items():
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, meta[key] or None)
+    lists: dict[str, Sequence[str]] = {
+        "类别": list(lay.category_labels()),
+        "类型": lay.all_subtype_labels(),
+        "是否": [lay.intake["labels"]["yes"], lay.intake["labels"]["no"]],
+    }
+    lists.update({f"模式_{key}": modes for key, modes in lay.mode_lists().items()})
+    for i, (name, items) in enumerate(lists.items()):
+        col = 4 + i
+        letter = _letter(col)
+        for r, item in enumerate(items, start=1):
+            ws.cell(r, col, item)
+        ref = f"'{META_SHEET}'!${letter}$1:${letter}${max(1, len(items))}"
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    ws.protection.sheet = True
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _save(wb: Any) -> bytes:
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb.save(out)
+    return out.getvalue()
