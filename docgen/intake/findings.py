@@ -14,6 +14,22 @@ from dataclasses import dataclass, field
 
 from ..errors import Finding, Level
 
+# The model's messages that do not name their field: the form's label is put before them.
+_GENERIC = (
+    "缺少必填字段",
+    "不能为空",
+    "应为",
+    "格式不正确",
+    "取值",
+    "不能小于",
+    "不能大于",
+    "金额最多",
+    "不能为负数",
+    "数值过大",
+    "含有无效",
+    "不认识的字段",
+    "“",
+)
 _TAIL = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -116,7 +132,7 @@ def translate(
     for f in findings:
         place, label = source.lookup(f.path)
         message = f.message
-        if label and not message.startswith(label):
+        if label and message.startswith(_GENERIC):
             message = f"{label}：{message}"
         places = (place,) if place else ((fallback,) if fallback else ())
         out.append(IntakeFinding(f.level, message, places, f.path))
