@@ -36,8 +36,12 @@ import logging
 import os
 import stat
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .attach import PlacedPage
 
 AttachmentKind = Literal["pdf", "jpeg", "png"]
 
@@ -137,8 +141,52 @@ def resolve(base_dir: Path, file: str, *, allow_absolute: bool = False) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class LoadedAttachment:
+    """One attachment as the build uses it: its bytes, read once, and its placed pages."""
+
+    file: str
+    path: Path
+    data: bytes
+    kind: AttachmentKind
+    pages: tuple[PlacedPage, ...]
+
+
+class AttachmentReader:
+    """The attachments of one city, each read once and placed once: validation checks them,
+    the build key hashes the same bytes, and the bundle takes the same placed pages. A file
+    changed on disk after it was read cannot make the packet differ from what was checked."""
+
+    def __init__(self, base_dir: Path, *, allow_absolute: bool = False):
+        self.base_dir = base_dir
+        self.allow_absolute = allow_absolute
+        self._loaded: dict[str, LoadedAttachment | str] = {}
+
+    def problem(self, file: str) -> str | None:
+        """What is wrong with the attachment ``file`` (Chinese), or None if it is usable."""
+        loaded = self._load(file)
+        return loaded if isinstance(loaded, str) else None
+
+    def get(self, file: str) -> LoadedAttachment:
+        """The usable attachment ``file``; ValueError (Chinese) if it is not usable."""
+        loaded = self._load(file)
+        if isinstance(loaded, str):
+            raise ValueError(loaded)
+        return loaded
+
+    def _load(self, file: str) -> LoadedAttachment | str:
+        if file not in self._loaded:
+            self._loaded[file] = _load(self.base_dir, file, self.allow_absolute)
+        return self._loaded[file]
+
+
 def check_attachment(base_dir: Path, file: str, *, allow_absolute: bool = False) -> str | None:
     """Return a Chinese description of what is wrong with an attachment, or None if usable."""
+    return AttachmentReader(base_dir, allow_absolute=allow_absolute).problem(file)
+
+
+def _load(base_dir: Path, file: str, allow_absolute: bool) -> LoadedAttachment | str:
+    """The attachment read, checked and placed, or a Chinese description of what is wrong."""
     bad = [c for c in file if c == "\x00" or "\ud800" <= c <= "\udfff"]
     if bad:
         shown = "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
@@ -181,10 +229,10 @@ def check_attachment(base_dir: Path, file: str, *, allow_absolute: bool = False)
     from docgen.attach import AttachmentError, attachment_data_pages
 
     try:
-        attachment_data_pages(data, kind, file)
+        pages = attachment_data_pages(data, kind, file)
     except AttachmentError as exc:
         return str(exc)
-    return None
+    return LoadedAttachment(file, path, data, kind, tuple(pages))
 
 
 def _check_pdf(file: str, data: bytes) -> str | None:

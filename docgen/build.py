@@ -25,7 +25,7 @@ from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from . import __version__
-from .attachments import resolve, sniff
+from .attachments import AttachmentReader, read_regular, resolve
 from .compose.declaration import category_text, compose_declaration
 from .compose.summary import compose_summary, summary_document
 from .document import Document
@@ -60,19 +60,25 @@ class BuildResult:
 Progress = Callable[[str], None]
 
 
-def check_city(path: Path, options: BuildOptions) -> tuple[City, Edition, list[Finding]]:
-    """Load and validate; raise InputError if there is any error. Returns the warnings."""
+def check_city(
+    path: Path, options: BuildOptions
+) -> tuple[City, Edition, list[Finding], AttachmentReader]:
+    """Load and validate; raise InputError if there is any error. Returns the warnings and the
+    attachments as validation read and placed them (each read once: the build key and the
+    bundle use these very bytes and pages)."""
     city = load_city(path)
+    attachments = AttachmentReader(city.base_dir, allow_absolute=options.allow_absolute)
     findings = validate(
         city,
         edition_dirs=options.edition_dirs,
         allow_absolute=options.allow_absolute,
         font_dirs=options.font_dirs,
+        attachments=attachments,
     )
     if any(f.level == "error" for f in findings):
         raise InputError(findings)
     edition = load_edition(city.edition, options.edition_dirs)
-    return city, edition, findings
+    return city, edition, findings, attachments
 
 
 def build_city(
@@ -108,7 +114,7 @@ def _build_city(
     options = options or BuildOptions()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    city, edition, warnings = check_city(path, options)
+    city, edition, warnings, attachments = check_city(path, options)
     out_dir = out_dir or Path("out") / city.city.division_code
     # Whether OUT may be written is decided before any work (and again under the lock).
     inputs = input_paths(city, path, options)
@@ -147,19 +153,18 @@ def _build_city(
         say("装订总册")
         apps_in: list[ApplicationInput] = []
         for i, app in enumerate(city.applications):
-            attachments = []
-            for att in app.attachments:
-                p = resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
-                kind = sniff(p.read_bytes()[:2048])
-                assert kind is not None  # checked by validation
-                attachments.append((att.title, p, kind))
+            loaded = [attachments.get(att.file) for att in app.attachments]
             apps_in.append(
                 ApplicationInput(
                     application_id=app.id,
                     applicant=app.applicant.name,
                     category_label=category_text(app, edition),
                     doc_index=i + 1,
-                    attachments=tuple(attachments),
+                    attachments=tuple(
+                        (att.title, a.path, a.kind)
+                        for att, a in zip(app.attachments, loaded, strict=True)
+                    ),
+                    placed=tuple(a.pages for a in loaded),
                 )
             )
         bundle = assemble(
@@ -224,7 +229,9 @@ def _build_city(
             MARKER_KEY: MARKER,
             "docgen": __version__,
             "input_sha256": city.input_sha256,
-            "build_key": input_key(city, path, options, files_fingerprint(options.font_dirs)),
+            "build_key": input_key(
+                city, path, options, files_fingerprint(options.font_dirs), attachments
+            ),
             "edition": edition.id,
             "city": {"name": city.city.name, "division_code": city.city.division_code},
             "bundle": {"file": "bundle.pdf", "pages": bundle.pages, "sha256": sha256(bundle.data)},
@@ -331,19 +338,28 @@ def input_paths(city: City, path: Path, options: BuildOptions) -> tuple[Path, ..
     return tuple(found)
 
 
-def input_key(city: City, path: Path, options: BuildOptions, fonts_fingerprint: str) -> str:
-    """A digest of everything a packet depends on: the city file, its attachments, the edition,
-    the fonts, docgen's version and the options. Stored in the manifest as ``build_key``; batch
-    skips a city whose key is unchanged."""
+def input_key(
+    city: City,
+    path: Path,
+    options: BuildOptions,
+    fonts_fingerprint: str,
+    attachments: AttachmentReader | None = None,
+) -> str:
+    """A digest of everything a packet depends on: the city file (the bytes ``load_city`` read),
+    its attachments (the bytes ``attachments`` read and validation checked; read here when not
+    given), the edition, the fonts, docgen's version and the options. Stored in the manifest as
+    ``build_key``; batch skips a city whose key is unchanged."""
     h = hashlib.sha256()
     h.update(__version__.encode())
-    h.update(path.read_bytes())
+    h.update(city.input_sha256.encode())
     for app in city.applications:
         for att in app.attachments:
             h.update(att.file.encode())
-            h.update(
-                resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute).read_bytes()
-            )
+            if attachments is not None:
+                h.update(attachments.get(att.file).data)
+            else:
+                resolved = resolve(city.base_dir, att.file, allow_absolute=options.allow_absolute)
+                h.update(read_regular(resolved, att.file))
     with contextlib.suppress(EditionError):
         h.update(load_edition(city.edition, options.edition_dirs).fingerprint().encode())
     h.update(fonts_fingerprint.encode())

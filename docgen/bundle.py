@@ -80,13 +80,16 @@ _MARK_GREY = layout.SEAL_MARK_GREY
 @dataclass(frozen=True)
 class ApplicationInput:
     """One application: its form is ``rendered.docs[doc_index]`` of the bundle's render; its
-    attachments are (title, file, kind) in print order."""
+    attachments are (title, file, kind) in print order. ``placed`` holds their pages when the
+    caller has placed them already (the build: validation placed them from the bytes it
+    checked); otherwise each file is read and placed here."""
 
     application_id: str
     applicant: str
     category_label: str  # 示范企业, 示范平台（共享制造类） ...
     doc_index: int
     attachments: tuple[tuple[str, Path, AttachmentKind], ...] = ()
+    placed: tuple[tuple[PlacedPage, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,9 @@ def assemble(
     # Attachments first: their page counts shape the plan.
     placed: list[list[list[PlacedPage]]] = []
     for i, app in enumerate(inp.applications):
+        if app.placed is not None:
+            placed.append([list(pages) for pages in app.placed])
+            continue
         pages_of_app: list[list[PlacedPage]] = []
         for j, (_title, path, kind) in enumerate(app.attachments):
             try:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import uscc
-from .attachments import check_attachment
+from .attachments import AttachmentReader
 from .edition import Edition, load_edition
 from .errors import EditionError, Finding
 from .model import Application, City
@@ -43,8 +43,12 @@ def validate(
     edition_dirs: Sequence[Path] = (),
     allow_absolute: bool = False,
     font_dirs: Sequence[Path] = (),
+    attachments: AttachmentReader | None = None,
 ) -> list[Finding]:
     """Check ``city`` against its edition's rules; return every finding (errors and warnings).
+
+    ``attachments`` reads each attachment once; the build passes its own, so that what it hashes
+    and binds are the bytes checked here.
 
     This includes everything ``build`` would refuse later: every text must be printable with
     the fonts of ``font_dirs`` and the system (:func:`docgen.printable.check_printable`: no
@@ -62,8 +66,9 @@ def validate(
     findings += _check_city(city, edition)
     findings += _check_duplicates(city)
     findings += _check_quotas(city, edition)
+    reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     for i, app in enumerate(city.applications):
-        findings += _check_application(city, edition, i, app, allow_absolute)
+        findings += _check_application(city, edition, i, app, reader)
     findings += _check_printable(city, edition, font_dirs, compose=not _has_errors(findings))
     return sorted(set(findings), key=_order)
 
@@ -186,7 +191,7 @@ def _check_quotas(city: City, edition: Edition) -> list[Finding]:
 
 
 def _check_application(
-    city: City, edition: Edition, i: int, app: Application, allow_absolute: bool
+    city: City, edition: Edition, i: int, app: Application, attachments: AttachmentReader
 ) -> list[Finding]:
     p = f"applications[{i}]"
     out: list[Finding] = []
@@ -352,7 +357,7 @@ def _check_application(
 
     # attachments
     for j, att in enumerate(app.attachments):
-        problem = check_attachment(city.base_dir, att.file, allow_absolute=allow_absolute)
+        problem = attachments.problem(att.file)
         if problem:
             out.append(Finding(f"{p}.attachments[{j}].file", "error", problem))
     return out
