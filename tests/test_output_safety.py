@@ -403,7 +403,8 @@ def test_interrupted_build_leaves_no_process_and_the_previous_out(
 _names = st.sampled_from(["a.txt", "b.pdf", "manifest.json", "sub", "论文.docx", ".hidden"])
 _actions = st.lists(
     st.tuples(
-        st.sampled_from(["user-file", "user-dir", "edit", "delete", "link", "docgen"]), _names
+        st.sampled_from(["user-file", "user-dir", "edit", "delete", "link", "docgen", "input"]),
+        _names,
     ),
     max_size=5,
 )
@@ -420,9 +421,19 @@ def test_any_folder_state_loses_nothing(
     out = base / "out"
     out.mkdir()
     docgen_files: set[str] = set()
+    city_dir = base / "city"  # the city's folder: beside OUT, or (action "input") inside it
+    city_dir.mkdir()
+    (city_dir / "city.json").write_bytes(b'{"schema": "docgen.city/1"}')
     for action, name in actions:
         path = out / name
+        if action == "input" and not os.path.lexists(path):
+            shutil.move(city_dir, path)  # the city folder (with its file) now lies inside OUT
+            city_dir = path
+            continue
         if action == "docgen":
+            if base / "city" != city_dir:  # keep the input when docgen's output is re-made
+                shutil.move(city_dir, base / "city")
+                city_dir = base / "city"
             shutil.rmtree(out)
             with guarded_output(out) as w:
                 w.write("bundle.pdf", b"%PDF-1.7 packet")
@@ -447,8 +458,9 @@ def test_any_folder_state_loses_nothing(
     with contextlib.suppress(OSError, ValueError):
         data = json.loads(manifest.read_text())
         listed = {f["path"]: f["sha256"] for f in data["files"]} if isinstance(data, dict) else {}
+    inputs_before = tree(city_dir)
     try:
-        with guarded_output(out) as w:
+        with guarded_output(out, [city_dir / "city.json"], city_dir) as w:
             w.write("bundle.pdf", b"%PDF-1.7 new packet")
     except BuildError:
         assert tree(out) == before  # refused: untouched
@@ -460,4 +472,6 @@ def test_any_folder_state_loses_nothing(
             if rel in listed:
                 assert digest == listed[rel]
         assert (out / "bundle.pdf").read_bytes() == b"%PDF-1.7 new packet"
+        assert out not in city_dir.parents  # an OUT holding the input is never replaced
+    assert tree(city_dir) == inputs_before  # the input, wherever it is, is never touched
     assert leftovers(base) == []
