@@ -831,6 +831,8 @@ def _convert(raw: Any, kind: str, choices: dict[str, str], label: str) -> tuple[
         return nz.as_bool(raw)
     if kind in ("category", "subtype"):
         return nz.as_choice(raw, choices, label)
+    if kind == "postcode":
+        return nz.digits(raw)
     return nz.text(raw)
 
 

@@ -104,6 +104,17 @@ def uscc(value: Value) -> tuple[str | None, Note]:
     return code, note
 
 
+def digits(value: Value) -> tuple[str | None, Note]:
+    """A code of digits (postcode, division code): full-width digits as ASCII, blanks removed."""
+    raw, note = text(value)
+    if raw is None:
+        return None, None
+    code = _wide_to_ascii(re.sub(f"[{_BLANKS}]", "", raw))
+    if code != raw:
+        return code, f"“{raw}”按“{code}”读取（全角数字改为半角、去掉空格）"
+    return code, note
+
+
 _DATE_PATTERNS = (
     re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
     re.compile(r"(\d{4})\s*[-./／]\s*(\d{1,2})\s*[-./／]\s*(\d{1,2})"),
@@ -144,7 +155,7 @@ def as_date(value: Value) -> tuple[date | None, Note]:
                 day = date(y, mo, d)
             except ValueError:
                 raise Unreadable(f"“{raw}”不是真实存在的日期") from None
-            if raw == day.isoformat():
+            if value == day.isoformat():
                 return day, None
             return day, f"日期“{raw}”按 {day.isoformat()} 读取"
     raise Unreadable(f"“{raw}”不是日期；应为日期，如 2021-05-12 或 2021年5月12日")
