@@ -166,7 +166,10 @@ def fill_applicant(path: Path, **over: object) -> None:
     for ref, value in values.items():
         ws[ref] = value
     s = wb["申报材料"]
-    s["B4"], s["C4"] = "企业基本情况", "公司成立于1993年，是以工程机械整机研发、制造和服务为主业的国家高新技术企业。"
+    s["B4"], s["C4"] = (
+        "企业基本情况",
+        "公司成立于1993年，是以工程机械整机研发、制造和服务为主业的国家高新技术企业。",
+    )
     s["B5"], s["D5"] = "主要做法", "申报书正文.docx"
     a = wb["随附材料"]
     a["B4"], a["C4"] = "营业执照（副本）复印件", "license.pdf"
@@ -225,16 +228,35 @@ def test_filled_template_is_collected_with_each_normalisation_named(
     assert a["registered_capital"] == 118000
     assert a["listed"] is False
     assert app["financials"] == [
-        {"year": 2019, "operating_revenue": 168000, "service_revenue": 50985,
-         "total_profit": 10450, "rd_expense": 6010, "tax_paid": 6800, "employees": 3160},
-        {"year": 2020, "operating_revenue": 180000, "service_revenue": 61380,
-         "total_profit": 11870.25, "rd_expense": 6920, "tax_paid": 7350, "employees": 3260},
+        {
+            "year": 2019,
+            "operating_revenue": 168000,
+            "service_revenue": 50985,
+            "total_profit": 10450,
+            "rd_expense": 6010,
+            "tax_paid": 6800,
+            "employees": 3160,
+        },
+        {
+            "year": 2020,
+            "operating_revenue": 180000,
+            "service_revenue": 61380,
+            "total_profit": 11870.25,
+            "rd_expense": 6920,
+            "tax_paid": 7350,
+            "employees": 3260,
+        },
     ]
     raw = (tmp_path / "city" / "city.json").read_text(encoding="utf-8")
     assert '"service_revenue": 50985.00' in raw  # decimals kept as typed, never a float
     assert app["sections"][0]["text"].startswith("公司成立于1993年")
-    assert app["sections"][1] == {"heading": "主要做法", "text": "为售出的**2.8万台**设备加装物联网终端。"}
-    assert app["attachments"] == [{"title": "营业执照（副本）复印件", "file": "attachments/LZ-E1/license.pdf"}]
+    assert app["sections"][1] == {
+        "heading": "主要做法",
+        "text": "为售出的**2.8万台**设备加装物联网终端。",
+    }
+    assert app["attachments"] == [
+        {"title": "营业执照（副本）复印件", "file": "attachments/LZ-E1/license.pdf"}
+    ]
 
     warnings = {f.location: f.message for f in result.findings if f.level == "warning"}
     book = "LZ-E1/申报信息表.xlsx › 基本信息!"
@@ -251,15 +273,22 @@ def test_filled_template_is_collected_with_each_normalisation_named(
 
 def test_a_rule_is_named_at_its_cell_and_the_cli_exits_1(intake_dir: Path, tmp_path: Path) -> None:
     fill_applicant(intake_dir / "LZ-E1" / "申报信息表.xlsx", C7="91450200TCULH87WL9", C8="共享制造")
-    result = CliRunner().invoke(main, ["intake", "collect", str(intake_dir), "-o", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["intake", "collect", str(intake_dir), "-o", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1, result.output
-    assert "LZ-E1/申报信息表.xlsx › 基本信息!C7：统一社会信用代码“91450200TCULH87WL9”校验码错误" in result.output
+    assert (
+        "LZ-E1/申报信息表.xlsx › 基本信息!C7：统一社会信用代码“91450200TCULH87WL9”校验码错误"
+        in result.output
+    )
     assert "LZ-E1/申报信息表.xlsx › 基本信息!C8：示范企业不能选择“共享制造”模式" in result.output
     assert not (tmp_path / "o").exists()  # nothing written
 
 
 def test_template_command(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["intake", "template", "-o", str(tmp_path / "t"), "--city", "450200"])
+    result = CliRunner().invoke(
+        main, ["intake", "template", "-o", str(tmp_path / "t"), "--city", "450200"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
         "manifest.json",
@@ -267,7 +296,11 @@ def test_template_command(tmp_path: Path) -> None:
         "申报书正文.docx",
         "申报信息表.xlsx",
     ]
-    bad = CliRunner().invoke(main, ["intake", "template", "-o", str(tmp_path / "u"), "--city", "45"])
+    bad = CliRunner().invoke(
+        main, ["intake", "template", "-o", str(tmp_path / "u"), "--city", "45"]
+    )
     assert bad.exit_code == 2
-    missing = CliRunner().invoke(main, ["intake", "collect", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    missing = CliRunner().invoke(
+        main, ["intake", "collect", str(tmp_path / "nope"), "-o", str(tmp_path / "o")]
+    )
     assert missing.exit_code == 2

@@ -206,9 +206,7 @@ class _Collector:
             try:
                 wb = read_workbook(path)
             except Refusal as exc:
-                self.error(
-                    Place(rel), f"{path.name}{exc}" if not str(exc).startswith("“") else str(exc)
-                )
+                self.error(Place(rel), str(exc))
                 continue
             self.inputs.append(path)
             if wb.meta.get("generator") != GENERATOR:
@@ -642,9 +640,7 @@ class _Collector:
         try:
             narrative: Narrative | None = read_narrative(docx)
         except Refusal as exc:
-            self.error(
-                Place(rel), f"{docx.name}{exc}" if not str(exc).startswith("“") else str(exc)
-            )
+            self.error(Place(rel), str(exc))
             narrative = None
         else:
             self.inputs.append(docx)
