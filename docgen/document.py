@@ -96,11 +96,20 @@ class TickItem:
 @dataclass(frozen=True)
 class TickBoxes:
     """A labelled choice with drawn square boxes (never a font glyph); the checked ones get a
-    drawn tick. Items flow left to right and wrap."""
+    drawn tick. Items flow left to right and wrap; a run of nested items (``level`` 1) is set in
+    brackets after the item it belongs to: 示范平台（☐共享制造类 ☐其他类）.
+
+    A choice set on several rows is several blocks: the first carries the label ("申报类别："),
+    each further row has ``continues`` set. A continuing row prints no label: its ``label`` is
+    only blank space (U+3000) as wide as the first row's label, so that its boxes line up under
+    the first row's; renderers that lay rows out by indentation use ``continues`` and the
+    label's width, and never print it as a label of its own.
+    """
 
     label: str
     items: tuple[TickItem, ...]
     size: float = 16.0
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,52 @@ class Spacer:
     height_mm: float
 
 
+@dataclass(frozen=True)
+class Letterhead:
+    """The head of a letter's first page (GB/T 9704-2012 §10.1 信函格式): the issuing body's
+    name (发文机关标志) centred in red, the red double rule under it, the red double rule near the
+    foot of the page, and the document number (发文字号) right-aligned under the first rule.
+
+    ``printed`` False leaves the name and both rules out (paper with a printed letterhead) and
+    keeps their space, so the document number and everything after it stay where they were.
+    """
+
+    name: Runs
+    number: Runs
+    printed: bool = True
+
+
+@dataclass(frozen=True)
+class AttachmentNote:
+    """附件说明 (GB/T 9704 §7.3.4): ``label`` ("附件：") then the numbered items; an item's
+    wrapped lines align with the first character of its name, and the numbers of later items
+    align under the first one's. ``markers`` are the ready-made numbers ("1. ", "2. ")."""
+
+    label: str
+    markers: tuple[str, ...]
+    items: tuple[Runs, ...]
+    size: float = 16.0
+    role: Role = "fangsong"
+
+
+@dataclass(frozen=True)
+class DatedSignature:
+    """发文机关署名 and 成文日期 of a sealed document (GB/T 9704 §7.3.5.1): the date ends
+    ``date_right_chars`` characters from the right edge of the text area, the name is centred
+    over the date, and the seal slot is centred over both with its top within a line of the
+    text above (``space_lines`` empty lines before the name). ``note`` (附注) follows on the
+    line after the date, indented two characters. Renderers keep the block on one page with
+    the last lines of the text before it."""
+
+    name: Runs
+    date: Runs
+    seal: SealKind
+    seal_diameter_mm: float = 42.0
+    date_right_chars: int = 4
+    space_lines: int = 2
+    note: Runs | None = None
+
+
 Block = (
     Title
     | Heading
@@ -188,6 +243,9 @@ Block = (
     | OpinionBox
     | PageBreak
     | Spacer
+    | Letterhead
+    | AttachmentNote
+    | DatedSignature
 )
 
 
@@ -199,13 +257,16 @@ class Document:
     first page after them.
     """
 
-    kind: Literal["declaration", "summary"]
+    kind: Literal["declaration", "summary", "letter"]
     title: str  # PDF /Title and DOCX core title
     blocks: tuple[Block, ...]
     landscape: bool = False
     cover_pages: int = 1
     application_id: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # Characters per body line of the document grid (GB/T 9704: 28 of 3号 in the 156 mm text
+    # area): body text is set on this pitch, as Word's 文档网格 does. 0: natural widths.
+    grid_chars: int = 0
 
 
 def iter_runs(doc: Document) -> Iterator[tuple[Run, Role]]:
@@ -247,6 +308,17 @@ def _block_runs(block: Block) -> Iterator[tuple[Run, Role]]:
         case OpinionBox(title=title, signature=sig):
             yield Run(title), "hei"
             yield from _block_runs(sig)
+        case Letterhead(name=name, number=number):
+            yield from ((r, r.role or "song") for r in name)
+            yield from ((r, r.role or "fangsong") for r in number)
+        case AttachmentNote(label=label, markers=markers, items=items, role=role):
+            yield Run(label), role
+            for marker, item in zip(markers, items, strict=True):
+                yield Run(marker), role
+                yield from ((r, r.role or role) for r in item)
+        case DatedSignature(name=name, date=date, note=note):
+            for part in (name, date, note or ()):
+                yield from ((r, r.role or "fangsong") for r in part)
         case _:
             return
 

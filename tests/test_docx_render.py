@@ -38,7 +38,7 @@ from docgen.document import (
     runs,
 )
 from docgen.errors import FontError
-from docgen.render.docx import render_docx
+from docgen.render.docx import WINDOWS_FACES, render_docx
 from docgen.render.fonts import ROLES, FontSet, resolve_fonts
 
 FAMILIES = {
@@ -202,9 +202,9 @@ def test_blocks_come_out_in_order(word: docx.document.Document) -> None:
     texts = [t for t in _block_texts(word) if t]
     expected = [
         "服务型制造示范遴选申报书",
-        "申报类别：|示范企业",
-        "申报单位（盖章）：|柳州某某机械有限公司",
-        "推荐单位：|柳州市工业和信息化局",
+        "申报类别\t示范企业\t",
+        "申报单位（盖章）\t柳州某某机械有限公司\t",
+        "推荐单位\t柳州市工业和信息化局\t",
         "一、企业基本情况",
         BODY * 3,
         f"特殊字符{LITERAL}与{FORMULA}，加粗文字控制符去掉。",
@@ -213,11 +213,8 @@ def test_blocks_come_out_in_order(word: docx.document.Document) -> None:
         "1.\t第二项",
         "1.三级标题",
         "不进导航的标题",
-        "申报类型：",
-        "示范企业",
-        "工业设计服务\u3000定制化服务",
-        "示范项目",
-        "是否上市：是\u3000否",
+        "申报类型示范企业（工业设计服务 定制化服务）\u3000示范项目",
+        "是否上市是\u3000否",
         "表1 主要项目",
         "序号|项目名称|金额（万元）|备注",
         "1|智能制造服务平台建设项目第1期|1234.50|正常",
@@ -242,24 +239,36 @@ def test_text_is_literal_and_xml_safe(declaration_bytes: bytes) -> None:
     assert "\x01" not in xml and "\x0b" not in xml
 
 
+def _style_faces(word: docx.document.Document, style_id: str) -> tuple[str, str]:
+    """(eastAsia, ascii) face of a style, following basedOn."""
+    styles = {st.style_id: st for st in word.styles}
+    style = styles[style_id]
+    while True:
+        rpr = style.element.rPr
+        fonts = rpr.rFonts if rpr is not None else None
+        if fonts is not None and fonts.get(qn("w:eastAsia")):
+            return fonts.get(qn("w:eastAsia")), fonts.get(qn("w:ascii"))
+        style = style.base_style
+
+
 def test_heading_styles_and_faces(word: docx.document.Document) -> None:
     by_text = {p.text: p for p in word.paragraphs}
     expect = {
-        "一、企业基本情况": ("Heading 1", FAMILIES["hei"], False),
-        "（一）主营业务": ("Heading 2", FAMILIES["kai"], False),
-        "1.三级标题": ("Heading 3", FAMILIES["fangsong"], True),
+        "一、企业基本情况": ("Heading1", WINDOWS_FACES["hei"], False),
+        "（一）主营业务": ("Heading2", WINDOWS_FACES["kai"], False),
+        "1.三级标题": ("Heading3", WINDOWS_FACES["fangsong"], True),
     }
-    for text, (style, family, bold) in expect.items():
+    for text, (style_id, face, bold) in expect.items():
         para = by_text[text]
-        assert para.style.name == style
+        assert para.style.style_id == style_id
+        assert _style_faces(word, style_id) == (face, "Times New Roman")
+        assert bool(para.style.font.bold) is bold
         for run in para.runs:
-            assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == family
-            assert bool(run.bold) is bold
-            assert run.font.size.pt == 16
-    # Restyled: black, our faces, no theme font.
-    h1 = word.styles["Heading 1"]
-    assert h1.font.color.rgb == docx.shared.RGBColor(0, 0, 0)
-    assert h1.element.rPr.rFonts.get(qn("w:eastAsia")) == FAMILIES["hei"]
+            assert run._r.rPr is None or run._r.rPr.rFonts is None  # the face is the style's
+            assert run.font.size is None  # 3号, the style's size
+    h1 = word.styles["heading 1"]
+    assert h1.font.color.rgb is None  # black: no theme colour
+    assert h1.element.pPr.keepNext_val
     # A heading without bookmark keeps the look but stays out of the navigation pane.
     hidden = by_text["不进导航的标题"]
     assert hidden._p.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "9"
@@ -273,37 +282,50 @@ def test_body_paragraph_format(word: docx.document.Document) -> None:
     assert para.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.JUSTIFY
     title = next(p for p in word.paragraphs if p.text == "服务型制造示范遴选申报书")
     assert title.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
-    assert all(r.bold and r.font.size.pt == 26 for r in title.runs)
+    assert all(not r.bold and r.font.size.pt == 26 for r in title.runs)  # 黑体, as the PDF
+    assert title.style.style_id == "HeiTi"
     item = next(p for p in word.paragraphs if p.text.startswith("•"))
     assert item.paragraph_format.first_line_indent < 0  # hanging marker
     assert item.paragraph_format.left_indent > 0
 
 
-def test_every_run_has_an_east_asian_face(declaration_bytes: bytes) -> None:
+def test_every_run_has_a_windows_face_from_its_styles(declaration_bytes: bytes) -> None:
     parts = _parts(declaration_bytes)
+    word = docx.Document(io.BytesIO(declaration_bytes))
+    windows = set(WINDOWS_FACES.values())
     for name in ("word/document.xml", "word/footer1.xml", "word/footer2.xml"):
         root = docx.oxml.parse_xml(parts[name])
-        run_elements = root.iter(qn("w:r"))
         count = 0
-        for r in run_elements:
-            if r.find(MC_ALTERNATE) is not None:
-                continue  # the seal slot shape has no text
-            fonts = r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-            assert fonts is not None and fonts.get(qn("w:eastAsia")), name
-            count += 1
+        for p in root.iter(qn("w:p")):
+            ppr = p.find(qn("w:pPr"))
+            pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
+            para_face = _style_faces(
+                word, pstyle.get(qn("w:val")) if pstyle is not None else "Normal"
+            )
+            for r in p.iter(qn("w:r")):
+                if r.find(MC_ALTERNATE) is not None or r.find(qn("w:t")) is None:
+                    continue  # the seal slot shape, field characters
+                rpr = r.find(qn("w:rPr"))
+                assert rpr is None or rpr.find(qn("w:rFonts")) is None, name  # no face on runs
+                rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+                face = _style_faces(word, rstyle.get(qn("w:val"))) if rstyle is not None else None
+                assert (face or para_face)[0] in windows | {"Segoe UI Symbol", "Times New Roman"}
+                count += 1
         assert count > 0
     styles = parts["word/styles.xml"].decode("utf-8")
     assert "asciiTheme" not in styles and "eastAsiaTheme" not in styles
     assert "word/stylesWithEffects.xml" not in parts
     root = docx.oxml.parse_xml(parts["word/styles.xml"])
     defaults = root.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == FAMILIES["fangsong"]
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋"
+    assert defaults.find(qn("w:rFonts")).get(qn("w:ascii")) == "Times New Roman"
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
 
 
 def test_normal_style_face(word: docx.document.Document) -> None:
     fonts = word.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == FAMILIES["fangsong"]
+    assert fonts.get(qn("w:eastAsia")) == "仿宋"
+    assert fonts.get(qn("w:hAnsi")) == "Times New Roman"
     assert fonts.get(qn("w:asciiTheme")) is None
 
 
@@ -337,7 +359,7 @@ def test_checkboxes_are_content_controls(declaration_bytes: bytes) -> None:
     states = [b.find(f"{{{W14}}}checked").get(f"{{{W14}}}val") for b in boxes]
     assert states == ["1", "0", "1", "0", "0", "1"]
     shown = ["".join(t.text for t in sdt.iter(qn("w:t"))) for sdt in root.iter(qn("w:sdt"))]
-    assert shown == ["☒", "☐", "☒", "☐", "☐", "☒"]
+    assert shown == ["☑", "☐", "☑", "☐", "☐", "☑"]  # a tick, as the PDF draws it
 
 
 def test_seal_slots_are_marked(declaration_bytes: bytes) -> None:
@@ -418,11 +440,13 @@ def test_bytes_are_deterministic(declaration_bytes: bytes) -> None:
     assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos)
 
 
-def test_missing_role_falls_back_to_song() -> None:
+def test_the_building_machines_faces_are_never_named() -> None:
+    """Whatever fonts the PDF was drawn with, the Word file names the Windows faces."""
     data = render_docx(_summary(), {"song": "AR PL SungtiL GB"})
-    assert b'w:eastAsia="AR PL SungtiL GB"' in _parts(data)["word/document.xml"]
-    with pytest.raises(ValueError):
-        render_docx(_summary(), {})
+    for name, payload in _parts(data).items():
+        if name.endswith(".xml"):
+            assert b"AR PL" not in payload and b"WenQuanYi" not in payload, name
+    assert render_docx(_summary(), {}) == data
 
 
 # ---------------------------------------------------------------------- per-character faces
@@ -435,72 +459,25 @@ def _fallback_char() -> tuple[FontSet, Role, str]:
         fonts = resolve_fonts()
     except FontError as exc:
         pytest.skip(f"no usable CJK fonts: {exc}")
-    candidates = ["〇", *map(chr, range(0x3400, 0x4DC0)), *map(chr, range(0x4E00, 0xA000))]
-    for ch in candidates:
+    for ch in ["〇", *map(chr, range(0x4E00, 0xA000))]:
         for role in ("fangsong", *ROLES):
             face = fonts.font_for(ch, role)
-            if face is None or face == fonts.font_name(role):
-                continue
-            if fonts.family_of(face) != fonts.family(role):
+            if face is not None and fonts.family_of(face) != fonts.family(role):
                 return fonts, role, ch
     pytest.skip("every installed role's primary face has every CJK character another face has")
 
 
-def _paragraph_runs(data: bytes, text: str) -> list[tuple[str, str, str, bool]]:
-    """(eastAsia face, ascii face, text, bold) of each run of the paragraph reading ``text``."""
+def test_a_character_the_linux_face_lacks_stays_in_the_windows_face() -> None:
+    """〇 is missing from the AR PL faces the PDF uses on Debian, so the PDF draws it with a
+    fallback face; 宋体/仿宋/黑体/楷体 all have it (GBK), so Word gets no other face for it."""
+    fonts, role, ch = _fallback_char()
+    text = "申报日期：二" + ch + "二一年"
+    doc = Document("declaration", "逐字字体", (Paragraph(runs(text), role=role),))
+    data = render_docx(doc, {r: fonts.family(r) for r in ROLES}, fonts.fallback_families([doc]))
     word = docx.Document(io.BytesIO(data))
     para = next(p for p in word.paragraphs if p.text == text)
-    out = []
-    for r in para.runs:
-        fonts = r._r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-        out.append((fonts.get(qn("w:eastAsia")), fonts.get(qn("w:ascii")), r.text, bool(r.bold)))
-    return out
-
-
-def test_characters_the_primary_face_lacks_get_the_fallback_face() -> None:
-    fonts, role, ch = _fallback_char()
-    primary = fonts.family(role)
-    fallback = fonts.family_of(fonts.font_for(ch, role))
-    before, after = "申报日期：二", "二一年"
-    assert all(fonts.font_for(c, role) == fonts.font_name(role) for c in before + after)
-    text = before + ch + after + ch
-    doc = Document(
-        kind="declaration",
-        title="逐字字体",
-        blocks=(
-            Paragraph((Run(before), Run(ch + after, bold=True), Run(ch)), role=role),
-            Paragraph(runs(BODY)),
-        ),
-    )
-    fallbacks = fonts.fallback_families([doc])
-    assert fallbacks[role][ch] == fallback
-    families = {r: fonts.family(r) for r in ROLES}
-    data = render_docx(doc, families, fallbacks)
-    assert _paragraph_runs(data, text) == [
-        (primary, primary, before, False),
-        (fallback, fallback, ch, True),
-        (primary, primary, after, True),
-        (fallback, fallback, ch, False),
-    ]
-    # The document's text is unchanged, and without fallbacks every run keeps one face.
-    word = docx.Document(io.BytesIO(data))
-    assert [p.text for p in word.paragraphs if p.text] == [text, BODY]
-    plain_runs = _paragraph_runs(render_docx(doc, families), text)
-    assert {(ea, ascii_) for ea, ascii_, _, _ in plain_runs} == {(primary, primary)}
-
-
-def test_runs_without_such_characters_stay_whole() -> None:
-    fonts, role, ch = _fallback_char()
-    text = "申报日期二零二一年"
-    doc = Document("declaration", "无需替换", (Paragraph(runs(text), role=role),))
-    assert fonts.fallback_families([doc]) == {}
-    families = {r: fonts.family(r) for r in ROLES}
-    fallbacks = fonts.fallback_families(
-        [Document("declaration", "x", (Paragraph(runs(ch), role=role),))]
-    )
-    assert fallbacks[role]
-    data = render_docx(doc, families, fallbacks)
-    assert _paragraph_runs(data, text) == [(families[role], families[role], text, False)]
+    assert [r.text for r in para.runs] == [text]
+    assert para.runs[0]._r.rPr is None or para.runs[0]._r.rPr.rFonts is None
 
 
 # ---------------------------------------------------------------------- LibreOffice
@@ -547,7 +524,12 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         check=True,
         capture_output=True,
         timeout=600,
-        env={"HOME": str(work), "PATH": "/usr/bin:/bin"},
+        # The Windows faces the file names, mapped to the Debian faces the PDF is drawn with.
+        env={
+            "HOME": str(work),
+            "PATH": "/usr/bin:/bin",
+            "FONTCONFIG_FILE": str(Path(__file__).parent / "data" / "fonts.conf"),
+        },
     )
     return {name: work / f"{name}.pdf" for name in docs}
 
@@ -567,7 +549,7 @@ def test_libreoffice_declaration(converted: dict[str, Path]) -> None:
         LITERAL,
         FORMULA,
         "（一）主营业务",
-        "☒示范企业",
+        "☑示范企业",
         "☐工业设计服务",
         "智能制造服务平台建设项目第45期",
         "99999.00",

@@ -67,7 +67,11 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
         blocks=tuple(blocks),
         cover_pages=1,
         application_id=app.id,
-        meta={"applicant": app.applicant.name, "category": app.category},
+        meta={
+            "applicant": app.applicant.name,
+            "category": app.category,
+            "submitted_on": city.submitted_on.isoformat(),
+        },
     )
 
 
@@ -96,7 +100,10 @@ def _cover(
             TickItem(sub.label, chosen and app.subtype == sub_key, level=1)
             for sub_key, sub in cat.subtypes.items()
         ]
-        rows.append(TickBoxes(label if not rows else "\u3000" * len(label), tuple(items)))
+        if rows:  # a further row: no label, boxes under the first row's
+            rows.append(TickBoxes("\u3000" * len(label), tuple(items), continues=True))
+        else:
+            rows.append(TickBoxes(label, tuple(items)))
     is_city = app.category == "city"
     fields: list[CoverField] = [
         CoverField(

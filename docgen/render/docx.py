@@ -1,9 +1,17 @@
 """Render a ``docgen.document.Document`` to a Word (.docx) file with python-docx.
 
-The page geometry comes from ``docgen.layout``; every run carries its East Asian face
-(``w:eastAsia``), and characters the role's primary face lacks get runs of their own in the face
-the PDF draws them with; the bytes are deterministic (fixed dates, fixed zip timestamps, sorted
-entries).
+The Word file is the same form as the PDF: the same blocks in the same order, laid out with the
+PDF's numbers (``docgen.layout``: margins, leadings, indents, seal zones, table padding), every
+page break of the model an explicit break, and Word's keep-with-next, keep-together and
+cannot-split settings where the PDF keeps things together, so that each part starts on the same
+page in Word as in the PDF.
+
+It names the faces a Chinese Windows or WPS machine has, whatever machine builds it (``FACES``):
+宋体, 黑体, 楷体 and 仿宋 for the four roles, Times New Roman for Latin letters and digits,
+SimSun-ExtB for characters beyond the BMP, Segoe UI Symbol for the ☑/☐ of the tick boxes. Faces
+are set on styles, not on every run; ``word/fontTable.xml`` declares exactly the faces the file
+names, with their Windows names, GB2312 charset, family and panose. The bytes are deterministic
+(dates from the city's submission date, fixed zip timestamps, sorted entries).
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -31,7 +41,6 @@ from docx.shared import Pt, Twips
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run as DocxRun
 
 from docgen import layout
 from docgen.document import (
@@ -51,27 +60,57 @@ from docgen.document import (
     Spacer,
     Table,
     TickBoxes,
-    TickItem,
     Title,
     plain,
 )
 
-__all__ = ["render_docx"]
+__all__ = ["FACES", "FONT_TABLE", "LATIN_FACE", "WINDOWS_FACES", "clean_text", "render_docx"]
 
-# Fixed metadata: identical input gives identical bytes.
+# ---------------------------------------------------------------------- the faces Word is told
+
+# The role faces as a Chinese Windows (Vista and later) and WPS name them. 仿宋 (simfang.ttf), not
+# 仿宋_GB2312: Windows has shipped 仿宋 since Vista and no longer ships 仿宋_GB2312; the two are
+# the same design with the same metrics (仿宋_GB2312 covers GB2312 only), so a machine that has
+# only 仿宋_GB2312 lays the lines out alike once the user picks it. Likewise 楷体, not 楷体_GB2312.
+WINDOWS_FACES: dict[Role, str] = {"song": "宋体", "hei": "黑体", "kai": "楷体", "fangsong": "仿宋"}
+LATIN_FACE = "Times New Roman"  # ASCII letters and digits, and symbols outside GBK
+EXTB_FACE = "SimSun-ExtB"  # characters beyond the BMP (CJK Extension B and later)
+EXTA_FACE = "宋体"  # BMP Han characters outside GBK (Extension A): SimSun has them, the others not
+TICK_FACE = "Segoe UI Symbol"  # on every Windows since 7: has ☐ (U+2610) and ☑ (U+2611)
+
+
+@dataclass(frozen=True)
+class FontDecl:
+    """One ``w:font`` of ``word/fontTable.xml`` as Word writes it for that face."""
+
+    alt_name: str | None
+    panose: str
+    charset: str
+    family: str
+    pitch: str
+
+
+FONT_TABLE: dict[str, FontDecl] = {
+    "宋体": FontDecl("SimSun", "02010600030101010101", "86", "auto", "variable"),
+    "黑体": FontDecl("SimHei", "02010609060101010101", "86", "modern", "fixed"),
+    "楷体": FontDecl("KaiTi", "02010609060101010101", "86", "modern", "fixed"),
+    "仿宋": FontDecl("FangSong", "02010609060101010101", "86", "modern", "fixed"),
+    EXTB_FACE: FontDecl(None, "02010609060101010101", "86", "modern", "fixed"),
+    LATIN_FACE: FontDecl(None, "02020603050405020304", "00", "roman", "variable"),
+    TICK_FACE: FontDecl(None, "020B0502040204020203", "00", "swiss", "variable"),
+}
+FACES = frozenset(FONT_TABLE)  # every face a docgen Office file may name
+
+# Fallback metadata when a document does not say when it was submitted or by whom.
 FIXED_DATE = dt.datetime(2000, 1, 1, 0, 0, 0, tzinfo=dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-AUTHOR = "docgen"
+GENERATOR = "docgen"
+TITLE_LIMIT = 255  # characters Word keeps of a document title
 
-LEADING = 1.8  # line pitch / type size: 16 pt type on a 28.8 pt pitch gives GB/T 9704's 22 lines
-TABLE_LEADING = 1.45
-HEADING_INDENT_CHARS = 2  # GB/T 9704: structure numbers 一、（一） start two characters in
-SIGNATURE_RIGHT_CHARS = 2  # signature lines end two characters before the right margin
-HEADER_SHADING = "EDEDED"  # light grey behind header / label cells
-SEAL_MARK_COLOR = "BFBFBF"  # light grey, dashed: a slot mark, not content
-CHECKBOX_FONT = "Segoe UI Symbol"  # on every Windows since 7; has ☐ (2610) and ☒ (2612)
-CHECKED_CHAR = 0x2612
-UNCHECKED_CHAR = 0x2610
+HEADER_SHADING = "E6E6E6"  # the PDF's header grey (0.9)
+SEAL_MARK_COLOR = "CCCCCC"  # the PDF's seal mark grey (0.8), dashed: a slot mark, not content
+CHECKED_CHAR = 0x2611  # ☑, as the PDF draws a ticked box
+UNCHECKED_CHAR = 0x2610  # ☐
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -87,36 +126,88 @@ _SEAL_MM: dict[SealKind, float] = {
 }
 # XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _EMU_PER_PT = 12700
-CELL_MARGIN = 108 / 20  # Word's default left/right cell margin (0.19 cm), in points
 _SHAPE_NS = (
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
     'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
     'xmlns:v="urn:schemas-microsoft-com:vml"'
 )
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+_BODY_SIZE = 16.0  # 3号: the size of every style; other sizes are set on the runs
+
+# Style ids: one paragraph style and one character style per role.
+_PARA_STYLE: dict[Role, str] = {
+    "fangsong": "Normal",
+    "song": "SongTi",
+    "hei": "HeiTi",
+    "kai": "KaiTi",
+}
+_CHAR_STYLE: dict[Role, str] = {
+    "fangsong": "FangSongChar",
+    "song": "SongTiChar",
+    "hei": "HeiTiChar",
+    "kai": "KaiTiChar",
+}
+_STYLE_NAME: dict[str, str] = {
+    "SongTi": "宋体正文",
+    "HeiTi": "黑体正文",
+    "KaiTi": "楷体正文",
+    "FangSongChar": "仿宋字",
+    "SongTiChar": "宋体字",
+    "HeiTiChar": "黑体字",
+    "KaiTiChar": "楷体字",
+    "TickChar": "勾选框",
+    "ExtBChar": "扩展B区汉字",
+    "ExtAChar": "扩展A区汉字",
+    "LatinChar": "西文符号",
+}
+# Characters outside GBK: a character style naming a Windows face that has them (``face_for``).
+_FACE_STYLE: dict[str, str] = {
+    EXTB_FACE: "ExtBChar",
+    EXTA_FACE: "ExtAChar",
+    LATIN_FACE: "LatinChar",
+}
 
 
 def render_docx(
     doc: Document,
-    families: Mapping[Role, str],
+    families: Mapping[Role, str] | None = None,
     fallbacks: Mapping[Role, Mapping[str, str]] | None = None,
 ) -> bytes:
     """Render ``doc`` to the bytes of a .docx file.
 
-    ``families`` maps each role ("song", "hei", "kai", "fangsong") to an installed font family
-    name; a missing role falls back to "song". ``fallbacks`` maps a role to the characters its
-    primary face lacks and the family of the face that has each
-    (``FontSet.fallback_families``): those characters get runs of their own in that family,
-    as the PDF draws them, instead of whatever face Word or LibreOffice would substitute.
+    ``families`` and ``fallbacks`` (the faces the PDF is drawn with on this machine) are accepted
+    for the callers' convenience and not used: a Word file names the Windows faces of
+    ``WINDOWS_FACES`` for the four roles, whatever fonts the building machine has, and a
+    character outside GBK gets a run in a Windows face that has it (``face_for``).
     """
-    return _DocxRenderer(doc, families, fallbacks).render()
+    del families, fallbacks
+    return _DocxRenderer(doc).render()
 
 
 def clean_text(text: str) -> str:
     """Text as python-docx should receive it: newlines normalised, XML-forbidden chars dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _FORBIDDEN.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def face_for(ch: str) -> str | None:
+    """The face a character outside the role faces' repertoire (GBK) is named in, or ``None``
+    for a character the role's own face has."""
+    if ch in "\t\n":
+        return None
+    try:
+        ch.encode("gbk")
+        return None
+    except UnicodeEncodeError:
+        pass
+    if ord(ch) > 0xFFFF:
+        return EXTB_FACE
+    if unicodedata.name(ch, "").startswith("CJK"):
+        return EXTA_FACE
+    return LATIN_FACE
 
 
 def _text_width_em(text: str) -> float:
@@ -126,19 +217,6 @@ def _text_width_em(text: str) -> float:
 
 def _pt_twips(value: float) -> int:
     return round(value * 20)
-
-
-def _set_fonts(rpr: BaseOxmlElement, family: str) -> None:
-    """Put ``family`` in every slot of ``w:rFonts`` (incl. ``w:eastAsia``), drop theme fonts."""
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in _THEME_FONT_ATTRS:
-        rfonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), family)
-    rfonts.set(qn("w:hint"), "eastAsia")
 
 
 def _set_child(
@@ -158,49 +236,132 @@ def _set_child(
     return child
 
 
+def _rfonts(east_asia: str, latin: str = LATIN_FACE, *, hint: bool = True) -> str:
+    hint_attr = ' w:hint="eastAsia"' if hint else ""
+    return (
+        f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asia}" '
+        f'w:cs="{latin}"{hint_attr}/>'
+    )
+
+
+def _styles_xml() -> str:
+    """The whole styles part: explicit faces (no theme fonts), Chinese language, 3号 type."""
+    sz = round(_BODY_SIZE * 2)
+    body = WINDOWS_FACES["fangsong"]
+    heading_roles = {1: "hei", 2: "kai", 3: "fangsong"}
+    parts = [
+        f"<w:styles {nsdecls('w')}>",
+        "<w:docDefaults><w:rPrDefault><w:rPr>",
+        _rfonts(body),
+        f'<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/>',
+        '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>',
+        "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>",
+        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
+        "</w:pPr></w:pPrDefault></w:docDefaults>",
+        # Normal: the body face (仿宋); widow/orphan control as the PDF (two lines); no extra
+        # space between Chinese and Latin text or digits (the PDF adds none).
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+        '<w:qFormat/><w:pPr><w:widowControl/><w:autoSpaceDE w:val="0"/>'
+        '<w:autoSpaceDN w:val="0"/><w:jc w:val="both"/></w:pPr><w:rPr>',
+        _rfonts(body),
+        f'<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr></w:style>',
+        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
+        "<w:unhideWhenUsed/></w:style>",
+        '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+        '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+        '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr></w:style>",
+        '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
+        '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+        "<w:unhideWhenUsed/></w:style>",
+    ]
+    for level in (1, 2, 3):
+        face = WINDOWS_FACES[heading_roles[level]]  # type: ignore[index]
+        bold = "<w:b/><w:bCs/>" if level == 3 else ""
+        parts.append(
+            f'<w:style w:type="paragraph" w:styleId="Heading{level}">'
+            f'<w:name w:val="heading {level}"/><w:basedOn w:val="Normal"/>'
+            f'<w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
+            f'<w:pPr><w:keepNext/><w:keepLines/><w:outlineLvl w:val="{level - 1}"/></w:pPr>'
+            f"<w:rPr>{_rfonts(face)}{bold}</w:rPr></w:style>"
+        )
+    return "".join(parts)
+
+
+def _role_style_xml(style_id: str, role: Role) -> str:
+    face = WINDOWS_FACES[role]
+    name = _STYLE_NAME[style_id]
+    if style_id in _CHAR_STYLE.values():
+        return (
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" '
+            f'w:styleId="{style_id}"><w:name w:val="{name}"/>'
+            f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="1"/><w:qFormat/>'
+            f"<w:rPr>{_rfonts(face)}</w:rPr></w:style>"
+        )
+    return (
+        f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" '
+        f'w:styleId="{style_id}"><w:name w:val="{name}"/><w:basedOn w:val="Normal"/>'
+        f"<w:qFormat/><w:rPr>{_rfonts(face)}</w:rPr></w:style>"
+    )
+
+
+def _face_style_xml(style_id: str, face: str, *, east_asian: bool) -> str:
+    """A character style for one face: a Han face in the East Asian slot; any other face in
+    every slot, so that Word picks it however it classifies the character."""
+    fonts = _rfonts(face) if east_asian else _rfonts(face, face, hint=False)
+    return (
+        f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{style_id}">'
+        f'<w:name w:val="{_STYLE_NAME[style_id]}"/><w:basedOn w:val="DefaultParagraphFont"/>'
+        f'<w:uiPriority w:val="1"/><w:rPr>{fonts}</w:rPr></w:style>'
+    )
+
+
+def _table_grid_xml() -> str:
+    return (
+        f'<w:style {nsdecls("w")} w:type="table" w:styleId="TableGrid">'
+        '<w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/>'
+        '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+        '<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        '<w:left w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        '<w:right w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        '<w:insideV w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        "</w:tblBorders></w:tblPr></w:style>"
+    )
+
+
+# ---------------------------------------------------------------------- the renderer
+
+
+@dataclass
+class _Sig:
+    """A signature area laid out as the PDF lays it out (``_SignatureArea``)."""
+
+    size: float
+    leading: float
+    text_h: float
+    height: float
+    pad: float  # blank space above and below the lines
+
+
 class _DocxRenderer:
-    def __init__(
-        self,
-        doc: Document,
-        families: Mapping[Role, str],
-        fallbacks: Mapping[Role, Mapping[str, str]] | None = None,
-    ) -> None:
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.families = families
-        self.fallbacks = fallbacks or {}
-        # Per role: primary family, and the characters needing another face (None: none do).
-        self._role_faces: dict[Role, tuple[str, frozenset[str] | None, Mapping[str, str]]] = {}
         self.geo = layout.geometry(doc.landscape)
         self.word: DocxDocument = docx.Document()
         self.pending_break = False
         self.last_paragraph: DocxParagraph | None = None
         self.shape_id = 0
         self.sdt_id = 0
-        self._rpr_cache: dict[tuple[str, float, bool, str | None], BaseOxmlElement] = {}
-        self._ppr_cache: dict[
-            tuple[Align, float, float, float, float, int, bool], BaseOxmlElement
-        ] = {}
+        self.styles_used: set[str] = set()
+        self._ppr_cache: dict[tuple, BaseOxmlElement] = {}
+        self._rpr_cache: dict[tuple, BaseOxmlElement | None] = {}
 
     # ------------------------------------------------------------------ setup
-
-    def family(self, role: Role) -> str:
-        name = self.families.get(role) or self.families.get("song")
-        if not name:
-            raise ValueError(f"no font family given for role {role!r} (nor for 'song')")
-        return name
-
-    def faces(self, role: Role) -> tuple[str, frozenset[str] | None, Mapping[str, str]]:
-        """The role's primary family, the characters drawn with another face (``None`` if
-        there are none) and the family for each of them."""
-        faces = self._role_faces.get(role)
-        if faces is None:
-            primary = self.family(role)
-            # A role without a family of its own is printed in song's: so are its fallbacks.
-            fallback = self.fallbacks.get(role if self.families.get(role) else "song") or {}
-            fallback = {ch: fam for ch, fam in fallback.items() if fam and fam != primary}
-            chars = frozenset(fallback) if fallback else None
-            faces = self._role_faces[role] = (primary, chars, fallback)
-        return faces
 
     def render(self) -> bytes:
         self._setup_package()
@@ -213,6 +374,7 @@ class _DocxRenderer:
             else:
                 self._block(block)
         self._finish(cover_break is not None)
+        self._add_used_styles()
         out = io.BytesIO()
         self.word.save(out)
         return _repack(out.getvalue())
@@ -224,78 +386,64 @@ class _DocxRenderer:
                 package.rels.pop(rid)
         document_rels = self.word.part.rels
         for rid, rel in list(document_rels.items()):
-            # Word 2010's copy of the styles, still with theme fonts: Word rebuilds it if needed.
-            if rel.reltype.endswith("/stylesWithEffects"):
+            # Word 2010's copy of the styles (theme fonts), the template's bullet numbering
+            # (Symbol, Courier New) and its bibliography sample: none is used.
+            if rel.reltype.endswith(("/stylesWithEffects", "/numbering", "/customXml")):
                 document_rels.pop(rid)
+        meta = self.doc.meta
+        submitted = meta.get("submitted_on")
+        when = FIXED_DATE
+        if submitted:
+            day = dt.date.fromisoformat(submitted)
+            when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        author = clean_text(meta.get("applicant") or meta.get("author") or GENERATOR)
         props = self.word.core_properties
-        props.title = clean_text(self.doc.title)
-        props.author = AUTHOR
-        props.last_modified_by = AUTHOR
+        props.title = clean_text(self.doc.title)[:TITLE_LIMIT]
+        props.author = author[:TITLE_LIMIT]
+        props.last_modified_by = GENERATOR
         props.comments = ""
         props.subject = ""
         props.keywords = ""
         props.category = ""
         props.revision = 1
-        props.created = FIXED_DATE
-        props.modified = FIXED_DATE
+        props.created = when
+        props.modified = when
         props.language = "zh-CN"
         settings = self.word.settings.element
-        rsids = settings.find(qn("w:rsids"))
-        if rsids is not None:
-            settings.remove(rsids)
+        for tag in ("w:rsids", "w:savePreviewPicture"):
+            el = settings.find(qn(tag))
+            if el is not None:
+                settings.remove(el)
+        math_pr = settings.find(qn("m:mathPr"))
+        if math_pr is not None:  # names Cambria Math; there is no mathematics here
+            settings.remove(math_pr)
+        for setting in settings.iter(qn("w:compatSetting")):
+            if setting.get(qn("w:name")) == "compatibilityMode":
+                setting.set(qn("w:val"), "15")  # Word 2013 and later: no 兼容模式
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:eastAsia"), "zh-CN")
 
     def _setup_styles(self) -> None:
-        styles_el = self.word.styles.element
-        body_family = self.family("fangsong")
-        # docDefaults: explicit faces (no theme), Chinese language, no spacing after paragraphs.
-        for rfonts in styles_el.iter(qn("w:rFonts")):
-            for attr in _THEME_FONT_ATTRS:
-                rfonts.attrib.pop(qn(attr), None)
-        rpr_default = styles_el.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-        if rpr_default is not None:
-            _set_fonts(rpr_default, body_family)
-            lang = rpr_default.find(qn("w:lang"))
-            if lang is not None:
-                lang.set(qn("w:eastAsia"), "zh-CN")
-        spacing = styles_el.find(
-            f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}"
-        )
-        if spacing is not None:
-            spacing.set(qn("w:after"), "0")
-            spacing.set(qn("w:line"), "240")
-            spacing.set(qn("w:lineRule"), "auto")
+        root = self.word.styles.element
+        for child in list(root):
+            root.remove(child)
+        for child in parse_xml(_styles_xml() + "</w:styles>"):
+            root.append(child)
+        root.append(parse_xml(_table_grid_xml()))
 
-        normal = self.word.styles["Normal"]
-        _set_fonts(normal.element.get_or_add_rPr(), body_family)
-        normal.font.size = Pt(16)
-
-        for level in (1, 2, 3):
-            style = self.word.styles[f"Heading {level}"]
-            rpr = style.element.get_or_add_rPr()
-            _set_fonts(rpr, self.family(_HEADING_ROLE[level]))
-            for tag in ("w:color", "w:i", "w:iCs"):
-                for el in rpr.findall(qn(tag)):
-                    rpr.remove(el)
-            style.font.bold = level == 3
-            style.font.italic = False
-            style.font.size = Pt(16)
-            style.font.color.rgb = docx.shared.RGBColor(0, 0, 0)
-            fmt = style.paragraph_format
-            fmt.space_before = Pt(0)
-            fmt.space_after = Pt(0)
-            fmt.keep_with_next = True
-            # The linked character style ("Heading 1 Char") must not bring its theme face back.
-            linked = style.element.find(qn("w:link"))
-            if linked is not None:
-                char_style = self.word.styles.element.get_by_id(linked.get(qn("w:val")))
-                if char_style is not None:
-                    crpr = char_style.get_or_add_rPr()
-                    _set_fonts(crpr, self.family(_HEADING_ROLE[level]))
-                    for el in crpr.findall(qn("w:color")):
-                        crpr.remove(el)
+    def _add_used_styles(self) -> None:
+        root = self.word.styles.element
+        by_id = {**{v: k for k, v in _PARA_STYLE.items()}, **{v: k for k, v in _CHAR_STYLE.items()}}
+        for style_id in sorted(self.styles_used):
+            if style_id == "TickChar":
+                root.append(parse_xml(_face_style_xml(style_id, TICK_FACE, east_asian=False)))
+            elif style_id in _FACE_STYLE.values():
+                face = next(f for f, sid in _FACE_STYLE.items() if sid == style_id)
+                east = face != LATIN_FACE
+                root.append(parse_xml(_face_style_xml(style_id, face, east_asian=east)))
+            elif style_id in by_id and style_id != "Normal":
+                root.append(parse_xml(_role_style_xml(style_id, by_id[style_id])))
 
     def _setup_page(self, section: Section) -> None:
         geo = self.geo
@@ -329,11 +477,9 @@ class _DocxRenderer:
         body = self.word.element.body
         last = body[-2] if len(body) >= 2 else None  # body[-1] is the final w:sectPr
         if last is None or last.tag != qn("w:p"):
-            para = self._minimal_paragraph()
-            last = para._p
+            last = self._minimal_paragraph()._p
         ppr = last.get_or_add_pPr()
-        cover_sect = copy.deepcopy(body.sectPr)  # no footer references yet: blank footers
-        ppr.append(cover_sect)
+        ppr.append(copy.deepcopy(body.sectPr))  # no footer references yet: blank footers
         self.pending_break = False
         self.last_paragraph = None
 
@@ -358,113 +504,172 @@ class _DocxRenderer:
         section.even_page_footer.is_linked_to_previous = False
         self._page_number(section.footer.paragraphs[0], odd=True)
         self._page_number(section.even_page_footer.paragraphs[0], odd=False)
+        if section.different_first_page_header_footer:
+            self._style(section.first_page_footer.paragraphs[0], "song")
 
     def _page_number(self, para: DocxParagraph, *, odd: bool) -> None:
         """ "— N —" in 4号 song; odd pages right, even pages left, one character in (GB/T 9704)."""
         size = layout.PAGE_NUMBER_SIZE
-        para.style = self.word.styles["Normal"]
+        self._style(para, "song")
         fmt = para.paragraph_format
         fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
         if odd:
             fmt.right_indent = Pt(size)
         else:
             fmt.left_indent = Pt(size)
-        fmt.space_before = Pt(0)
-        fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        family = self.family("song")
-        self._text(para, "— ", "song", size)
-        self._run(para, "", family, size)._r.append(_fld_char("begin"))
-        instr = self._run(para, "", family, size)
+        self._text(para, "— ", "song", size, para_role="song")
+        self._run(para._p, "", size).append(_fld_char("begin"))
+        instr = self._run(para._p, "", size)
         instr_el = OxmlElement("w:instrText")
         instr_el.set(qn("xml:space"), "preserve")
         instr_el.text = " PAGE "
-        instr._r.append(instr_el)
-        self._run(para, "", family, size)._r.append(_fld_char("separate"))
-        self._text(para, "1", "song", size)
-        self._run(para, "", family, size)._r.append(_fld_char("end"))
-        self._text(para, " —", "song", size)
+        instr.append(instr_el)
+        self._run(para._p, "", size).append(_fld_char("separate"))
+        self._text(para, "1", "song", size, para_role="song")
+        self._run(para._p, "", size).append(_fld_char("end"))
+        self._text(para, " —", "song", size, para_role="song")
 
     # ------------------------------------------------------------------ primitives
 
-    def _run(
+    def _style(self, para: DocxParagraph, role: Role, style_id: str | None = None) -> None:
+        """Give ``para`` the paragraph style of ``role`` (Normal for 仿宋) or ``style_id``."""
+        style_id = style_id or _PARA_STYLE[role]
+        if style_id != "Normal":
+            para._p.get_or_add_pPr().style = style_id
+            self.styles_used.add(style_id)
+
+    def _rpr(
         self,
-        para: DocxParagraph,
-        text: str,
-        family: str,
         size: float,
         *,
+        char_style: str | None = None,
+        face: str | None = None,
         bold: bool = False,
-        color: str | None = None,
-    ) -> DocxRun:
-        key = (family, size, bold, color)
-        rpr = self._rpr_cache.get(key)
-        if rpr is None:
-            scratch = DocxRun(OxmlElement("w:r"), None)  # type: ignore[arg-type]
-            _set_fonts(scratch._r.get_or_add_rPr(), family)
-            scratch.font.size = Pt(size)
-            if bold:
-                scratch.font.bold = True
-            if color:
-                scratch.font.color.rgb = docx.shared.RGBColor.from_string(color)
-            rpr = self._rpr_cache[key] = scratch._r.rPr
-        r = para._p.add_r()
-        r.append(copy.deepcopy(rpr))
-        r.text = clean_text(text)  # keeps rPr; maps \t and \n to w:tab and w:br
-        return DocxRun(r, para)
+        underline: bool = False,
+        spacing: int = 0,
+    ) -> BaseOxmlElement | None:
+        key = (size, char_style, face, bold, underline, spacing)
+        if key in self._rpr_cache:
+            return self._rpr_cache[key]
+        rpr = OxmlElement("w:rPr")
+        if face:
+            # A character outside GBK: the character style of the face that has it instead.
+            char_style = _FACE_STYLE[face]
+        if char_style:
+            el = OxmlElement("w:rStyle")
+            el.set(qn("w:val"), char_style)
+            rpr.append(el)
+            self.styles_used.add(char_style)
+        if bold:
+            rpr.append(OxmlElement("w:b"))
+            rpr.append(OxmlElement("w:bCs"))
+        if spacing:
+            el = OxmlElement("w:spacing")
+            el.set(qn("w:val"), str(spacing))
+            rpr.append(el)
+        if size != _BODY_SIZE:
+            for tag in ("w:sz", "w:szCs"):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), str(round(size * 2)))
+                rpr.append(el)
+        if underline:
+            el = OxmlElement("w:u")
+            el.set(qn("w:val"), "single")
+            rpr.append(el)
+        result = rpr if len(rpr) else None
+        self._rpr_cache[key] = result
+        return result
+
+    def _run(self, parent: BaseOxmlElement, text: str, size: float, **kw) -> BaseOxmlElement:
+        r = OxmlElement("w:r")
+        rpr = self._rpr(size, **kw)
+        if rpr is not None:
+            r.append(copy.deepcopy(rpr))
+        if text:
+            _add_text(r, clean_text(text))
+        parent.append(r)
+        return r
 
     def _text(
-        self, para: DocxParagraph, text: str, role: Role, size: float, *, bold: bool = False
+        self,
+        para: DocxParagraph | BaseOxmlElement,
+        text: str,
+        role: Role,
+        size: float,
+        *,
+        para_role: Role,
+        bold: bool = False,
+        underline: bool = False,
     ) -> None:
-        """``text`` in ``role``'s face: one run, or one per stretch that another face of the
-        role's chain draws (as the PDF does)."""
-        primary, chars, fallback = self.faces(role)
-        if chars is None or chars.isdisjoint(text):  # the common case: one run
-            self._run(para, text, primary, size, bold=bold)
-            return
+        """``text`` in ``role``'s face: the paragraph style's face, or the role's character
+        style; characters no role face has (outside GBK) get runs in a Windows face that has
+        them."""
+        parent = para._p if isinstance(para, DocxParagraph) else para
+        char_style = None if role == para_role else _CHAR_STYLE[role]
         text = clean_text(text)
-        current, start = primary, 0
+        kw = {"char_style": char_style, "bold": bold, "underline": underline}
+        start, current = 0, None
         for i, ch in enumerate(text):
-            family = fallback.get(ch, primary)
-            if family != current:
+            face = face_for(ch)
+            if face != current:
                 if i > start:
-                    self._run(para, text[start:i], current, size, bold=bold)
-                current, start = family, i
-        self._run(para, text[start:], current, size, bold=bold)
+                    self._run(parent, text[start:i], size, face=current, **kw)
+                current, start = face, i
+        if text:
+            self._run(parent, text[start:], size, face=current, **kw)
 
     def _runs(
-        self, para: DocxParagraph, text: Runs, role: Role, size: float, *, bold: bool = False
-    ):
+        self,
+        para: DocxParagraph,
+        text: Runs,
+        role: Role,
+        size: float,
+        *,
+        para_role: Role | None = None,
+        bold: bool = False,
+        underline: bool = False,
+    ) -> None:
+        base = para_role or role
         for r in text:
-            self._text(para, r.text, r.role or role, size, bold=bold or r.bold)
+            self._text(
+                para,
+                r.text,
+                r.role or role,
+                size,
+                para_role=base,
+                bold=bold or r.bold,
+                underline=underline,
+            )
 
-    def _paragraph(self, container=None, *, style: str | None = None) -> DocxParagraph:
+    def _paragraph(self, container=None, role: Role = "fangsong") -> DocxParagraph:
         """A new body paragraph (or one in ``container``) taking any pending page break."""
         if container is None:
-            para = self.word.add_paragraph(style=style)
+            para = self.word.add_paragraph()
             if self.pending_break:
                 para.paragraph_format.page_break_before = True
                 self.pending_break = False
             self.last_paragraph = para
         else:
-            para = container.add_paragraph(style=style)
+            para = container.add_paragraph()
+        self._style(para, role)
         return para
+
+    def _blank(self, height: float, container=None, *, keep_with_next: bool = False) -> None:
+        """An empty paragraph exactly ``height`` points high (a spacer)."""
+        if height < 0.5:
+            return
+        para = self._paragraph(container)
+        self._format(para, size=1, leading=min(height, 1584.0), keep_with_next=keep_with_next)
+        _mark_size(para, 1)
 
     def _minimal_paragraph(self) -> DocxParagraph:
         """An empty 1 pt paragraph: a carrier for a section break or a break before a table."""
         para = self.word.add_paragraph()
-        fmt = para.paragraph_format
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(1)
-        fmt.space_before = Pt(0)
-        fmt.space_after = Pt(0)
-        mark = para._p.get_or_add_pPr()
-        rpr = _set_child(mark, "w:rPr", ("w:sectPr", "w:pPrChange"))
-        sz = OxmlElement("w:sz")
-        sz.set(qn("w:val"), "2")
-        rpr.append(sz)
+        self._format(para, size=1, leading=1)
+        _mark_size(para, 1)
         if self.pending_break:
-            fmt.page_break_before = True
+            para.paragraph_format.page_break_before = True
             self.pending_break = False
         return para
 
@@ -477,20 +682,29 @@ class _DocxRenderer:
         leading: float | None = None,
         before: float = 0.0,
         after: float = 0.0,
-        indent_chars: int = 0,
+        first: float = 0.0,
+        left: float = 0.0,
+        right: float = 0.0,
         keep_with_next: bool = False,
+        keep_lines: bool = False,
     ) -> None:
-        line = round(leading if leading is not None else size * LEADING, 1)
-        key = (align, size, line, before, after, indent_chars, keep_with_next)
-        if para._p.pPr is None:
-            ppr = self._ppr_cache.get(key)
-            if ppr is None:
-                scratch = DocxParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
-                _apply_format(scratch, *key)
-                ppr = self._ppr_cache[key] = scratch._p.pPr
-            para._p.insert(0, copy.deepcopy(ppr))
-        else:
-            _apply_format(para, *key)
+        line = round(leading if leading is not None else size * layout.LEADING_RATIO, 2)
+        key = (align, size, line, before, after, first, left, right, keep_with_next, keep_lines)
+        ppr = self._ppr_cache.get(key)
+        if ppr is None:
+            scratch = DocxParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
+            _apply_format(scratch, *key)
+            ppr = self._ppr_cache[key] = scratch._p.pPr
+        old = para._p.pPr
+        style = old.style if old is not None else None
+        page_break = old is not None and old.find(qn("w:pageBreakBefore")) is not None
+        if old is not None:
+            para._p.remove(old)
+        para._p.insert(0, copy.deepcopy(ppr))
+        if style:
+            para._p.pPr.style = style
+        if page_break:
+            para.paragraph_format.page_break_before = True
 
     # ------------------------------------------------------------------ blocks
 
@@ -517,121 +731,123 @@ class _DocxRenderer:
             case PageBreak():
                 self.pending_break = True
             case Spacer():
-                self._spacer(block)
+                self._blank(block.height_mm * layout.MM)
+                self.last_paragraph = None
             case _:
                 raise TypeError(f"unknown block {type(block).__name__}")
 
     def _title(self, block: Title) -> None:
-        para = self._paragraph()
+        para = self._paragraph(role=block.role)
         self._format(
             para,
             align="center",
             size=block.size,
-            leading=block.size * 1.5,
+            leading=block.size * layout.TITLE_LEADING_RATIO,
             before=block.space_before,
             after=block.space_after,
             keep_with_next=True,
         )
-        self._runs(para, block.text, block.role, block.size, bold=True)
+        self._runs(para, block.text, block.role, block.size)
 
     def _heading(self, block: Heading) -> None:
         level = min(max(block.level, 1), 3)
         role = _HEADING_ROLE[level]
-        para = self._paragraph(style=f"Heading {level}")
-        self._format(para, align="justify", indent_chars=HEADING_INDENT_CHARS, keep_with_next=True)
+        para = self._paragraph()
+        self._style(para, role, f"Heading{level}")
+        size = _BODY_SIZE
+        self._format(para, size=size, first=2 * size, keep_with_next=True, keep_lines=True)
         if not block.bookmark:
             # Keep the look, stay out of the navigation pane.
             _set_child(
                 para._p.get_or_add_pPr(), "w:outlineLvl", ("w:divId", "w:cnfStyle", "w:rPr")
             ).set(qn("w:val"), "9")
-        bold = level == 3
         if block.number:
-            self._text(para, block.number, role, 16, bold=bold)
-        self._runs(para, block.text, role, 16, bold=bold)
+            self._text(para, block.number, role, size, para_role=role)
+        self._runs(para, block.text, role, size)
 
     def _body_paragraph(self, block: Paragraph) -> None:
-        para = self._paragraph()
+        para = self._paragraph(role=block.role)
         self._format(
             para,
             align=block.align,
             size=block.size,
             before=block.space_before,
             after=block.space_after,
-            indent_chars=block.indent,
+            first=block.indent * block.size,
             keep_with_next=block.keep_with_next,
         )
+        if block.indent:
+            ind = para._p.get_or_add_pPr().get_or_add_ind()
+            ind.set(qn("w:firstLineChars"), str(block.indent * 100))
         self._runs(para, block.text, block.role, block.size)
 
     def _list_item(self, block: ListItem) -> None:
         size = block.size
-        hang = max(1.5, _text_width_em(block.marker) + 0.5) * size
-        left = 2 * size + hang
-        para = self._paragraph()
-        self._format(para, align="justify", size=size)
-        fmt = para.paragraph_format
-        fmt.left_indent = Pt(left)
-        fmt.first_line_indent = Pt(-hang)
-        fmt.tab_stops.add_tab_stop(Pt(left))
-        self._text(para, block.marker + "\t", block.role, size)
+        marker_w = (_text_width_em(block.marker) + layout.LIST_MARKER_GAP_EM) * size
+        first = 2 * size
+        para = self._paragraph(role=block.role)
+        self._format(para, align="justify", size=size, left=first + marker_w, first=-marker_w)
+        para.paragraph_format.tab_stops.add_tab_stop(Pt(first + marker_w))
+        self._text(para, block.marker + "\t", block.role, size, para_role=block.role)
         self._runs(para, block.text, block.role, size)
 
     def _tick_boxes(self, block: TickBoxes) -> None:
+        """One line of choices as the PDF sets it: the label, then ☐item; a run of nested items
+        in brackets after its item. A continuing row prints no label and starts where the
+        first row's boxes start; wrapped lines hang there too."""
         size = block.size
         label = clean_text(block.label)
-        if label and not label.endswith(("：", ":")):
-            label += "："
-        nested = any(item.level > 0 for item in block.items)
+        label_w = _text_width_em(label) * size
+        first = 2 * size
+        hang = first + label_w if label_w < 0.4 * self.geo.frame_width else first
         para = self._paragraph()
-        self._format(para, size=size, indent_chars=2, keep_with_next=nested)
-        self._text(para, label, "fangsong", size)
-        if not nested:
-            for i, item in enumerate(block.items):
-                self._tick(para, item, size, gap=i > 0)
-            return
-        # Categories each on their own line, their subtypes flowing on an indented line below.
-        groups: list[tuple[TickItem | None, list[TickItem]]] = []
-        for item in block.items:
-            if item.level == 0 or not groups:
-                groups.append((item if item.level == 0 else None, []))
-                if item.level == 0:
-                    continue
-            groups[-1][1].append(item)
-        for head, subs in groups:
-            if head is not None:
-                line = self._paragraph()
-                self._format(line, size=size, indent_chars=4, keep_with_next=bool(subs))
-                self._tick(line, head, size, gap=False)
-            if subs:
-                line = self._paragraph()
-                self._format(line, size=size)
-                line.paragraph_format.left_indent = Pt(6 * size)
-                for i, sub in enumerate(subs):
-                    self._tick(line, sub, size, gap=i > 0)
+        start = hang if block.continues else first
+        self._format(para, size=size, left=hang, first=start - hang, keep_with_next=True)
+        if not block.continues:
+            self._text(para, label, "fangsong", size, para_role="fangsong")
+        items = block.items
+        for i, item in enumerate(items):
+            nested = item.level > 0
+            prev_nested = i > 0 and items[i - 1].level > 0
+            next_nested = i + 1 < len(items) and items[i + 1].level > 0
+            if i > 0 and not (nested and not prev_nested):
+                gap = layout.TICK_SUBGAP_EM if nested else layout.TICK_GAP_EM
+                self._gap(para, gap, size)
+            if nested and not prev_nested:
+                self._text(para, "（", "fangsong", size, para_role="fangsong")
+            para._p.append(self._checkbox(item.checked, size))
+            self._text(para, item.text, "fangsong", size, para_role="fangsong")
+            if nested and not next_nested:
+                self._text(para, "）", "fangsong", size, para_role="fangsong")
 
-    def _tick(self, para: DocxParagraph, item: TickItem, size: float, *, gap: bool) -> None:
-        if gap:
-            self._text(para, "\u3000", "fangsong", size)
-        para._p.append(self._checkbox(item.checked, size))
-        self._text(para, item.text, "fangsong", size)
+    def _gap(self, para: DocxParagraph, em: float, size: float) -> None:
+        """Blank space ``em`` wide: U+3000 for a whole em, else a Latin space widened."""
+        if em >= 1.0:
+            self._text(para, "\u3000" * round(em), "fangsong", size, para_role="fangsong")
+            return
+        # A Times New Roman space is 0.25 em; widen it by the rest.
+        spacing = _pt_twips(max(em - 0.25, 0.0) * size)
+        self._run(para._p, " ", size, face=LATIN_FACE, spacing=spacing)
 
     def _checkbox(self, checked: bool, size: float) -> BaseOxmlElement:
-        """A Word checkbox content control (clickable in Word; plain ☒/☐ text elsewhere)."""
+        """A Word checkbox content control: ☑ when checked, ☐ when not (clickable in Word
+        and WPS; plain text elsewhere), in Segoe UI Symbol, which has both."""
         self.sdt_id += 1
-        font = CHECKBOX_FONT
-        rpr = (
-            f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
-            f'w:cs="{font}" w:hint="eastAsia"/><w:sz w:val="{round(size * 2)}"/></w:rPr>'
-        )
+        self.styles_used.add("TickChar")
+        sz = "" if size == _BODY_SIZE else f'<w:sz w:val="{round(size * 2)}"/>'
+        rpr = f'<w:rPr><w:rStyle w:val="TickChar"/>{sz}</w:rPr>'
         glyph = chr(CHECKED_CHAR if checked else UNCHECKED_CHAR)
         xml = (
             f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr>{rpr}<w:id w:val="{self.sdt_id}"/>'
             f'<w14:checkbox><w14:checked w14:val="{1 if checked else 0}"/>'
-            f'<w14:checkedState w14:val="{CHECKED_CHAR:04X}" w14:font="{font}"/>'
-            f'<w14:uncheckedState w14:val="{UNCHECKED_CHAR:04X}" w14:font="{font}"/>'
+            f'<w14:checkedState w14:val="{CHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
+            f'<w14:uncheckedState w14:val="{UNCHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
             f"</w14:checkbox></w:sdtPr><w:sdtContent><w:r>{rpr}<w:t>{glyph}</w:t></w:r>"
             "</w:sdtContent></w:sdt>"
         )
         return parse_xml(xml)
+
+    # ------------------------------------------------------------------ tables
 
     def _before_table(self) -> None:
         body = self.word.element.body
@@ -641,20 +857,34 @@ class _DocxRenderer:
             self._minimal_paragraph()
         self.last_paragraph = None
 
-    def _new_table(self, rows: int, widths_twips: Sequence[int], *, borders: bool) -> DocxTable:
+    def _new_table(
+        self,
+        rows: int,
+        widths_twips: Sequence[int],
+        *,
+        grid: bool,
+        pad_x: float = layout.TABLE_PAD_X,
+        pad_y: float = layout.TABLE_PAD_Y,
+    ) -> DocxTable:
         table = self.word.add_table(rows=rows, cols=len(widths_twips))
-        if borders:
-            table.style = self.word.styles["Table Grid"]
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl_pr = table._tbl.tblPr
         tbl_w = _set_child(tbl_pr, "w:tblW", ("w:jc", "w:tblCellSpacing", "w:tblInd"))
         tbl_w.set(qn("w:type"), "dxa")
         tbl_w.set(qn("w:w"), str(sum(widths_twips)))
-        if borders:
-            _set_borders(
-                tbl_pr, "tblBorders", ("top", "left", "bottom", "right", "insideH", "insideV")
-            )
+        outer = _pt_eighths(layout.TABLE_BOX_WIDTH)
+        inner = _pt_eighths(layout.TABLE_GRID_WIDTH)
+        edges = {"top": outer, "left": outer, "bottom": outer, "right": outer}
+        if grid:
+            edges |= {"insideH": inner, "insideV": inner}
+        _set_borders(tbl_pr, edges)
+        mar = _set_child(tbl_pr, "w:tblCellMar", ("w:tblLook", "w:tblCaption"))
+        for edge, value in (("top", pad_y), ("left", pad_x), ("bottom", pad_y), ("right", pad_x)):
+            el = OxmlElement(f"w:{edge}")
+            el.set(qn("w:w"), str(_pt_twips(value)))
+            el.set(qn("w:type"), "dxa")
+            mar.append(el)
         for col, width in zip(table.columns, widths_twips, strict=True):
             col.width = Twips(width)
         return table
@@ -662,15 +892,31 @@ class _DocxRenderer:
     def _table(self, block: Table) -> None:
         if not block.widths:
             return
+        size = block.size
         if block.caption:
-            cap = self._paragraph()
-            self._format(cap, align="center", size=block.size + 2, after=4, keep_with_next=True)
-            self._runs(cap, block.caption, "hei", block.size + 2)
+            csize = size + layout.CAPTION_SIZE_STEP
+            cap = self._paragraph(role="hei")
+            self._format(
+                cap,
+                align="center",
+                size=csize,
+                leading=csize * layout.TITLE_LEADING_RATIO,
+                before=0.0 if self.pending_break else layout.TABLE_SPACE,
+                keep_with_next=True,
+            )
+            self._runs(cap, block.caption, "hei", csize)
+        elif self.pending_break:
+            self._before_table()
+        else:
+            self._blank(layout.TABLE_SPACE, keep_with_next=True)
         self._before_table()
         widths = _split_widths(self.geo.frame_width, block.widths)
         ncols = len(widths)
-        table = self._new_table(len(block.rows), widths, borders=True)
-        leading = block.size * TABLE_LEADING
+        table = self._new_table(len(block.rows), widths, grid=True)
+        table._tbl.tblPr.style = None
+        leading = size * layout.TABLE_LEADING_RATIO
+        para_role: Role = block.role
+        style_id = _PARA_STYLE[para_role]
         # Work on the XML rows directly: python-docx's cell lookups rebuild the whole grid on
         # every call, which makes long tables quadratic.
         for r, (row_cells, tr) in enumerate(zip(block.rows, table._tbl.tr_lst, strict=True)):
@@ -697,161 +943,176 @@ class _DocxRenderer:
                 if header:
                     _shade(cell, HEADER_SHADING)
                 para = cell.paragraphs[0]
-                self._format(para, align=cell_data.align, size=block.size, leading=leading)
-                self._runs(para, cell_data.text, block.role, block.size, bold=header)
+                self._format(para, align=cell_data.align, size=size, leading=leading)
+                self._style(para, para_role, style_id)
+                self._runs(para, cell_data.text, block.role, size, bold=cell_data.header)
                 col += span
             for rest in range(col, ncols):  # a short row: pad with empty cells
                 cell = _Cell(tcs[rest], table)
                 cell.width = Twips(widths[rest])
-                self._format(cell.paragraphs[0], size=block.size, leading=leading)
+                self._format(cell.paragraphs[0], size=size, leading=leading)
+        self._blank(layout.TABLE_SPACE)
+        self.last_paragraph = None
+
+    # ------------------------------------------------------------------ cover
 
     def _cover_fields(self, block: CoverFields) -> None:
-        """A borderless two-column table: distributed labels, values over a bottom rule."""
-        size = block.size
-        labels = [self._cover_label(f.label) for f in block.fields]
-        label_w = max((_text_width_em(lb) for lb in labels), default=4.0) * size
-        label_w += 2 * CELL_MARGIN + 4
-        value_w = max(self.geo.frame_width * 0.9 - label_w, 8 * size)
-        widths = [_pt_twips(label_w), _pt_twips(value_w)]
-        leading = size * LEADING
-        row_min = leading + 0.6 * size * LEADING
-        if any(f.seal is not None for f in block.fields):
-            # The seal slots hang from a 1 pt paragraph just above the table: a shape anchored
-            # inside a cell makes LibreOffice grow the row around it.
-            carrier = self._minimal_paragraph()
-            left = (self.geo.frame_width - label_w - value_w) / 2
-            top = 1.0
-            for field_data in block.fields:
-                value_em = _text_width_em(plain(field_data.value))
-                lines = max(1, math.ceil(value_em * size / (value_w - 2 * CELL_MARGIN)))
-                row_h = max(row_min, lines * leading)
-                if field_data.seal is not None:
-                    d_pt = _SEAL_MM[field_data.seal] * layout.MM
-                    self._seal_mark(
-                        carrier,
-                        d_pt,
-                        x=left + label_w + value_w / 2 - d_pt / 2,
-                        y=top + row_h - leading / 2 - d_pt / 2,
-                        relative_h="margin",
-                        in_cell=False,
-                    )
-                top += row_h
-        else:
-            self._before_table()
-        table = self._new_table(len(block.fields), widths, borders=False)
-        edges = ("top", "left", "bottom", "right", "insideH", "insideV")
-        _set_borders(table._tbl.tblPr, "tblBorders", edges, "nil")
-        for field_data, label, row in zip(block.fields, labels, table.rows, strict=True):
-            tr_pr = row._tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:cantSplit"))
-            # Rows at least 1.6 lines high, text at the bottom: air between the ruled lines.
-            height = OxmlElement("w:trHeight")
-            height.set(qn("w:val"), str(_pt_twips(row_min)))
-            height.set(qn("w:hRule"), "atLeast")
-            tr_pr.append(height)
-            label_cell, value_cell = row.cells
-            label_cell.width = Twips(widths[0])
-            value_cell.width = Twips(widths[1])
-            label_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-            value_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-            lp = label_cell.paragraphs[0]
-            self._format(lp, size=size, leading=leading)
-            lp.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
-            self._text(lp, label, "fangsong", size)
-            vp = value_cell.paragraphs[0]
-            self._format(vp, align="center", size=size, leading=leading)
-            self._runs(vp, field_data.value, "fangsong", size)
-            _cell_borders(value_cell, bottom=True)
+        """Label, then the value on an underline to the right edge, as the PDF's cover: the
+        value wraps under itself; a sealed field gets a seal-high zone with the seal's slot
+        over its value."""
+        s = block.size
+        leading = s * layout.COVER_LEADING_RATIO
+        margin = layout.COVER_INDENT_EM * s
+        fields = block.fields
+        label_w = max((_text_width_em(f.label) for f in fields), default=0.0) * s
+        x_value = margin + label_w
+        x_right = self.geo.frame_width - margin
+        value_w = max(x_right - x_value, 4 * s)
+        lines = [
+            max(1, math.ceil(_text_width_em(plain(f.value)) * s / value_w - 1e-9)) for f in fields
+        ]
+        heights = [n * leading for n in lines]
+        row_h = list(heights)
+        for i, f in enumerate(fields):
+            if not f.seal:
+                continue
+            zone = _SEAL_MM[f.seal] * layout.MM + 0.5 * leading
+            if f.seal_with_next and i + 1 < len(fields):
+                spare = max(0.0, zone - heights[i] - heights[i + 1]) / 2.0
+                row_h[i] = heights[i] + spare
+                row_h[i + 1] = heights[i + 1] + spare
+            else:
+                row_h[i] = max(heights[i], zone)
+        for k, f in enumerate(fields):
+            text_h, h = heights[k], row_h[k]
+            paired_above = k > 0 and fields[k - 1].seal is not None and fields[k - 1].seal_with_next
+            paired = f.seal is not None and f.seal_with_next and k + 1 < len(fields)
+            above = h - text_h if paired else 0.0 if paired_above else (h - text_h) / 2.0
+            self._blank(above, keep_with_next=True)
+            para = self._paragraph()
+            self._format(
+                para,
+                size=s,
+                leading=leading,
+                left=x_value,
+                first=-label_w,
+                right=margin,
+                keep_with_next=True,
+                keep_lines=True,
+            )
+            tabs = para.paragraph_format.tab_stops
+            # One twip past the value's edge: a label as wide as the label column still tabs
+            # to it (a tab that ends exactly on a stop goes on to the next one).
+            tabs.add_tab_stop(Twips(_pt_twips(x_value) + 1))
+            tabs.add_tab_stop(Pt(x_right), WD_TAB_ALIGNMENT.RIGHT)
+            self._text(para, clean_text(f.label) + "\t", "fangsong", s, para_role="fangsong")
+            self._runs(para, f.value, "fangsong", s, underline=True)
+            self._text(para, "\t", "fangsong", s, para_role="fangsong", underline=True)
+            if f.seal:
+                d = _SEAL_MM[f.seal] * layout.MM
+                r = d / 2.0
+                first_w = min(_text_width_em(plain(f.value)) * s, value_w)
+                lo, hi = x_value + r, x_right - r
+                cx = x_value + first_w / 2.0
+                cx = (x_value + x_right) / 2.0 if lo > hi else min(max(cx, lo), hi)
+                cy = text_h if paired else text_h / 2.0
+                self._seal_mark(para, d, x=cx - r, y=cy - r, relative_h="margin", in_cell=False)
+            below = h - text_h - above
+            self._blank(below, keep_with_next=k + 1 < len(fields))
+        self.last_paragraph = None
 
-    @staticmethod
-    def _cover_label(label: str) -> str:
-        label = clean_text(label)
-        return label if label.endswith(("：", ":")) else label + "："
+    # ------------------------------------------------------------------ signatures
+
+    def _sig_layout(self, block: SignatureBlock, size: float) -> _Sig:
+        leading = size * layout.LEADING_RATIO
+        diameter = block.seal_diameter_mm
+        if block.seal == "government":
+            diameter = max(diameter, layout.GOVERNMENT_SEAL_MM)
+        text_h = len(block.lines) * leading
+        height = max(text_h, diameter * layout.MM)
+        return _Sig(size, leading, text_h, height, (height - text_h) / 2.0)
 
     def _signature_lines(
-        self,
-        container: _Cell | None,
-        block: SignatureBlock,
-        *,
-        x_right: float,
-        relative_h: str,
-        in_cell: bool,
+        self, container: _Cell | None, block: SignatureBlock, sig: _Sig, *, width: float, **seal
     ) -> None:
-        """A blank line, then right-aligned signature lines with a dashed seal circle over them.
-
-        The circle is centred on the last line (the date) and vertically on the block of lines,
-        so it presses on the unit's name and the date. ``x_right`` is where the lines end,
-        measured from the horizontal anchor (``relative_h``: the margin or the table cell).
-        """
-        size = 16.0
-        leading = size * LEADING
-        right = SIGNATURE_RIGHT_CHARS * size
-        blank = self._paragraph(container)
-        self._format(blank, size=size, keep_with_next=True)
+        """Right-aligned lines ending two characters before ``width``, centred in a seal-high
+        area, with the seal slot's circle over the unit's name and the date (as the PDF)."""
+        size, leading = sig.size, sig.leading
+        right = layout.SIGNATURE_RIGHT_INDENT_EM * size
+        self._blank(sig.pad, container, keep_with_next=True)
         first: DocxParagraph | None = None
         for i, line in enumerate(block.lines):
             para = self._paragraph(container)
-            self._format(para, align="right", size=size, keep_with_next=i < len(block.lines) - 1)
-            para.paragraph_format.right_indent = Pt(right)
+            last = i == len(block.lines) - 1
+            self._format(
+                para,
+                align="right",
+                size=size,
+                leading=leading,
+                right=right,
+                keep_with_next=not last or sig.pad >= 0.5,
+                keep_lines=True,
+            )
             self._runs(para, line, "fangsong", size)
-            if first is None:
-                first = para
+            first = first or para
+        self._blank(sig.pad, container)
         if first is None:
             return
-        d_pt = block.seal_diameter_mm * layout.MM
-        last_w = _text_width_em(plain(block.lines[-1])) * size
-        centre_x = x_right - right - last_w / 2
-        centre_x = min(centre_x, x_right - d_pt / 2)  # keep the slot inside the text area
-        centre_y = len(block.lines) * leading / 2  # below the first line's top
-        self._seal_mark(
-            first,
-            d_pt,
-            x=centre_x - d_pt / 2,
-            y=centre_y - d_pt / 2,
-            relative_h=relative_h,
-            in_cell=in_cell,
-        )
+        d = block.seal_diameter_mm * layout.MM
+        if block.seal == "government":
+            d = max(d, layout.GOVERNMENT_SEAL_MM * layout.MM)
+        r = d / 2.0
+        x_right = width - right
+        widths = [_text_width_em(plain(line)) * size for line in block.lines]
+        widest = max(widths[0], widths[-1])
+        cx = min(max(x_right - widest / 2.0, r), width - r)
+        cy = len(block.lines) * leading / 2.0
+        self._seal_mark(first, d, x=cx - r, y=cy - r, **seal)
 
     def _signature(self, block: SignatureBlock) -> None:
         if self.last_paragraph is not None:
             # Never leave the signature alone on a page: it travels with the text above.
-            self.last_paragraph.paragraph_format.keep_with_next = True
+            fmt = self.last_paragraph.paragraph_format
+            fmt.keep_with_next = True
+        sig = self._sig_layout(block, _BODY_SIZE)
         self._signature_lines(
-            None, block, x_right=self.geo.frame_width, relative_h="margin", in_cell=False
+            None,
+            block,
+            sig,
+            width=self.geo.frame_width,
+            relative_h="margin",
+            in_cell=False,
         )
+        self.last_paragraph = None
 
     def _opinion(self, block: OpinionBox) -> None:
+        """A bordered box as the PDF's: the title, a writing area, the signature and its seal,
+        all in one row that never splits."""
         self._before_table()
+        size = layout.OPINION_SIZE
+        pad = layout.OPINION_PAD
+        leading = size * layout.LEADING_RATIO
         width = _pt_twips(self.geo.frame_width)
-        table = self._new_table(1, [width], borders=True)
+        table = self._new_table(1, [width], grid=False, pad_x=pad, pad_y=pad)
         row = table.rows[0]
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         cell = row.cells[0]
         cell.width = Twips(width)
+        inner = self.geo.frame_width - 2 * pad
+        sig = self._sig_layout(block.signature, size)
+        title_lines = max(1, math.ceil(_text_width_em(block.title) * size / inner - 1e-9))
+        title_h = title_lines * leading
+        room = self.geo.frame_height - (2 * pad + title_h + sig.height)
+        space = max(0.0, min(block.height_mm * layout.MM, room))
         title = cell.paragraphs[0]
-        self._format(title, size=16, before=6, keep_with_next=True)
-        self._text(title, block.title, "hei", 16)
-        space = cell.add_paragraph()
-        self._format(space, size=16, leading=max(block.height_mm * layout.MM, 1.0))
-        sig = block.signature
+        self._format(title, size=size, leading=leading, keep_with_next=True)
+        self._style(title, "hei")
+        self._text(title, block.title, "hei", size, para_role="hei")
+        self._blank(space, cell, keep_with_next=True)
         self._signature_lines(
-            cell,
-            sig,
-            x_right=self.geo.frame_width - 2 * CELL_MARGIN,
-            relative_h="column",
-            in_cell=True,
+            cell, block.signature, sig, width=inner, relative_h="column", in_cell=True
         )
-        # Room below the lines so the seal slot stays inside the box.
-        below = sig.seal_diameter_mm * layout.MM / 2 - len(sig.lines) * 16 * LEADING / 2
-        tail = cell.add_paragraph()
-        self._format(tail, size=16, leading=max(below + 6, 8))
-
-    def _spacer(self, block: Spacer) -> None:
-        height = block.height_mm * layout.MM
-        if height <= 0:
-            return
-        para = self._paragraph()
-        self._format(para, size=1, leading=min(height, 1584.0))
+        self._blank(1.0, None)  # after the table, so that tables never join
         self.last_paragraph = None
 
     # ------------------------------------------------------------------ seal slot mark
@@ -866,7 +1127,8 @@ class _DocxRenderer:
         relative_h: str,
         in_cell: bool,
     ) -> None:
-        """A light grey dashed circle behind the text: where the official seal goes."""
+        """A light grey dashed circle behind the text: where the official seal goes. ``x`` is
+        from the margin (or the cell), ``y`` from the top of ``para``."""
         self.shape_id += 1
         sid = self.shape_id
         d = round(diameter * _EMU_PER_PT)
@@ -892,14 +1154,14 @@ class _DocxRenderer:
             "<wps:wsp><wps:cNvSpPr/><wps:spPr>"
             f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{d}" cy="{d}"/></a:xfrm>'
             '<a:prstGeom prst="ellipse"><a:avLst/></a:prstGeom><a:noFill/>'
-            f'<a:ln w="9525"><a:solidFill><a:srgbClr val="{SEAL_MARK_COLOR}"/></a:solidFill>'
+            f'<a:ln w="6350"><a:solidFill><a:srgbClr val="{SEAL_MARK_COLOR}"/></a:solidFill>'
             '<a:prstDash val="dash"/></a:ln>'
             "</wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic>"
             "</wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict>"
             f'<v:oval style="position:absolute;margin-left:{x:.1f}pt;margin-top:{y:.1f}pt;'
             f"width:{diameter:.1f}pt;height:{diameter:.1f}pt;z-index:-{sid};"
             f'mso-position-horizontal-relative:{vml_rel};mso-position-vertical-relative:text" '
-            f'filled="f" strokecolor="#{SEAL_MARK_COLOR}" strokeweight=".75pt">'
+            f'filled="f" strokecolor="#{SEAL_MARK_COLOR}" strokeweight=".5pt">'
             '<v:stroke dashstyle="dash"/></v:oval>'
             "</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
         )
@@ -914,6 +1176,30 @@ class _DocxRenderer:
 # ---------------------------------------------------------------------- XML helpers
 
 
+def _add_text(r: BaseOxmlElement, text: str) -> None:
+    """Text into run ``r``: tabs and newlines as ``w:tab`` and ``w:br``."""
+    for piece in re.split(r"([\t\n])", text):
+        if piece == "\t":
+            r.append(OxmlElement("w:tab"))
+        elif piece == "\n":
+            r.append(OxmlElement("w:br"))
+        elif piece:
+            t = OxmlElement("w:t")
+            t.text = piece
+            if piece[0] == " " or piece[-1] == " " or "  " in piece:
+                t.set(qn("xml:space"), "preserve")
+            r.append(t)
+
+
+def _mark_size(para: DocxParagraph, half_points: int) -> None:
+    """The paragraph mark's size: an empty spacer paragraph is as small as its line spacing."""
+    ppr = para._p.get_or_add_pPr()
+    rpr = _set_child(ppr, "w:rPr", ("w:sectPr", "w:pPrChange"))
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(half_points))
+    rpr.append(sz)
+
+
 def _apply_format(
     para: DocxParagraph,
     align: Align,
@@ -921,8 +1207,11 @@ def _apply_format(
     line: float,
     before: float,
     after: float,
-    indent_chars: int,
+    first: float,
+    left: float,
+    right: float,
     keep_with_next: bool,
+    keep_lines: bool,
 ) -> None:
     fmt = para.paragraph_format
     fmt.alignment = _ALIGN[align]
@@ -930,12 +1219,16 @@ def _apply_format(
     fmt.line_spacing = Pt(line)
     fmt.space_before = Pt(before)
     fmt.space_after = Pt(after)
-    if indent_chars:
-        fmt.first_line_indent = Pt(indent_chars * size)
-        ind = para._p.get_or_add_pPr().get_or_add_ind()
-        ind.set(qn("w:firstLineChars"), str(indent_chars * 100))
+    if first:
+        fmt.first_line_indent = Twips(_pt_twips(first))
+    if left:
+        fmt.left_indent = Twips(_pt_twips(left))
+    if right:
+        fmt.right_indent = Twips(_pt_twips(right))
     if keep_with_next:
         fmt.keep_with_next = True
+    if keep_lines:
+        fmt.keep_together = True
 
 
 def _fld_char(kind: str) -> BaseOxmlElement:
@@ -944,36 +1237,39 @@ def _fld_char(kind: str) -> BaseOxmlElement:
     return el
 
 
+def _pt_eighths(width_pt: float) -> int:
+    return max(2, round(width_pt * 8))
+
+
 def _split_widths(total_pt: float, relative: Sequence[float]) -> list[int]:
     """Relative widths scaled to ``total_pt``, in whole twips summing exactly to the total."""
     total = _pt_twips(total_pt)
     weights = [max(float(w), 0.0) for w in relative]
-    s = sum(weights) or float(len(weights))
     if not sum(weights):
         weights = [1.0] * len(weights)
+    s = sum(weights)
     out = [int(total * w / s) for w in weights]
     out[-1] += total - sum(out)
     return out
 
 
-def _set_borders(
-    tbl_pr: BaseOxmlElement, tag: str, edges: Sequence[str], val: str = "single"
-) -> None:
-    borders = tbl_pr.find(qn(f"w:{tag}"))
+def _set_borders(tbl_pr: BaseOxmlElement, edges: Mapping[str, int]) -> None:
+    borders = tbl_pr.find(qn("w:tblBorders"))
     if borders is not None:
         tbl_pr.remove(borders)
-    borders = OxmlElement(f"w:{tag}")
-    for edge in edges:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), val)
-        if val != "nil":
-            el.set(qn("w:sz"), "6")
+        if edge in edges:
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), str(edges[edge]))
             el.set(qn("w:space"), "0")
             el.set(qn("w:color"), "000000")
+        else:
+            el.set(qn("w:val"), "nil")
         borders.append(el)
     # tblBorders goes after tblW/jc/tblCellSpacing/tblInd and before shd/tblLayout/tblCellMar.
-    successors = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
-    for succ in successors:
+    for succ in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
         anchor = tbl_pr.find(qn(succ))
         if anchor is not None:
             anchor.addprevious(borders)
@@ -981,13 +1277,9 @@ def _set_borders(
     tbl_pr.append(borders)
 
 
-def _tc_pr_child(cell: _Cell, tag: str, successors: Sequence[str]) -> BaseOxmlElement:
-    return _set_child(cell._tc.get_or_add_tcPr(), tag, successors)
-
-
 def _shade(cell: _Cell, fill: str) -> None:
-    shd = _tc_pr_child(
-        cell,
+    shd = _set_child(
+        cell._tc.get_or_add_tcPr(),
         "w:shd",
         ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"),
     )
@@ -996,48 +1288,99 @@ def _shade(cell: _Cell, fill: str) -> None:
     shd.set(qn("w:fill"), fill)
 
 
-def _cell_borders(cell: _Cell, *, bottom: bool) -> None:
-    borders = _tc_pr_child(
-        cell,
-        "w:tcBorders",
-        (
-            "w:shd",
-            "w:noWrap",
-            "w:tcMar",
-            "w:textDirection",
-            "w:tcFitText",
-            "w:vAlign",
-            "w:hideMark",
-        ),
-    )
-    if bottom:
-        el = OxmlElement("w:bottom")
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), "6")
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-        borders.append(el)
+# ---------------------------------------------------------------------- package
+
+
+_FACE_ATTRS = tuple(qn(a) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"))
+_THEME_FONTS = '<a:latin typeface="{latin}"/><a:ea typeface="{ea}"/><a:cs typeface="{latin}"/>'
+
+
+def named_faces(parts: Mapping[str, bytes]) -> set[str]:
+    """Every face named in the WordprocessingML parts (styles, body, footers, settings, content
+    controls) and the theme of a .docx, ``word/fontTable.xml`` excepted."""
+    faces: set[str] = set()
+    for name, data in parts.items():
+        if not name.endswith(".xml") or name == "word/fontTable.xml":
+            continue
+        if not name.startswith("word/"):
+            continue
+        root = parse_xml(data)
+        for el in root.iter(qn("w:rFonts")):
+            faces.update(v for a in _FACE_ATTRS if (v := el.get(a)))
+        for tag in ("checkedState", "uncheckedState"):
+            for el in root.iter(f"{{{_W14}}}{tag}"):
+                if face := el.get(f"{{{_W14}}}font"):
+                    faces.add(face)
+        for el in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}latin"):
+            faces.add(el.get("typeface") or "")
+        for tag in ("ea", "cs", "font"):
+            for el in root.iter(f"{{http://schemas.openxmlformats.org/drawingml/2006/main}}{tag}"):
+                if el.get("typeface"):
+                    faces.add(el.get("typeface"))
+    faces.discard("")
+    return faces
+
+
+def _font_table(faces: set[str]) -> bytes:
+    """``word/fontTable.xml`` declaring exactly ``faces``, as Word declares them."""
+    out = [
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n",
+        f'<w:fonts xmlns:w="{_W}">',
+    ]
+    for face in sorted(faces):
+        decl = FONT_TABLE.get(face)
+        if decl is None:
+            raise ValueError(f"face {face!r} is not one docgen declares for Windows")
+        alt = f'<w:altName w:val="{decl.alt_name}"/>' if decl.alt_name else ""
+        out.append(
+            f'<w:font w:name="{face}">{alt}<w:panose1 w:val="{decl.panose}"/>'
+            f'<w:charset w:val="{decl.charset}"/><w:family w:val="{decl.family}"/>'
+            f'<w:pitch w:val="{decl.pitch}"/></w:font>'
+        )
+    out.append("</w:fonts>")
+    return "".join(out).encode("utf-8")
+
+
+def _theme(data: bytes) -> bytes:
+    """The theme with Windows faces only: Times New Roman and 宋体 for headings and body."""
+    text = data.decode("utf-8")
+    fonts = _THEME_FONTS.format(latin=LATIN_FACE, ea=WINDOWS_FACES["song"])
+    for kind in ("majorFont", "minorFont"):
+        text = re.sub(
+            f"<a:{kind}>.*?</a:{kind}>", f"<a:{kind}>{fonts}</a:{kind}>", text, flags=re.S
+        )
+    return text.encode("utf-8")
 
 
 def _repack(data: bytes) -> bytes:
-    """Re-zip with fixed timestamps and attributes, [Content_Types].xml first, then sorted."""
+    """Re-zip with fixed timestamps and attributes, [Content_Types].xml first, then sorted;
+    the theme and the font table rewritten to name the Windows faces the file uses."""
     src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist())
+    parts = {name: src.read(name) for name in src.namelist()}
+    for name in list(parts):
+        if name.startswith("word/theme/") and name.endswith(".xml"):
+            parts[name] = _theme(parts[name])
+    if "word/fontTable.xml" in parts:
+        parts["word/fontTable.xml"] = _font_table(named_faces(parts))
+    app = parts.get("docProps/app.xml")
+    if app is not None:
+        app = app.replace(
+            b"<Application>Microsoft Macintosh Word</Application>",
+            b"<Application>docgen</Application>",
+        )
+        parts["docProps/app.xml"] = app.replace(
+            b"<AppVersion>14.0000</AppVersion>", b"<AppVersion>15.0000</AppVersion>"
+        )
+    names = sorted(parts)
     if "[Content_Types].xml" in names:
         names.remove("[Content_Types].xml")
         names.insert(0, "[Content_Types].xml")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in names:
-            payload = src.read(name)
-            if name == "docProps/app.xml":
-                payload = payload.replace(
-                    b"<Application>Microsoft Macintosh Word</Application>",
-                    b"<Application>docgen</Application>",
-                )
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            dst.writestr(info, payload, compresslevel=6)
+            dst.writestr(info, parts[name], compresslevel=6)
     return out.getvalue()
