@@ -269,8 +269,8 @@ def test_refused_with_its_place(
     breaks: Callable[[Path], None],
     where: str,
     says: str,
-    intake_dir: Path,
-    tmp_path: Path,  # noqa: F811
+    intake_dir: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     breaks(intake_dir)
     before = {p: p.read_bytes() for p in intake_dir.rglob("*") if p.is_file()}
