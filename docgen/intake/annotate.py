@@ -137,7 +137,7 @@ def _not_ours(target: Path) -> str | None:
                 return f"“{target.name}”已存在，且不是 docgen 生成的标注副本"
             custom = zf.read(_CUSTOM_PART).decode("utf-8", "replace")
             m = re.search(
-                rf'name="{re.escape(PROPERTY)}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}})</vt:lpwstr>',
+                rf'name="{re.escape(PROPERTY)}"[^>]*>\s*<vt:lpwstr[^>]*>([0-9a-f]{{64}})</vt:lpwstr>',
                 custom,
             )
             if not m:
@@ -145,7 +145,7 @@ def _not_ours(target: Path) -> str | None:
             if m.group(1) != _digest(zf):
                 return f"“{target.name}”在 docgen 生成之后被修改过（可能已有人在上面改正），docgen 不会覆盖它"
     except (Refusal, zipfile.BadZipFile, OSError, KeyError) as exc:
-        return f"“{target.name}”已存在，且无法确认是 docgen 生成的（{exc}）"
+        return f"“{target.name}”已存在，且不是 docgen 生成的标注副本（{exc}）"
     return None
 
 
