@@ -309,6 +309,111 @@ def _font_problems(problems: Sequence[str]) -> None:
         _echo(f"字体警告：{problem}", err=True)
 
 
+@main.group("intake")
+def intake_group() -> None:
+    """从申报单位填写的 Excel 和 Word 文件收集申报数据：生成模板、收集、导出。"""
+
+
+@intake_group.command("template")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="写入模板的文件夹（必须是新的、空的或 docgen 生成的文件夹）。",
+)
+@click.option("--edition", default="gx-2021-3", show_default=True, help="申报通知的版本。")
+@click.option(
+    "--city",
+    "division_code",
+    default="",
+    help="城市的行政区划代码，如 450200（预先填入城市信息表）。",
+)
+def intake_template_cmd(out_dir: Path, edition: str, division_code: str) -> None:
+    """生成填报模板：城市信息.xlsx、申报信息表.xlsx 和 申报书正文.docx。"""
+    from .intake import write_template
+
+    if division_code and not (len(division_code) == 6 and division_code.isdigit()):
+        raise click.BadParameter("应为6位数字的行政区划代码，如 450200", param_hint="--city")
+    try:
+        written = write_template(out_dir, edition, division_code)
+    except DocgenError as exc:
+        _fail(exc)
+    _echo(f"已生成填报模板：{written.out_dir}")
+    for name in written.files:
+        _echo(f"  {name}")
+    _echo(
+        "请把 申报信息表.xlsx 和 申报书正文.docx 发给每个申报单位，城市信息.xlsx 由市工业和信息化局填写。"
+    )
+
+
+@intake_group.command("collect")
+@click.argument("in_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="写入 city.json 和附件的文件夹（必须是新的、空的或 docgen 生成的文件夹）。",
+)
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="在每个有问题的工作簿旁写一份“（已标注）”副本：问题格子标红并加批注。",
+)
+def intake_collect_cmd(in_dir: Path, out_dir: Path, annotate: bool) -> None:
+    """读取文件夹中的城市信息表、各申报单位的申报信息表、Word 正文和随附材料，生成 city.json 并检查。"""
+    from .intake import collect
+
+    try:
+        result = collect(in_dir, out_dir, annotate=annotate)
+    except DocgenError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _internal_error(exc)
+    findings = [f.as_finding() for f in result.findings]
+    if findings:
+        _echo(format_findings(findings, None, str(in_dir)))
+    if result.written is not None:
+        _echo(
+            f"已生成城市申报文件：{result.written / 'city.json'}（{result.applications} 个申报，"
+            f"{result.attachments} 份随附材料）"
+        )
+    for path in result.annotated:
+        _echo(f"已写出标注副本：{path}")
+    sys.exit(1 if result.errors else 0)
+
+
+@intake_group.command("export")
+@click.argument("city_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="写入工作簿和 Word 正文的文件夹（必须是新的、空的或 docgen 生成的文件夹）。",
+)
+def intake_export_cmd(city_file: Path, out_dir: Path) -> None:
+    """把现有的城市申报文件导出为各申报单位的申报信息表和 Word 正文。"""
+    from .intake import export_city
+
+    try:
+        city = load_city(city_file)
+    except InputError as exc:
+        _echo(format_findings(exc.findings, None, str(city_file)), err=True)
+        sys.exit(1)
+    try:
+        written = export_city(city, out_dir)
+    except DocgenError as exc:
+        _fail(exc)
+    except (OSError, ValueError) as exc:
+        _fail(DocgenError(f"无法读取附件：{exc}"))
+    _echo(f"已导出 {len(city.applications)} 个申报的工作簿和 Word 正文：{written.out_dir}")
+
+
 def _echo(text: str, *, err: bool = False) -> None:
     """Print for a person: user text in messages (names, paths) may hold terminal escapes or
     bidi controls; they are shown as visible escapes, never acted on by the terminal."""
