@@ -30,6 +30,7 @@ from typing import Any
 # Run as a script, so this folder is on sys.path and the sibling modules import directly.
 import bench_batch
 import bench_forms
+import bench_intake
 import bench_longpara
 import bench_packet
 import bench_validate
@@ -161,6 +162,13 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{first['us_per_char']:.2f} -> {last['us_per_char']:.2f} µs per character "
             f"(ratio {lp['ratio']:.2f})",
             f"ratio <= {bench_longpara.TARGET_RATIO}", lp["target_met"])
+    it = r.get("intake", {})
+    if "collect_s" in it:
+        add(f"intake collect: {it['cities']} samples after export, {it['applicants']} applicants",
+            f"{it['collect_per_applicant_ms']:.0f} ms per applicant (7: {it['seven_applicants_s']:.2f} s); "
+            f"reading {it['read_per_applicant_ms']:.0f} ms, openpyxl bare load "
+            f"{it['openpyxl_per_workbook_ms']:.1f} ms per workbook",
+            "7 applicants < 1 s", it["target_met"])
     return rows
 
 
@@ -184,7 +192,7 @@ def main() -> int:
                     help="one repeat each, no one-soffice-call-per-file series")
     ap.add_argument("--no-weasyprint", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
-    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch", "longpara"),
+    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch", "longpara", "intake"),
                     action="append",
                     help="run only these sections (repeatable)")
     ap.add_argument("--profile", action="store_true",
@@ -206,7 +214,7 @@ def main() -> int:
     busy0, own0, t0 = _cpu_busy_seconds(), _own_cpu_seconds(), time.perf_counter()
 
     results: dict[str, Any] = {"machine": info}
-    only = set(args.only or ("validate", "forms", "packet", "batch", "longpara"))
+    only = set(args.only or ("validate", "forms", "packet", "batch", "longpara", "intake"))
     if "validate" in only:
         _section("validate", lambda: bench_validate.run(7 if not args.quick else 3), results)
     if "forms" in only:
@@ -222,6 +230,8 @@ def main() -> int:
         # --quick stops at 1 M characters (the 10 M one takes a minute and a few GB).
         _section("longpara", lambda: bench_longpara.run(
             repeats, 1_000_000 if args.quick else bench_longpara.SIZES[-1]), results)
+    if "intake" in only:
+        _section("intake", lambda: bench_intake.run(repeats), results)
 
     elapsed = time.perf_counter() - t0
     foreign = max(0.0, (_cpu_busy_seconds() - busy0) - (_own_cpu_seconds() - own0))
