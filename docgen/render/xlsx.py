@@ -1,8 +1,14 @@
 """The summary table (申报汇总表) as an XLSX workbook that opens finished and prints right.
 
 Every piece of user text is written as a string cell (never a formula, error code or number), so
-``=1+1``, ``＝SUM(A1)``, credit codes and phone numbers with leading zeros stay exactly as typed.
-The bytes are deterministic: fixed document dates and a re-packed zip with fixed entry times.
+``=1+1``, ``＝SUM(A1)``, credit codes and phone numbers with leading zeros stay exactly as typed;
+counts and quotas are numbers. The workbook names the Windows faces 宋体 and 黑体 (and Times New
+Roman in its theme), whatever machine builds it. Each listing prints on A4 landscape, one page
+wide and as many tall as needed, with the table text at 9 pt or more: column widths are fitted to
+a width budget (``_fit_budget``) and long text wraps, row heights follow the wrapped lines. The
+quota check (名额核对) is a sheet of its own. No formulas, so no recalculation on load: Excel and
+WPS close the file without asking to save it. The bytes are deterministic: fixed document dates
+and a re-packed zip with fixed entry times.
 """
 
 from __future__ import annotations
@@ -18,11 +24,15 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.fonts import Font as _Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.writer.theme import theme_xml
 
 from .. import layout
 from ..compose.province import ProvinceTable
@@ -48,6 +58,15 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _OVER_COLOR = "C00000"
 _GB2312_CHARSET = 134
+SONG = "宋体"  # the Windows faces the workbook names (SimSun, SimHei)
+HEI = "黑体"
+LATIN = "Times New Roman"
+# Printing: A4 landscape between the landscape margins, fit to one page wide. Excel sizes a column
+# of width w at about 7 w + 5 pixels (its default font's digit is 7 px at 96 dpi), 3/4 pt each;
+# the listing's widths are kept within the width that prints at MIN_PRINT_SCALE or more, so that
+# 10.5 pt table text prints at 9.5 pt or more (9 pt with room for other programs' metrics).
+MIN_PRINT_SCALE = 0.9
+_PRINT_WIDTH = layout.LANDSCAPE.width - layout.LS_MARGIN_LEFT - layout.LS_MARGIN_RIGHT
 
 
 def clean_text(text: str) -> str:
@@ -87,10 +106,13 @@ def _inches(points: float) -> float:
 class _Sheet:
     """Writes cells with the table's fonts and remembers row heights."""
 
-    def __init__(self, ws: Worksheet, families: Mapping[str, str]):
+    def __init__(self, ws: Worksheet, families: Mapping[str, str] | None = None):
+        # ``families`` (the faces the PDF is drawn with) is not used: the workbook names the
+        # Windows faces, which the machine that opens it has.
+        del families
         self.ws = ws
-        self.song = families.get("song", "宋体")
-        self.hei = families.get("hei", "黑体")
+        self.song = SONG
+        self.hei = HEI
         self.heights: dict[int, float] = {}
 
     def font(
@@ -207,14 +229,18 @@ class _Sheet:
             self.fit(r, 2)
         return r
 
-    def finish(self, header_row: int, ncols: int, last_row: int, footer: str) -> None:
+    def finish(
+        self, header_row: int, ncols: int, last_row: int, footer: str, header_rows: int = 1
+    ) -> None:
         """Row heights, frozen header and the print settings: A4 landscape, fit to the page
-        width, the header row repeated on every page, page numbers in the footer."""
+        width (as many pages tall as needed), the header rows repeated on every page, page
+        numbers in the footer."""
         ws = self.ws
         for row_number, height in self.heights.items():
             ws.row_dimensions[row_number].height = height
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
-        ws.print_title_rows = f"{header_row}:{header_row}"
+        last_header = header_row + header_rows - 1
+        ws.freeze_panes = ws.cell(row=last_header + 1, column=1).coordinate
+        ws.print_title_rows = f"{header_row}:{last_header}"
         ws.print_area = f"A1:{get_column_letter(ncols)}{last_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -242,14 +268,51 @@ def _align(horizontal: str = "left", *, wrap: bool = True) -> Alignment:
 def _fit_widths(
     labels: Sequence[str], rows: Sequence[Sequence[str]], lo: float, hi: float
 ) -> list[float]:
-    """Widths from the content (CJK ≈ 2 units) between the edition's minimum and maximum."""
+    """Widths from the content (CJK ≈ 2 units) between the edition's minimum and maximum, then
+    narrowed to the printable width (``_fit_budget``): wider text wraps."""
     widths: list[float] = []
+    floors: list[float] = []
     for j, label in enumerate(labels):
         natural = text_width(label)
         for row in rows:
             natural = max(natural, text_width(clean_text(row[j])))
         widths.append(float(min(hi, max(lo, natural + 2))))
-    return widths
+        # Narrowed to no less than three CJK characters (or the content, if narrower); codes
+        # and numbers (credit codes, telephone numbers: ASCII only, or a none mark) never break.
+        texts = [clean_text(row[j]) for row in rows]
+        codes = any(len(t) > 1 for t in texts) and all(t.isascii() or len(t) <= 1 for t in texts)
+        floor = min(natural + 2, 22.0) if codes else min(natural + 2, 6.0)
+        floors.append(float(max(lo, min(floor, widths[-1]))))
+    return _fit_budget(widths, floors)
+
+
+def width_budget(ncols: int) -> float:
+    """The most column-width units ``ncols`` columns may take and still print, fit to the page
+    width, at ``MIN_PRINT_SCALE`` or more."""
+    pixels = _PRINT_WIDTH / MIN_PRINT_SCALE / 0.75
+    return max((pixels - 5 * ncols) / 7.0, float(ncols))
+
+
+def _fit_budget(widths: Sequence[float], floors: Sequence[float]) -> list[float]:
+    """Narrow the widest columns first (never below their floor) until the total fits."""
+    budget = width_budget(len(widths))
+    out = list(widths)
+    while sum(out) > budget + 1e-9:
+        excess = sum(out) - budget
+        room = [w - f for w, f in zip(out, floors, strict=True)]
+        if max(room) <= 1e-9:
+            break
+        top = max(out[j] for j in range(len(out)) if room[j] > 1e-9)
+        widest = [j for j in range(len(out)) if room[j] > 1e-9 and out[j] >= top - 1e-9]
+        below = [w for j, w in enumerate(out) if room[j] > 1e-9 and w < top - 1e-9]
+        step = min(
+            top - (max(below) if below else 0.0),
+            min(room[j] for j in widest),
+            excess / len(widest),
+        )
+        for j in widest:
+            out[j] -= step
+    return [round(w, 1) for w in out]
 
 
 def _column_widths(table: SummaryTable | ProvinceTable) -> list[float]:
@@ -320,13 +383,10 @@ def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
     header_row = r
     sheet.header_row(r, [c.label for c in table.columns], widths)
     r = sheet.listing(r, table.rows, table.note, widths)
-
-    # Counts against the quotas
-    r += 1  # one empty row
-    r = _write_counts(sheet, table, widths, r + 1)
-
-    # Sheet and print settings
     sheet.finish(header_row, ncols, r, table.xlsx.footer)
+
+    # The quota check on a sheet of its own (not printed with the table), numbers as numbers
+    _counts_sheet(wb, table)
     return _deterministic(wb, f"{table.city_name}{table.title}")
 
 
@@ -396,74 +456,68 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> b
     return _deterministic(wb, table.title)
 
 
-def _write_counts(sheet: _Sheet, table: SummaryTable, widths: Sequence[float], r: int) -> int:
-    """The small 名额核对 table; returns its last row."""
-    ncols = len(widths)
-    header_font = sheet.font(hei=True, bold=True)
+def _counts_sheet(wb: Workbook, table: SummaryTable) -> None:
+    """The 名额核对 sheet: one row per category (and platform subtype) with its count and quota
+    as numbers (an empty quota cell: no quota), the result, and the total."""
     labels = [table.counts_heading, table.total_label, *(c.label for c in table.counts)]
     results = [table.result_label, *(c.result for c in table.counts)]
-    if ncols < 4:  # too few columns for a grid: one text line per count
-        for c in (*table.counts, None):
-            line = (
-                f"{table.total_label} {table.total}"
-                if c is None
-                else f"{c.label} {c.count} / {'—' if c.quota is None else c.quota} {c.result}"
-            )
-            sheet.text(r, 1, line, sheet.font(bold=c is not None and c.over), _align("left"))
-            sheet.merge(r, 1, ncols)
-            r += 1
-        return r - 1
-    label_last = _span_for(widths, 0, max(text_width(t) for t in labels) + 2, ncols - 4)
-    count_col, quota_col = label_last + 1, label_last + 2
-    result_first = label_last + 3
-    result_last = _span_for(
-        widths, result_first, max(text_width(t) for t in results) + 2, ncols - 1
-    )
-
-    def line(
-        label: str,
-        count: int | str | None,
-        quota: int | str | None,
-        result: str,
-        *,
-        head: bool = False,
-        over: bool = False,
-    ) -> None:
-        nonlocal r
-        font = header_font if head else sheet.font(bold=over, color=_OVER_COLOR if over else None)
-        cells = [
-            sheet.text(r, 1, label, font, _align("center" if head else "left")),
-            sheet.text(r, result_first + 1, result, font, _align("center" if head else "left")),
-        ]
-        for col, value in ((count_col, count), (quota_col, quota)):
-            if isinstance(value, str):
-                cells.append(sheet.text(r, col + 1, value, font, _align("center")))
-            else:
-                cells.append(sheet.number(r, col + 1, value, font, _align("center")))
-        if head:
-            for cell in cells:
-                cell.fill = _HEADER_FILL
-        sheet.merge(r, 1, label_last + 1)
-        sheet.merge(r, result_first + 1, result_last + 1)
-        sheet.fit(
-            r,
-            max(
-                _line_count(label, sum(widths[: label_last + 1])),
-                _line_count(result, sum(widths[result_first : result_last + 1])),
-            ),
-        )
-        r += 1
-
-    line(table.counts_heading, table.count_label, table.quota_label, table.result_label, head=True)
+    lo, hi = table.xlsx.min_column_width, table.xlsx.max_column_width
+    widths = [
+        float(min(hi, max(lo, max(text_width(t) for t in labels) + 2))),
+        float(max(lo, text_width(table.count_label) + 4)),
+        float(max(lo, text_width(table.quota_label) + 4)),
+        float(min(hi, max(lo, max(text_width(t) for t in results) + 2))),
+    ]
+    name = table.counts_heading[:31]
+    sheet = _Sheet.setup(wb.create_sheet(), name, widths, None)
+    sheet.title_row(1, f"{table.city_name}{table.counts_heading}", 4, sum(widths))
+    header = [table.counts_heading, table.count_label, table.quota_label, table.result_label]
+    sheet.header_row(2, header, widths)
+    r = 2
     for c in table.counts:
-        line(c.label, c.count, c.quota, c.result, over=c.over)
-    line(table.total_label, table.total, None, "")
-    return r - 1
+        r += 1
+        font = sheet.font(bold=c.over, color=_OVER_COLOR if c.over else None)
+        sheet.text(r, 1, c.label, font, _align("left"))
+        sheet.number(r, 2, c.count, font, _align("center"))
+        sheet.number(r, 3, c.quota, font, _align("center"))
+        sheet.text(r, 4, c.result, font, _align("left"))
+        sheet.fit(r, max(_line_count(c.label, widths[0]), _line_count(c.result, widths[3])))
+    r += 1
+    head = sheet.font(hei=True, bold=True)
+    cells = [
+        sheet.text(r, 1, table.total_label, head, _align("center")),
+        sheet.number(r, 2, table.total, head, _align("center")),
+        sheet.number(r, 3, None, head, _align("center")),
+        sheet.text(r, 4, "", head, _align("left")),
+    ]
+    for cell in cells:
+        cell.fill = _HEADER_FILL
+    sheet.fit(r, 1)
+    sheet.finish(2, 4, r, table.xlsx.footer)
+
+
+def _windows_fonts(wb: Workbook) -> None:
+    """The workbook's default font 宋体 (not Calibri), a theme naming Windows faces only, and
+    no recalculation on load (there are no formulas)."""
+    default = _Font(name=SONG, sz=11, family=3, charset=_GB2312_CHARSET)
+    fonts = list(wb._fonts)
+    wb._fonts = IndexedList([default, *fonts[1:]])
+    normal = wb._named_styles["Normal"]
+    normal.font = default
+    theme = theme_xml
+    fonts_xml = f'<a:latin typeface="{LATIN}"/><a:ea typeface="{SONG}"/><a:cs typeface="{LATIN}"/>'
+    for kind in ("majorFont", "minorFont"):
+        theme = re.sub(
+            f"<a:{kind}>.*?</a:{kind}>", f"<a:{kind}>{fonts_xml}</a:{kind}>", theme, flags=re.S
+        )
+    wb.loaded_theme = theme
+    wb.calculation = CalcProperties(fullCalcOnLoad=None)
 
 
 def _deterministic(wb: Workbook, title: str) -> bytes:
     """Set the fixed document properties, save ``wb`` and re-pack the zip: sorted entries, fixed
     times, fixed compression."""
+    _windows_fonts(wb)
     props = wb.properties
     props.title = title
     props.creator = "docgen"
