@@ -357,7 +357,7 @@ class _Collector:
             self.error(place, f"{f.label}：{exc}")
             return None
         if note:
-            self.warn(place, f"{f.label}：{note}")
+            self.warn(place, note if note.startswith(f.label) else f"{f.label}：{note}")
         if value is not None:
             _put(target, f.path, value)
         return value
