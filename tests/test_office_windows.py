@@ -411,3 +411,99 @@ def test_long_titles_are_cut_to_words_limit() -> None:
 def test_same_input_same_bytes(forms: list[Form]) -> None:
     form = forms[0]
     assert render_docx(form.doc) == form.docx
+
+
+# ---------------------------------------------------------------------- the Excel summaries
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, list[str]]]:
+    """Every sample's summary XLSX and the province's: bytes, and the names each must print."""
+    from docgen.compose.province import compose_province
+    from docgen.compose.summary import compose_summary
+    from docgen.render.xlsx import render_province_xlsx, render_xlsx
+
+    cities = [load_city(p) for p in sample_files()]
+    out: dict[str, tuple[bytes, list[str]]] = {}
+    for city in cities:
+        table = compose_summary(city, EDITION)
+        names = [a.applicant.name for a in city.applications]
+        out[city.city.division_code] = (render_xlsx(table, {}), names)
+    province = compose_province(cities, EDITION)
+    names = [a.applicant.name for c in cities for a in c.applications]
+    out["province"] = (render_province_xlsx(province, {}), names)
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed(
+    workbooks: dict[str, tuple[bytes, list[str]]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Each workbook printed by LibreOffice (all in one run)."""
+    work = tmp_path_factory.mktemp("office_xlsx")
+    paths = []
+    for name, (data, _) in workbooks.items():
+        path = work / f"{name}.xlsx"
+        path.write_bytes(data)
+        paths.append(path)
+    libreoffice(paths, work)
+    return {name: work / f"{name}.pdf" for name in workbooks}
+
+
+def test_xlsx_prints_at_nine_points_or_more_with_every_row(
+    workbooks: dict[str, tuple[bytes, list[str]]], printed: dict[str, Path]
+) -> None:
+    import pdfplumber
+
+    smallest = {}
+    for name, (_, applicants) in workbooks.items():
+        with pdfplumber.open(printed[name]) as pdf:
+            sizes = [
+                c["size"]
+                for page in pdf.pages
+                for table in page.find_tables()
+                for c in page.within_bbox(table.bbox).chars
+            ]
+            # the footer's page numbers too
+            sizes += [c["size"] for page in pdf.pages for c in page.chars if c["text"] == "页"]
+            cells = [
+                (c or "").replace("\n", "")
+                for page in pdf.pages
+                for t in page.extract_tables()
+                for row in t
+                for c in row
+            ]
+            assert all(page.width > page.height for page in pdf.pages)  # landscape
+        smallest[name] = min(sizes)
+        text = "".join(cells)
+        missing = [a for a in applicants if a not in text]
+        assert missing == [], f"{name}: not printed {missing}"
+    print(f"\nsmallest printed size: {min(smallest.values()):.2f} pt")
+    assert min(smallest.values()) >= 9.0, smallest
+
+
+def test_xlsx_faces_quota_numbers_and_no_recalculation(
+    workbooks: dict[str, tuple[bytes, list[str]]],
+) -> None:
+    from openpyxl import load_workbook
+
+    allowed = {"宋体", "黑体", "Times New Roman"}
+    for name, (data, _) in workbooks.items():
+        parts = _parts(data)
+        styles = parts["xl/styles.xml"].decode("utf-8")
+        theme = parts["xl/theme/theme1.xml"].decode("utf-8")
+        faces = set(re.findall(r'<name val="([^"]*)"', styles))
+        faces |= set(re.findall(r'typeface="([^"]*)"', theme)) - {""}
+        assert faces <= allowed, (name, faces - allowed)
+        assert "fullCalcOnLoad" not in parts["xl/workbook.xml"].decode("utf-8")
+        assert not any("<f>" in p.decode("utf-8") for n, p in parts.items() if "worksheets" in n)
+        book = load_workbook(io.BytesIO(data))
+        if name == "province":
+            continue
+        listing, check = book.worksheets
+        assert check.title == "名额核对"
+        assert listing.print_area.endswith(f"${listing.max_row}")  # the table only
+        for row in check.iter_rows(min_row=3, max_row=check.max_row - 1):
+            label, count, quota = row[0], row[1], row[2]
+            assert count.data_type == "n" and isinstance(count.value, int), label.value
+            assert quota.value is None or isinstance(quota.value, int)

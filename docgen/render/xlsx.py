@@ -258,7 +258,7 @@ class _Sheet:
         )
         ws.oddFooter.center.text = footer
         ws.oddFooter.center.font = f"{self.song},Regular"
-        ws.oddFooter.center.size = 10
+        ws.oddFooter.center.size = 11  # 9 pt or more at the printed scale
 
 
 def _align(horizontal: str = "left", *, wrap: bool = True) -> Alignment:
@@ -294,25 +294,14 @@ def width_budget(ncols: int) -> float:
 
 
 def _fit_budget(widths: Sequence[float], floors: Sequence[float]) -> list[float]:
-    """Narrow the widest columns first (never below their floor) until the total fits."""
+    """Narrow the columns, each in proportion to its width above its floor, until the total
+    fits the budget (never below a floor)."""
     budget = width_budget(len(widths))
-    out = list(widths)
-    while sum(out) > budget + 1e-9:
-        excess = sum(out) - budget
-        room = [w - f for w, f in zip(out, floors, strict=True)]
-        if max(room) <= 1e-9:
-            break
-        top = max(out[j] for j in range(len(out)) if room[j] > 1e-9)
-        widest = [j for j in range(len(out)) if room[j] > 1e-9 and out[j] >= top - 1e-9]
-        below = [w for j, w in enumerate(out) if room[j] > 1e-9 and w < top - 1e-9]
-        step = min(
-            top - (max(below) if below else 0.0),
-            min(room[j] for j in widest),
-            excess / len(widest),
-        )
-        for j in widest:
-            out[j] -= step
-    return [round(w, 1) for w in out]
+    total, base = sum(widths), sum(floors)
+    if total <= budget or total <= base:
+        return [round(w, 1) for w in widths]
+    k = max(0.0, (budget - base) / (total - base))
+    return [round(f + (w - f) * k, 1) for w, f in zip(widths, floors, strict=True)]
 
 
 def _column_widths(table: SummaryTable | ProvinceTable) -> list[float]:
