@@ -33,6 +33,7 @@ from .edition import Edition, load_edition
 from .errors import EditionError, Finding, InputError
 from .model import City, load_city
 from .output import MARKER, MARKER_KEY, check_out_dir, guarded_output, safe_name, sha256
+from .packet import DEFAULT_PACKET
 from .procs import worker_init
 from .rules import chinese_date, validate
 
@@ -41,9 +42,10 @@ from .rules import chinese_date, validate
 class BuildOptions:
     font_dirs: tuple[Path, ...] = ()
     edition_dirs: tuple[Path, ...] = ()
-    max_seal_pages: int = 20
-    seal_marks: bool = True
-    duplex: bool = False
+    # the packet settings: docgen.packet.PacketSettings, checked there
+    max_seal_pages: int = DEFAULT_PACKET.max_seal_pages
+    seal_marks: bool = DEFAULT_PACKET.seal_marks
+    duplex: bool = DEFAULT_PACKET.duplex
     allow_absolute: bool = False
 
 

@@ -35,6 +35,7 @@ from docgen.attachments import AttachmentKind
 from docgen.document import Role
 from docgen.errors import Finding, FontError, InputError
 from docgen.layout import MM, PORTRAIT, Box
+from docgen.packet import DEFAULT_PACKET
 from docgen.render.linebreak import break_lines, break_opportunities
 
 if TYPE_CHECKING:
@@ -276,9 +277,9 @@ def assemble(
     inp: BundleInput,
     fonts: FontSet,
     *,
-    max_seal_pages: int = 20,
-    seal_marks: bool = True,
-    duplex: bool = False,
+    max_seal_pages: int = DEFAULT_PACKET.max_seal_pages,
+    seal_marks: bool = DEFAULT_PACKET.seal_marks,
+    duplex: bool = DEFAULT_PACKET.duplex,
 ) -> BundleResult:
     """Assemble the packet.
 

@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .errors import DocgenError, Finding, InputError
 from .model import City, json_schema, load_city
+from .packet import DEFAULT_PACKET, MAX_SEAL_PAGES, MIN_SEAL_PAGES
 from .report import batch_summary, format_findings
 from .rules import validate
 
@@ -142,9 +143,9 @@ def _packet_options(func: Any) -> Any:
         ),
         click.option(
             "--max-seal-pages",
-            type=click.IntRange(2, 200),
+            type=click.IntRange(MIN_SEAL_PAGES, MAX_SEAL_PAGES),
             default=None,
-            help="每组骑缝章最多覆盖的页数（默认 20）。",
+            help=f"每组骑缝章最多覆盖的页数（默认 {DEFAULT_PACKET.max_seal_pages}）。",
         ),
         click.option(
             "--no-seal-marks", is_flag=True, help="不画盖章位置的浅色提示线（留白照旧）。"
@@ -182,11 +183,18 @@ def _options(
         config = load_config(config_file)
     except DocgenError as exc:
         _fail(exc)
+    packet = DEFAULT_PACKET.updated(
+        max_seal_pages=config.max_seal_pages, seal_marks=config.seal_marks, duplex=config.duplex
+    ).updated(
+        max_seal_pages=max_seal_pages,
+        seal_marks=False if no_seal_marks else None,
+        duplex=True if duplex else None,
+    )
     return BuildOptions(
         font_dirs=tuple(font_dirs) + config.font_dirs,
-        max_seal_pages=max_seal_pages or config.max_seal_pages or 20,
-        seal_marks=False if no_seal_marks else (config.seal_marks is not False),
-        duplex=duplex or bool(config.duplex),
+        max_seal_pages=packet.max_seal_pages,
+        seal_marks=packet.seal_marks,
+        duplex=packet.duplex,
         allow_absolute=allow_absolute_paths,
     )
 

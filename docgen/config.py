@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import DocgenError
+from .packet import PacketSettings, packet_problems
+from .tomlfile import TomlFileError, read_toml
 
 
 class ConfigError(DocgenError):
@@ -68,11 +69,10 @@ _KEYS = {"fonts": {"dirs"}, "packet": {"max_seal_pages", "seal_marks", "duplex"}
 
 def _read(path: Path) -> Config:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"无法读取配置文件“{path}”：{exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件“{path}”格式错误：{exc}") from exc
+        raw = read_toml(path)
+    except TomlFileError as exc:
+        what = "配置文件格式错误" if exc.line is not None else "无法读取配置文件"
+        raise ConfigError(f"{what}：{exc}") from exc
     for section, value in raw.items():
         if section not in _KEYS or not isinstance(value, dict):
             raise ConfigError(f"配置文件“{path}”中不认识“[{section}]”；可用的有 [fonts]、[packet]")
@@ -92,11 +92,12 @@ def _read(path: Path) -> Config:
     for d in font_dirs:
         if not d.is_dir():
             raise ConfigError(f"配置文件“{path}”：字体文件夹“{d}”不存在")
+    # the packet settings are checked by their model (docgen.packet), as the CLI's are
+    given = {k: v for k, v in packet.items() if k in PacketSettings.model_fields}
+    problems = packet_problems(given)
+    if problems:
+        raise ConfigError(f"配置文件“{path}”：{'；'.join(problems)}")
     pages = packet.get("max_seal_pages")
-    if pages is not None and (
-        not isinstance(pages, int) or isinstance(pages, bool) or not 2 <= pages <= 200
-    ):
-        raise ConfigError(f"配置文件“{path}”：[packet] max_seal_pages 应为 2 到 200 之间的整数")
     for key in ("seal_marks", "duplex"):
         if key in packet and not isinstance(packet[key], bool):
             raise ConfigError(f"配置文件“{path}”：[packet] {key} 应为 true 或 false")
