@@ -26,16 +26,18 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from . import __version__
 from .attachments import AttachmentReader, read_regular, resolve
+from .cnformat import chinese_date
 from .compose.declaration import category_text, compose_declaration
 from .compose.summary import compose_summary, summary_document
 from .document import Document
 from .edition import Edition, load_edition
+from .editionfiles import packet_texts
 from .errors import EditionError, Finding, InputError
 from .model import City, load_city
 from .output import MARKER, MARKER_KEY, check_out_dir, guarded_output, safe_name, sha256
 from .packet import DEFAULT_PACKET
 from .procs import worker_init
-from .rules import chinese_date, validate
+from .rules import validate
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def _build_city(
     from .printable import check_printable
 
     fonts = resolve_fonts(options.font_dirs)
-    docs = [summary_doc, *forms, _packet_text_document(city)]
+    docs = [summary_doc, *forms, _packet_text_document(city, edition)]
     unprintable = check_printable(city, edition, fonts, docs)
     if unprintable:
         raise InputError(unprintable)
@@ -178,6 +180,7 @@ def _build_city(
                 rendered=rendered,
                 summary_index=0,
                 applications=tuple(apps_in),
+                texts=packet_texts(edition),
             ),
             fonts,
             max_seal_pages=options.max_seal_pages,
@@ -467,15 +470,15 @@ def rendered_title(rendered: Any, index: int) -> str:
     return getattr(rendered.docs[index], "title", "") or "docgen"
 
 
-def _packet_text_document(city: City) -> Document:
+def _packet_text_document(city: City, edition: Edition) -> Document:
     """The texts the bundle itself prints (cover, contents, running numbers, captions)."""
-    from .bundle import FIXED_TEXT
+    from .bundle import fixed_text
     from .document import Paragraph, runs
 
     blocks = [
         Paragraph(runs(city.city.name, "city.name")),
         Paragraph(runs(city.city.bureau, "city.bureau")),
-        Paragraph(runs(FIXED_TEXT)),
+        Paragraph(runs(fixed_text(packet_texts(edition)))),
     ]
     for i, app in enumerate(city.applications):
         for j, att in enumerate(app.attachments):

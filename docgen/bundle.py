@@ -39,19 +39,30 @@ from docgen.packet import DEFAULT_PACKET
 from docgen.render.linebreak import break_lines, break_opportunities
 
 if TYPE_CHECKING:
+    from docgen.editionfiles import PacketTexts
     from docgen.render.fonts import FontSet
     from docgen.render.pdf import PdfResult, RenderedDoc
 
-PACKET_TITLE = "{city}服务型制造示范申报材料"
-SUMMARY_TITLE = "申报汇总表"
-CONTENTS_TITLE = "目录"
-STRADDLE_LABEL = "骑缝章"
+# What the bundle prints besides its texts (the edition's bundle.toml): page numbers and the
+# ellipsis of a shortened caption.
+OWN_CHARACTERS = "0123456789…"
 
-FIXED_TEXT = (
-    "服务型制造示范申报材料目录申报汇总表申报书附件第页共项推荐单位行政区划代码申报数量材料页数"
-    "填报日期骑缝章续0123456789/：（），、… 　"
-)
-"""Every character the bundle prints of its own (for the build's coverage check)."""
+
+def fixed_text(texts: PacketTexts) -> str:
+    """Every character the bundle prints of its own (for the build's coverage check)."""
+    return texts.all_text() + OWN_CHARACTERS
+
+
+def packet_texts(inp: BundleInput) -> PacketTexts:
+    """The bundle's texts: the edition's, or (an input made without them) the default
+    edition's."""
+    if inp.texts is not None:
+        return inp.texts
+    from docgen.edition import DEFAULT_EDITION, load_edition
+    from docgen.editionfiles import packet_texts as edition_texts
+
+    return edition_texts(load_edition(DEFAULT_EDITION))
+
 
 # Cover and contents geometry (portrait), in points.
 _COVER_TITLE_SIZE = 26.0
@@ -105,6 +116,8 @@ class BundleInput:
     rendered: PdfResult
     summary_index: int
     applications: tuple[ApplicationInput, ...]
+    # What the bundle prints of its own (the edition's bundle.toml); None: the default edition's.
+    texts: PacketTexts | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +303,7 @@ def assemble(
     if max_seal_pages < 2:
         raise ValueError("max_seal_pages must be at least 2")
     ink = _Ink(fonts)
+    texts = packet_texts(inp)
     city = inp.city_name
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -312,11 +326,15 @@ def assemble(
         placed.append(pages_of_app)
 
     # Contents entries and their wrapped lines (page numbers come later).
-    toc: list[_TocEntry] = [_TocEntry(0, SUMMARY_TITLE)]
+    toc: list[_TocEntry] = [_TocEntry(0, texts.summary_entry)]
     for app in inp.applications:
-        toc.append(_TocEntry(0, f"申报书：{app.applicant}（{app.category_label}）"))
+        toc.append(
+            _TocEntry(
+                0, texts.form_entry.format(applicant=app.applicant, category=app.category_label)
+            )
+        )
         for n, (title, _p, _k) in enumerate(app.attachments, 1):
-            toc.append(_TocEntry(1, f"附件{n}：{title}"))
+            toc.append(_TocEntry(1, texts.attachment_entry.format(n=n, title=title)))
     per_page = int((_TOC_TOP - _TOC_BOTTOM) // _TOC_LEADING) + 1
     # Room for the page numbers: as many digits as the packet can have pages.
     most_pages = (
@@ -361,7 +379,7 @@ def assemble(
         groups = straddle_groups(len(members), max_seal_pages)
         out: list[dict[str, Any]] = []
         for k, (a, b) in enumerate(groups):
-            label = f"{STRADDLE_LABEL} {k + 1}/{len(groups)}"
+            label = texts.straddle_mark.format(group=k + 1, groups=len(groups))
             first_box: Box | None = None
             for n in members[a : b + 1]:
                 sheet = sheets[n]
@@ -436,7 +454,7 @@ def assemble(
                         layout.A4_W,
                         layout.A4_H,
                         source=pp.page,
-                        caption=f"附件{n}：{title}" if i == 0 else None,
+                        caption=texts.attachment_entry.format(n=n, title=title) if i == 0 else None,
                     )
                 )
                 if pp.rotated:
@@ -456,7 +474,7 @@ def assemble(
             if substituted:
                 record["substituted_fonts"] = sorted(substituted)
             att_json.append(record)
-            att_outline.append((f"附件{n}：{title}", att_first))
+            att_outline.append((texts.attachment_entry.format(n=n, title=title), att_first))
         last = len(sheets)
         placements.append(
             DocumentPlacement(
@@ -511,9 +529,9 @@ def assemble(
             left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
             stamper.stamp(page, ov, left, bottom)
 
-        _outline(writer, contents_first, summary_first, summary_doc, outline_plan)
+        _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-        title = PACKET_TITLE.format(city=city)
+        title = texts.title.format(city=city)
         writer.add_metadata(
             {"/Title": title, "/Author": inp.bureau, "/Creator": "docgen", "/Producer": "docgen"}
         )
@@ -598,12 +616,13 @@ def _stream(data: bytes) -> DecodedStreamObject:
 
 def _outline(
     writer: PdfWriter,
+    texts: PacketTexts,
     contents_first: int,
     summary_first: int,
     summary_doc: RenderedDoc,
     apps: Sequence[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]],
 ) -> None:
-    writer.add_outline_item(title=CONTENTS_TITLE, page_number=contents_first - 1)
+    writer.add_outline_item(title=texts.contents_bookmark, page_number=contents_first - 1)
 
     def nest(parent: Any, doc: RenderedDoc, first: int) -> None:
         stack: list[tuple[int, Any]] = []
@@ -618,11 +637,11 @@ def _outline(
             )
             stack.append((entry.level, item))
 
-    top = writer.add_outline_item(title=SUMMARY_TITLE, page_number=summary_first - 1)
+    top = writer.add_outline_item(title=texts.summary_entry, page_number=summary_first - 1)
     nest(top, summary_doc, summary_first)
     for app, first, doc, atts in apps:
         top = writer.add_outline_item(
-            title=f"申报书：{app.applicant}（{app.category_label}）",
+            title=texts.form_entry.format(applicant=app.applicant, category=app.category_label),
             page_number=first - 1,
             is_open=False,
         )
@@ -650,18 +669,19 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
         initialFontSize=layout.RUNNING_NUMBER_SIZE,
     )
     canv.setCreator("docgen")
-    canv.setTitle(PACKET_TITLE.format(city=inp.city_name))
+    texts = packet_texts(inp)
+    canv.setTitle(texts.title.format(city=inp.city_name))
     for number, sheet in enumerate(sheets, 1):
         canv.setPageSize((sheet.width, sheet.height))
         if sheet.kind == "cover":
             _draw_cover(canv, ink, inp, total)
         elif sheet.kind == "contents":
-            _draw_contents(canv, ink, sheet, first=sheet is _first_contents(sheets))
+            _draw_contents(canv, ink, sheet, texts, first=sheet is _first_contents(sheets))
         if sheet.caption:
             _draw_caption(canv, ink, sheet.caption)
         if sheet.straddle and seal_marks:
             _draw_straddle_mark(canv, ink, *sheet.straddle)
-        _draw_running_number(canv, ink, sheet, inp.city_name, number, total)
+        _draw_running_number(canv, ink, sheet, inp, number, total)
         canv.showPage()
     canv.save()
     return buf.getvalue()
@@ -672,7 +692,7 @@ def _first_contents(sheets: Sequence[_Sheet]) -> _Sheet | None:
 
 
 def _draw_running_number(
-    canv: Any, ink: _Ink, sheet: _Sheet, city: str, number: int, total: int
+    canv: Any, ink: _Ink, sheet: _Sheet, inp: BundleInput, number: int, total: int
 ) -> None:
     geo = layout.geometry(sheet.width > sheet.height)
     x0, _, x1, _ = geo.frame
@@ -681,7 +701,7 @@ def _draw_running_number(
         canv,
         centre,
         layout.RUNNING_NUMBER_BASELINE,
-        f"{city} 第 {number} / {total} 页",
+        packet_texts(inp).running_number.format(city=inp.city_name, page=number, pages=total),
         "song",
         layout.RUNNING_NUMBER_SIZE,
         align="center",
@@ -714,7 +734,8 @@ def _draw_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> None:
 def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
     geo = PORTRAIT
     x0, _, x1, _ = geo.frame
-    title = PACKET_TITLE.format(city=inp.city_name)
+    texts = packet_texts(inp)
+    title = texts.title.format(city=inp.city_name)
     size = ink.fit(title, "hei", _COVER_TITLE_SIZE, x1 - x0, 16.0)
     lines = ink.wrap(title, "hei", size, x1 - x0, x1 - x0)
     y = _COVER_TITLE_BASELINE
@@ -722,20 +743,21 @@ def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
         ink.draw(canv, (x0 + x1) / 2.0, y, line, "hei", size, align="center")
         y -= size * 1.5
 
-    fields = (
-        ("推荐单位", inp.bureau),
-        ("行政区划代码", inp.division_code),
-        ("申报数量", f"{len(inp.applications)} 项"),
-        ("材料页数", f"共 {total} 页"),
-        ("填报日期", inp.date_text),
-    )
+    values = {
+        "bureau": inp.bureau,
+        "division_code": inp.division_code,
+        "applications": len(inp.applications),
+        "pages": total,
+        "date": inp.date_text,
+    }
+    fields = [(f.label, f.value.format(**values)) for f in texts.cover]
     fsize = _COVER_FIELD_SIZE
-    label_w = max(ink.width(label + "：", "fangsong", fsize) for label, _ in fields)
+    label_w = max(ink.width(label, "fangsong", fsize) for label, _ in fields)
     y = _COVER_FIELDS_TOP
     vx = _COVER_FIELDS_X + label_w
     avail = x1 - vx
     for label, value in fields:
-        ink.draw(canv, _COVER_FIELDS_X, y, label + "：", "fangsong", fsize)
+        ink.draw(canv, _COVER_FIELDS_X, y, label, "fangsong", fsize)
         for line in ink.wrap(value, "fangsong", fsize, avail, avail):
             ink.draw(canv, vx, y, line, "fangsong", fsize)
             y -= _COVER_FIELD_LEADING
@@ -745,8 +767,8 @@ def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
     canv.restoreState()
 
 
-def _draw_contents(canv: Any, ink: _Ink, sheet: _Sheet, *, first: bool) -> None:
-    title = "目　　录" if first else "目录（续）"
+def _draw_contents(canv: Any, ink: _Ink, sheet: _Sheet, texts: PacketTexts, *, first: bool) -> None:
+    title = texts.contents_title if first else texts.contents_title_continued
     ink.draw(
         canv,
         (_TOC_X0 + _TOC_X1) / 2.0,

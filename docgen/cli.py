@@ -422,6 +422,26 @@ def intake_export_cmd(city_file: Path, out_dir: Path) -> None:
     _echo(f"已导出 {len(city.applications)} 个申报的工作簿和 Word 正文：{written.out_dir}")
 
 
+@main.group("edition")
+def edition_group() -> None:
+    """申报通知的版本（templates/<版本>/ 文件夹）：编写新版本时检查。"""
+
+
+@edition_group.command("check")
+@click.argument("edition_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def edition_check_cmd(edition_dir: Path) -> None:
+    """检查一个版本文件夹的全部文件（规则、标签、文字模板及其 extends 的版本），一次列出全部问题。"""
+    from .edition import check_folder
+
+    problems = check_folder(edition_dir)
+    for problem in problems:
+        _echo(f"  错误  {problem}")
+    if problems:
+        _echo(f"{edition_dir}：{len(problems)} 个错误。请改正后再用这个版本生成申报材料。")
+        sys.exit(1)
+    _echo(f"{edition_dir}：检查通过，版本“{edition_dir.name}”的全部文件没有错误。")
+
+
 def _echo(text: str, *, err: bool = False) -> None:
     """Print for a person: user text in messages (names, paths) may hold terminal escapes or
     bidi controls; they are shown as visible escapes, never acted on by the terminal."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +21,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import EditionError
+from .errors import EditionError, EditionNotFound
+from .tomlfile import TomlFileError, read_toml
+
+# The edition of a command that names none (the notice docgen was written for).
+DEFAULT_EDITION = "gx-2021-3"
 
 
 class _Strict(BaseModel):
@@ -140,7 +143,22 @@ def available(edition_dirs: Sequence[Path] = ()) -> list[str]:
 
 
 def load_edition(edition_id: str, edition_dirs: Sequence[Path] = ()) -> Edition:
+    """The edition ``edition_id``, checked whole (every file and template of its folders and of
+    those it extends). Raises :class:`EditionNotFound` if no folder holds it and
+    :class:`EditionError` carrying every problem found if it is broken."""
     return _load(edition_id, tuple(search_path(edition_dirs)))
+
+
+def check_folder(folder: Path) -> list[str]:
+    """Every problem of the edition in ``folder`` (``docgen edition check``): it is loaded as
+    edition ``folder.name`` with ``folder``'s parent first in the search path, so that what it
+    extends is found beside it or among the installed editions."""
+    try:
+        _load.cache_clear()
+        load_edition(folder.name, [folder.parent])
+    except EditionError as exc:
+        return list(exc.problems)
+    return []
 
 
 _EDITION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -148,29 +166,46 @@ _EDITION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 @lru_cache(maxsize=32)
 def _load(edition_id: str, dirs: tuple[Path, ...], _seen: tuple[str, ...] = ()) -> Edition:
+    from .editioncheck import check_files, display, rules_problems
+
     if edition_id in _seen:
-        raise EditionError(f"版本“{edition_id}”的 extends 形成了循环")
+        raise EditionError(
+            f"版本“{edition_id}”的 extends 形成了循环：{' → '.join(_seen)} → {edition_id}"
+        )
     if not _EDITION_ID.fullmatch(edition_id):
-        raise EditionError(f"找不到版本“{edition_id}”的规则文件")
+        raise EditionNotFound(f"找不到版本“{edition_id}”的规则文件")
     folder = next((d / edition_id for d in dirs if (d / edition_id / "rules.toml").is_file()), None)
     if folder is None:
-        raise EditionError(f"找不到版本“{edition_id}”的规则文件")
+        raise EditionNotFound(f"找不到版本“{edition_id}”的规则文件（{edition_id}/rules.toml）")
+    path = folder / "rules.toml"
     try:
-        raw = tomllib.loads((folder / "rules.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise EditionError(f"版本“{edition_id}”的规则文件无法读取：{exc}") from exc
-    parent_id = raw.get("edition", {}).get("extends")
+        raw = read_toml(path, display(path))
+    except TomlFileError as exc:
+        # the rest can still be checked, without the rules the templates are rendered with
+        raise EditionError(str(exc), *check_files((folder,), None)) from exc
+    edition = raw.get("edition")
+    parent_id = edition.get("extends") if isinstance(edition, dict) else None
     folders: tuple[Path, ...] = (folder,)
-    if parent_id:
-        parent = _load(parent_id, dirs, (*_seen, edition_id))
+    if isinstance(parent_id, str) and parent_id:
+        try:
+            parent = _load(parent_id, dirs, (*_seen, edition_id))
+        except EditionNotFound as exc:
+            raise EditionError(f"{display(path)}：[edition] extends 指向的{exc}") from exc
         raw = _merge(parent.rules.model_dump(mode="python"), raw)
         folders = (folder, *parent.folders)
+    problems: list[str] = []
+    rules: Rules | None = None
     try:
         rules = Rules.model_validate(raw)
     except ValidationError as exc:
-        raise EditionError(f"版本“{edition_id}”的规则文件格式错误：{exc}") from exc
-    if rules.edition.id != edition_id:
-        raise EditionError(f"版本文件夹“{edition_id}”中的 edition.id 为“{rules.edition.id}”")
+        problems += rules_problems(path, exc)
+    if rules is not None and rules.edition.id != edition_id:
+        problems.append(
+            f"{display(path)}：[edition] id 为“{rules.edition.id}”，应与文件夹名“{edition_id}”相同"
+        )
+    problems += check_files(folders, rules)
+    if problems or rules is None:
+        raise EditionError(*problems)
     return Edition(rules=rules, folders=folders)
 
 

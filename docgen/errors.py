@@ -38,7 +38,17 @@ class InputError(DocgenError):
 
 
 class EditionError(DocgenError):
-    """An edition folder (templates/<edition>/) is missing or malformed."""
+    """An edition folder (templates/<edition>/) is missing or malformed: every problem found,
+    each naming its file and key (``templates/gx-2022-1/form.toml：[recommendation] box_title
+    缺失``)."""
+
+    def __init__(self, *problems: str):
+        self.problems: tuple[str, ...] = problems
+        super().__init__("\n".join(problems))
+
+
+class EditionNotFound(EditionError):
+    """No folder of the search path holds the edition named."""
 
 
 class FontError(DocgenError):

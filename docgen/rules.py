@@ -14,8 +14,10 @@ from pathlib import Path
 
 from . import uscc
 from .attachments import AttachmentReader
-from .edition import Edition, load_edition
-from .errors import EditionError, Finding
+from .cnformat import chinese_date, cn_date
+from .edition import DEFAULT_EDITION, Edition, available, load_edition
+from .editionfiles import rule_texts
+from .errors import EditionError, EditionNotFound, Finding
 from .model import Application, City
 
 # Applicant fields every category that has a credit code must fill in.
@@ -29,11 +31,9 @@ _ENTITY_FIELDS = {
     "industry": "所属行业",
     "listed": "是否上市",
 }
-_DECLARATIONS = {
-    "independent_legal_person": "具有独立法人资格",
-    "no_major_accident": "近2年内（{cutoff}起）未发生重大质量、环保或安全事故",
-    "no_violation": "没有违法行为或涉嫌违法正在接受审查的情况",
-}
+# chinese_date moved to docgen.cnformat; re-exported here for the modules that import it from
+# rules (compose/declaration.py, compose/summary.py) until they import it from cnformat.
+__all__ = ["chinese_date", "service_share", "validate"]
 
 
 def validate(
@@ -59,9 +59,7 @@ def validate(
         try:
             edition = load_edition(city.edition, edition_dirs)
         except EditionError as exc:
-            return [
-                Finding("edition", "error", f"{exc}；请检查 edition 的取值（本批次为“gx-2021-3”）")
-            ]
+            return _edition_findings(exc, city.edition, edition_dirs)
     findings: list[Finding] = []
     findings += _check_city(city, edition)
     findings += _check_duplicates(city)
@@ -71,6 +69,27 @@ def validate(
         findings += _check_application(city, edition, i, app, reader)
     findings += _check_printable(city, edition, font_dirs, compose=not _has_errors(findings))
     return sorted(set(findings), key=_order)
+
+
+def _edition_findings(
+    exc: EditionError, edition_id: str, edition_dirs: Sequence[Path]
+) -> list[Finding]:
+    """The city's edition is missing (with the editions there are) or broken (every problem
+    of it, each naming its file and key)."""
+    if not isinstance(exc, EditionNotFound):
+        return [Finding("edition", "error", f"版本“{edition_id}”有误：{p}") for p in exc.problems]
+    names = available(edition_dirs)
+    hint = "请检查 edition 的取值"
+    try:
+        known = DEFAULT_EDITION if DEFAULT_EDITION in names else (names or [None])[0]
+        default = load_edition(known, edition_dirs) if known else None
+    except EditionError:
+        default = None
+    if default is not None:
+        hint = rule_texts(default).messages.unknown_edition.format(
+            edition=edition_id, available="、".join(names)
+        )
+    return [Finding("edition", "error", f"{exc}；{hint}")]
 
 
 def _has_errors(findings: Sequence[Finding]) -> bool:
@@ -104,11 +123,12 @@ def _check_city(city: City, edition: Edition) -> list[Finding]:
     out: list[Finding] = []
     deadline = edition.rules.edition.deadline
     if city.submitted_on > deadline:
+        text = rule_texts(edition).messages.late_submission
         out.append(
             Finding(
                 "submitted_on",
                 "warning",
-                f"报送日期 {_cn_date(city.submitted_on)} 晚于通知规定的截止日期 {_cn_date(deadline)}",
+                text.format(submitted_on=cn_date(city.submitted_on), deadline=cn_date(deadline)),
             )
         )
     if not city.applications:
@@ -176,17 +196,15 @@ def _check_quotas(city: City, edition: Edition) -> list[Finding]:
         if len(idx) <= limit:
             continue
         ids = "、".join(city.applications[i].id for i in idx)
+        texts = rule_texts(edition).messages
         hint = ""
         if sub is not None and sub.extra_quota is not None and not city.city.extra_platform_quota:
-            hint = f"（有条件的设区市可申报{sub.extra_quota}个，需在 city.extra_platform_quota 中设为 true）"
+            hint = texts.extra_quota_hint.format(extra_quota=sub.extra_quota)
+        message = texts.over_quota.format(
+            city=city.city.name, label=label, count=len(idx), ids=ids, limit=limit, hint=hint
+        )
         for i in idx[limit:]:
-            out.append(
-                Finding(
-                    f"applications[{i}].category",
-                    "error",
-                    f"{city.city.name}申报的{label}共{len(idx)}个（{ids}），超过名额：每个设区市最多{limit}个{hint}；请删减",
-                )
-            )
+            out.append(Finding(f"applications[{i}].category", "error", message))
     return out
 
 
@@ -340,14 +358,16 @@ def _check_application(
         if app.declarations is None:
             out.append(Finding(f"{p}.declarations", "error", "缺少申报条件声明 declarations"))
         else:
-            cutoff = _cn_date(rules.thresholds.accident_cutoff)
-            for field, text in _DECLARATIONS.items():
+            cutoff = cn_date(rules.thresholds.accident_cutoff)
+            texts = rule_texts(edition)
+            for field, text in texts.declarations.model_dump().items():
                 if getattr(app.declarations, field) is not True:
+                    condition = text.format(cutoff=cutoff)
                     out.append(
                         Finding(
                             f"{p}.declarations.{field}",
                             "error",
-                            f"申报主体须{text.format(cutoff=cutoff)}；此项为 false，不符合申报条件",
+                            texts.messages.declaration_false.format(condition=condition),
                         )
                     )
 
@@ -369,14 +389,13 @@ def _check_platform_age(city: City, edition: Edition, p: str, app: Application) 
     launched = app.platform.launched_on
     latest = _years_before(city.submitted_on, years)
     if launched > latest:
-        return [
-            Finding(
-                f"{p}.platform.launched_on",
-                "error",
-                f"平台正式投入运营时间为 {launched.isoformat()}，截至申报日 {city.submitted_on.isoformat()} "
-                f"不满{years}年（应不晚于 {latest.isoformat()}）",
-            )
-        ]
+        message = rule_texts(edition).messages.platform_too_young.format(
+            launched_on=launched.isoformat(),
+            submitted_on=city.submitted_on.isoformat(),
+            years=years,
+            latest=latest.isoformat(),
+        )
+        return [Finding(f"{p}.platform.launched_on", "error", message)]
     return []
 
 
@@ -424,14 +443,14 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
                 )
             )
         elif share < minimum:
-            out.append(
-                Finding(
-                    f"{p}.financials[{k}].service_revenue",
-                    "warning",
-                    f"{latest.year}年服务收入占营业收入比重为{share}%，低于通知要求的{minimum}%"
-                    f"（服务收入 {latest.service_revenue:,.2f} 万元 / 营业收入 {latest.operating_revenue:,.2f} 万元；通知为“原则上”，请说明理由）",
-                )
+            message = rule_texts(edition).messages.service_share_low.format(
+                year=latest.year,
+                share=share,
+                minimum=minimum,
+                service=f"{latest.service_revenue:,.2f}",
+                operating=f"{latest.operating_revenue:,.2f}",
             )
+            out.append(Finding(f"{p}.financials[{k}].service_revenue", "warning", message))
     return out
 
 
@@ -449,24 +468,3 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-_CN_DIGITS = "〇一二三四五六七八九"
-
-
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def chinese_date(day: date) -> str:
-    """二〇二一年五月十二日: the date as written on official forms."""
-    year = "".join(_CN_DIGITS[int(c)] for c in str(day.year))
-    return f"{year}年{_cn_number(day.month)}月{_cn_number(day.day)}日"
-
-
-def _cn_number(n: int) -> str:
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else _CN_DIGITS[tens]
-    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"

@@ -6,7 +6,6 @@ such as ``<b>&amp;`` inserted into a template prints literally in every format.
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +14,10 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..cnformat import cn_number
 from ..edition import Edition
 from ..errors import EditionError
+from ..tomlfile import TomlFileError, read_toml
 
 _ENV = SandboxedEnvironment(
     undefined=StrictUndefined,
@@ -27,6 +28,11 @@ _ENV = SandboxedEnvironment(
 )
 
 
+def environment() -> SandboxedEnvironment:
+    """The environment every edition template is compiled in (the edition check uses it too)."""
+    return _ENV
+
+
 def labels(edition: Edition, name: str) -> dict[str, Any]:
     """A labels file of the edition (e.g. ``form.toml``), parsed."""
     return _labels(edition.template_path(name))
@@ -35,9 +41,9 @@ def labels(edition: Edition, name: str) -> dict[str, Any]:
 @lru_cache(maxsize=64)
 def _labels(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise EditionError(f"模板文件 {path} 无法读取：{exc}") from exc
+        return read_toml(path)
+    except TomlFileError as exc:
+        raise EditionError(str(exc)) from exc
 
 
 def render_text(edition: Edition, name: str, **context: Any) -> str:
@@ -57,17 +63,9 @@ def _template(path: Path) -> Any:
         raise EditionError(f"模板文件 {path} 无法读取：{exc}") from exc
 
 
-_CN = "〇一二三四五六七八九"
-
-
 def cn_ordinal(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 23 -> 二十三 (heading numbers)."""
-    if n < 10:
-        return _CN[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN[tens]) + "十" + (_CN[ones] if ones else "")
-    return str(n)
+    """1 -> 一, 10 -> 十, 12 -> 十二, 23 -> 二十三 (heading numbers); see docgen.cnformat."""
+    return cn_number(n)
 
 
 def money(value: Decimal) -> str:

@@ -1,0 +1,369 @@
+"""The typed models of an edition's text files (form.toml, bundle.toml, messages.toml,
+intake.toml) and the readers the engine uses to get them.
+
+rules.toml's model is in :mod:`docgen.edition`, summary.toml's in :mod:`docgen.compose.summary`,
+province.toml's in :mod:`docgen.compose.province`. Every file is checked whole by
+:func:`docgen.editioncheck.check_edition` before anything is built.
+
+A text with ``{placeholders}`` is filled in by the engine with ``str.format``: each such field
+says which placeholders it may use, and an edition using another one is refused at check time.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .edition import Edition
+
+# --------------------------------------------------------------------------- placeholders
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a format string uses (``{year}年`` -> {"year"}). Raises ValueError if
+    its braces are unbalanced."""
+    names: set[str] = set()
+    for _literal, field, _spec, _conv in string.Formatter().parse(text):
+        if field is not None:
+            names.add(field.split(".")[0].split("[")[0])
+    return names
+
+
+def Fmt(*allowed: str) -> Any:
+    """``str`` whose ``{placeholders}`` are among ``allowed`` (none: no braces at all)."""
+
+    def check(value: str) -> str:
+        try:
+            used = placeholders(value)
+        except ValueError as exc:
+            raise ValueError("花括号不成对（要印出花括号请写成 {{ 和 }}）") from exc
+        unknown = sorted(used - set(allowed))
+        if unknown:
+            can = "、".join("{" + a + "}" for a in allowed) or "无"
+            bad = "、".join("{" + u + "}" for u in unknown)
+            raise ValueError(f"不能使用占位符 {bad}；可用的占位符：{can}")
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"fmt": list(allowed)})]
+
+
+class _Labels(BaseModel):
+    """A table of labels: every key listed is required; other keys are allowed (and ignored)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- form.toml
+
+
+class CoverLabels(_Labels):
+    """[cover]: the first page of the declaration form."""
+
+    category_label: str
+    mode_label: str
+    title_label: str
+    applicant_label: str
+    city_applicant_label: str
+    recommender_label: str
+    date_label: str
+    no_mode: str
+
+
+class InstructionsLabels(_Labels):
+    """[instructions]: the heading over instructions.txt.j2."""
+
+    heading: str
+
+
+class BasicLabels(_Labels):
+    """[basic]: the basic-information table."""
+
+    heading: str
+    city_heading: str
+    name: str
+    city_name: str
+    uscc: str
+    established_on: str
+    address: str
+    city_address: str
+    postcode: str
+    registered_capital: str
+    legal_representative: str
+    ownership: str
+    industry: str
+    listed: str
+    listed_yes: Fmt("code")
+    listed_no: str
+    category: str
+    mode: str
+    platform_title: str
+    project_title: str
+    launched_on: str
+    registered_users: str
+    annual_orders: str
+    served_enterprises: str
+    contact: str
+    contact_title: str
+    phone: str
+    mobile: str
+    email: str
+    fax: str
+    wechat: str
+    empty: str
+
+
+class FinancialsLabels(_Labels):
+    """[financials]: the table of the main economic indicators."""
+
+    caption: str
+    indicator: str
+    year: Fmt("year")
+    operating_revenue: str
+    service_revenue: str
+    service_share: str
+    total_profit: str
+    rd_expense: str
+    tax_paid: str
+    employees: str
+
+
+class CommitmentLabels(_Labels):
+    """[commitment]: the heading and signature lines around commitment.txt.j2."""
+
+    heading: str
+    unit_line: Fmt("name")
+    city_unit_line: Fmt("name")
+    legal_line: str
+    date_line: Fmt("date")
+
+
+class RecommendationLabels(_Labels):
+    """[recommendation]: the city bureau's opinion box."""
+
+    heading: str
+    box_title: str
+    box_height_mm: float = Field(gt=0, le=200)
+    unit_line: Fmt("bureau")
+    date_line: Fmt("date")
+
+
+class FormLabels(_Labels):
+    """form.toml: every label Annex 1 (the declaration form) prints."""
+
+    cover: CoverLabels
+    instructions: InstructionsLabels
+    basic: BasicLabels
+    financials: FinancialsLabels
+    commitment: CommitmentLabels
+    recommendation: RecommendationLabels
+
+
+# --------------------------------------------------------------------------- bundle.toml
+
+
+class CoverField(_Strict):
+    """One line of the packet cover: ``label`` then ``value`` filled in."""
+
+    label: str
+    value: Fmt("bureau", "division_code", "applications", "pages", "date")
+
+
+class PacketTexts(_Strict):
+    """bundle.toml: everything bundle.pdf prints of its own (cover, contents, captions, running
+    numbers, straddle-seal marks) and the names of its bookmarks."""
+
+    title: Fmt("city") = Field(description="封面标题和 PDF 标题")
+    cover: tuple[CoverField, ...] = Field(min_length=1)
+    contents_bookmark: str
+    contents_title: str
+    contents_title_continued: str
+    summary_entry: str
+    form_entry: Fmt("applicant", "category")
+    attachment_entry: Fmt("n", "title")
+    running_number: Fmt("city", "page", "pages")
+    straddle_mark: Fmt("group", "groups")
+
+    def all_text(self) -> str:
+        """Every fixed character of these texts (for the build's font-coverage check)."""
+        parts = [
+            self.title,
+            self.contents_bookmark,
+            self.contents_title,
+            self.contents_title_continued,
+            self.summary_entry,
+            self.form_entry,
+            self.attachment_entry,
+            self.running_number,
+            self.straddle_mark,
+        ]
+        parts += [f.label + f.value for f in self.cover]
+        return "".join(_literal(p) for p in parts)
+
+
+def _literal(text: str) -> str:
+    return "".join(lit for lit, _f, _s, _c in string.Formatter().parse(text))
+
+
+# --------------------------------------------------------------------------- messages.toml
+
+
+class DeclarationTexts(_Strict):
+    """[declarations]: the conditions an applicant declares, in the notice's words."""
+
+    independent_legal_person: str
+    no_major_accident: Fmt("cutoff")
+    no_violation: str
+
+
+class RuleMessages(_Strict):
+    """[messages]: what ``validate`` says when a condition of the notice is not met."""
+
+    late_submission: Fmt("submitted_on", "deadline")
+    over_quota: Fmt("city", "label", "count", "ids", "limit", "hint")
+    extra_quota_hint: Fmt("extra_quota")
+    platform_too_young: Fmt("launched_on", "submitted_on", "years", "latest")
+    service_share_low: Fmt("year", "share", "minimum", "service", "operating")
+    declaration_false: Fmt("condition")
+    unknown_edition: Fmt("edition", "available")
+
+
+class RuleTexts(_Strict):
+    """messages.toml: the wording of the rule messages that quote the notice."""
+
+    declarations: DeclarationTexts
+    messages: RuleMessages
+
+
+# --------------------------------------------------------------------------- intake.toml
+
+
+class IntakeLabelTexts(_Labels):
+    """[labels]: workbook rows form.toml does not name."""
+
+    title: str
+    city_title: str
+    id: str
+    subtype: str
+    title_field: str
+    launched_on: str
+    registered_users: str
+    annual_orders: str
+    served_enterprises: str
+    year: str
+    column_no: str
+    column_item: str
+    column_value: str
+    column_hint: str
+    section_heading: str
+    section_text: str
+    section_word: str
+    attachment_title: str
+    attachment_file: str
+    city_name: str
+    division_code: str
+    bureau: str
+    government: str
+    extra_platform_quota: str
+    submitted_on: str
+    app_id: str
+    app_name: str
+    app_folder: str
+    yes: str
+    no: str
+
+
+class IntakeDeclarations(_Labels):
+    """[declarations]: the declaration rows of the workbook."""
+
+    heading: str
+    independent_legal_person: str
+    no_major_accident: Fmt("cutoff")
+    no_violation: str
+
+
+class IntakeHints(_Labels):
+    """[hints]: the 说明 column of the workbook."""
+
+    text: str
+    id: str
+    category: str
+    subtype: str
+    mode: str
+    uscc: str
+    date: str
+    money: str
+    integer: str
+    postcode: str
+    yes_no: str
+    financials: Fmt("years")
+    sections: str
+    attachments: str
+    applications: str
+
+
+class IntakeInstructions(_Labels):
+    """[instructions]: the 填表说明 sheet."""
+
+    heading: str
+    applicant: tuple[str, ...]
+    city: tuple[str, ...]
+
+
+class IntakeNarrative(_Labels):
+    """[narrative]: the Word template 申报书正文.docx."""
+
+    title: str
+    guidance: str
+    headings: tuple[str, ...] = Field(min_length=1)
+
+
+class IntakeTexts(_Labels):
+    """intake.toml: what ``docgen intake`` asks the applicants for."""
+
+    labels: IntakeLabelTexts
+    declarations: IntakeDeclarations
+    hints: IntakeHints
+    instructions: IntakeInstructions
+    narrative: IntakeNarrative
+
+
+# --------------------------------------------------------------------------- readers
+
+# The TOML files of an edition besides rules.toml, each with its model (None: checked by the
+# module that owns it, see docgen.editioncheck).
+TEXT_FILES: dict[str, type[BaseModel] | None] = {
+    "form.toml": FormLabels,
+    "bundle.toml": PacketTexts,
+    "messages.toml": RuleTexts,
+    "intake.toml": IntakeTexts,
+    "summary.toml": None,
+    "province.toml": None,
+}
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def packet_texts(edition: Edition) -> PacketTexts:
+    """bundle.toml of ``edition`` (checked when the edition was loaded)."""
+    return _read(edition.template_path("bundle.toml"), PacketTexts)
+
+
+def rule_texts(edition: Edition) -> RuleTexts:
+    """messages.toml of ``edition`` (checked when the edition was loaded)."""
+    return _read(edition.template_path("messages.toml"), RuleTexts)
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path, model: type[_M]) -> _M:
+    from .tomlfile import read_toml
+
+    raw: dict[str, Any] = read_toml(path)
+    return model.model_validate(raw)
