@@ -185,3 +185,23 @@ def straddle_mark_circle(box: Box) -> tuple[float, float, float]:
     _x0, y0, x1, y1 = box
     r = (y1 - y0) / 2.0
     return (x1, (y0 + y1) / 2.0, r)
+
+
+# ---------------------------------------------------------------------------------------------
+# The letter (报送函) in GB/T 9704-2012's letter format (§10.1 信函格式) on the page above.
+
+LETTER_GRID_CHARS = 28  # 28 characters of 3号 per line, 22 lines per page (LEADING_RATIO)
+LETTER_BODY_SIZE = 16.0  # 3号
+LETTER_TITLE_SIZE = 22.0  # 2号
+LETTERHEAD_SIZE = 30.0  # the issuing body's name: the standard leaves its size to the body
+LETTERHEAD_TOP = 30.0 * MM  # 发文机关标志: its upper edge 30 mm below the top of the page
+LETTER_RULE_GAP = 4.0 * MM  # the first red double rule, 4 mm under the name
+LETTER_RULE_LENGTH = 170.0 * MM  # both red double rules, centred on the text area
+LETTER_FOOT_RULE = 20.0 * MM  # the second red double rule, 20 mm above the foot of the page
+LETTER_RULE_THICK = 2.0  # 文武线: the thick line of the double rule, points
+LETTER_RULE_THIN = 0.75  # the thin line
+LETTER_RULE_SPACE = 1.5  # between the two lines
+LETTER_NUMBER_GAP = 7.0 / 8.0 * 16.0  # 发文字号: 7/8 of a 3号 character's height under the rule
+LETTER_TITLE_GAP_LINES = 2  # the title: two empty lines under the document number
+LETTER_RED = (1.0, 0.0, 0.0)  # the letterhead and rules: pure red (DeviceRGB 1 0 0)
+LETTER_PAGE_NUMBER_INSET_EM = 1.0  # "— 2 —": one character in from the text area's edge

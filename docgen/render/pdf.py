@@ -9,6 +9,7 @@ nothing is ever drawn right of the straddle band's left edge.
 from __future__ import annotations
 
 import io
+import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +32,13 @@ from reportlab.platypus import (
 
 from docgen import layout
 from docgen.document import (
+    AttachmentNote,
     Block,
     CoverFields,
+    DatedSignature,
     Document,
     Heading,
+    Letterhead,
     ListItem,
     OpinionBox,
     Paragraph,
@@ -126,7 +130,7 @@ class Inline:
     """A run of styled characters ready for breaking: text, prefix sums of widths (points),
     style runs ``(start, end, font, bold)`` and break opportunities."""
 
-    __slots__ = ("cum", "ops", "run_starts", "runs", "size", "text")
+    __slots__ = ("cum", "ops", "run_starts", "runs", "size", "text", "tracking")
 
     def __init__(
         self,
@@ -135,6 +139,7 @@ class Inline:
         runs: list[tuple[int, int, str, bool]],
         ops: list[bool],
         size: float,
+        tracking: float = 0.0,
     ):
         self.text = text
         self.cum = cum
@@ -142,6 +147,9 @@ class Inline:
         self.run_starts = [r[0] for r in runs]
         self.ops = ops
         self.size = size
+        # letter spacing of every character (points), counted in ``cum``: text set on a
+        # document grid (Document.grid_chars)
+        self.tracking = tracking
 
     def width(self, start: int = 0, end: int | None = None) -> float:
         return self.cum[len(self.text) if end is None else end] - self.cum[start]
@@ -155,9 +163,10 @@ class InlineBuilder:
     """Collects text in roles (each character gets the first face that has it), tick boxes and
     gaps, then builds an :class:`Inline`."""
 
-    def __init__(self, fonts: FontSet, size: float):
+    def __init__(self, fonts: FontSet, size: float, tracking: float = 0.0):
         self.fonts = fonts
         self.size = size
+        self.tracking = tracking
         self._chars: list[str] = []
         self._widths: list[float] = []
         self._runs: list[tuple[int, int, str, bool]] = []
@@ -194,6 +203,8 @@ class InlineBuilder:
         for font, piece in self.fonts.segments(text, role):
             table = _width_table(font)
             widths = [(table[c] if c in table else _measure(font, table, c)) * size for c in piece]
+            if self.tracking:
+                widths = [w + self.tracking for w in widths]
             self._append(piece, widths, font, bold)
         return self
 
@@ -218,7 +229,7 @@ class InlineBuilder:
         text = "".join(self._chars)
         cum = [0.0, *accumulate(self._widths)]
         ops = break_opportunities(text, self._nobreak)
-        return Inline(text, cum, list(self._runs), ops, self.size)
+        return Inline(text, cum, list(self._runs), ops, self.size, self.tracking)
 
 
 class _Keep:
@@ -340,7 +351,7 @@ class _TextPen:
         ri = bisect_right(inline.run_starts, line.start) - 1
         base = cum[line.start]
         y_s = _num(y)
-        self.spacing(cs)
+        self.spacing(cs + inline.tracking)
         while ri < len(runs):
             rs, re_, font, bold = runs[ri]
             if rs >= line.end:
@@ -564,13 +575,17 @@ class _State:
         if ds is None:
             return
         number = self.page_index(canv) - ds.first_page - ds.doc.cover_pages + 1
-        if number < 1:
-            return
+        letter = ds.doc.kind == "letter"
+        if number < 1 or (letter and number == 1):
+            return  # GB/T 9704 §10.1: a letter's first page shows no page number
         geo = layout.geometry(ds.doc.landscape)
         size = layout.PAGE_NUMBER_SIZE
         inline = InlineBuilder(self.fonts, size).add(f"— {number} —", "song").build()
         line = inline.lines(1e9, 1e9)[0]
         x0, _, x1, _ = geo.frame
+        if letter:  # §7.5: odd pages right, even pages left, one character in
+            x0 += layout.LETTER_PAGE_NUMBER_INSET_EM * size
+            x1 -= layout.LETTER_PAGE_NUMBER_INSET_EM * size
         x = x1 - line.width if number % 2 else x0
         pen = _TextPen(canv, size)
         pen.line(inline, line, x, geo.page_number_baseline, line.width, "left")
@@ -1075,6 +1090,11 @@ class _Composer:
     def inline(self, text: Runs, role: Role, size: float, bold: bool = False) -> Inline:
         return InlineBuilder(self.fonts, size).add_runs(text, role, bold).build()
 
+    def grid_tracking(self, size: float) -> float:
+        """Letter spacing that sets text of ``size`` on the document grid (0 without one, or
+        for text of another size than the grid's)."""
+        return _grid_tracking(self.doc, self.geo, size)
+
     def flowables(self) -> list[Flowable]:
         out: list[Flowable] = []
         blocks = list(self.doc.blocks)
@@ -1090,10 +1110,14 @@ class _Composer:
         match block:
             case Title():
                 inline = self.inline(block.text, block.role, block.size)
+                leading = block.size * layout.TITLE_LEADING_RATIO
+                if self.doc.grid_chars:  # whole lines of the grid, so the body stays on it
+                    pitch = layout.LETTER_BODY_SIZE * layout.LEADING_RATIO
+                    leading = pitch * max(1, round(block.size * 1.25 / pitch))
                 return [
                     TextFlow(
                         inline,
-                        leading=block.size * layout.TITLE_LEADING_RATIO,
+                        leading=leading,
                         align="center",
                         space_before=block.space_before,
                         space_after=block.space_after,
@@ -1103,7 +1127,15 @@ class _Composer:
             case Heading():
                 return [self.heading(block)]
             case Paragraph():
-                inline = self.inline(block.text, block.role, block.size)
+                tracking = self.grid_tracking(block.size)
+                if tracking:
+                    inline = (
+                        InlineBuilder(self.fonts, block.size, tracking)
+                        .add_runs(block.text, block.role)
+                        .build()
+                    )
+                else:
+                    inline = self.inline(block.text, block.role, block.size)
                 return [
                     TextFlow(
                         inline,
@@ -1147,6 +1179,12 @@ class _Composer:
                 return [PageBreak()]
             case SpacerBlock():
                 return [Spacer(0, block.height_mm * MM)]
+            case Letterhead():
+                return [_LetterheadFlow(self.state, block, self.doc, self.geo)]
+            case AttachmentNote():
+                return [_AttachmentNoteFlow(self.state, block, self.doc, self.geo)]
+            case DatedSignature():
+                return [_DatedSignatureFlow(self.state, block, self.doc, self.geo)]
         raise TypeError(f"unknown block {block!r}")
 
     def heading(self, block: Heading) -> TextFlow:
@@ -1399,6 +1437,322 @@ class _GridFlow(Flowable):
             flow.drawOn(canv, fx, fy)
 
 
+# ---------------------------------------------------------------------------------------------
+# The letter (GB/T 9704-2012 §10.1 信函格式): letterhead, 附件说明, signature with its seal.
+
+_RED = Color(*layout.LETTER_RED)
+
+
+def _grid_pitch(doc: Document, geo: PageGeometry) -> float:
+    """Advance of one character of the document grid (GB/T 9704: 156 mm / 28)."""
+    return geo.frame_width / doc.grid_chars if doc.grid_chars else layout.LETTER_BODY_SIZE
+
+
+def _grid_tracking(doc: Document, geo: PageGeometry, size: float) -> float:
+    if not doc.grid_chars:
+        return 0.0
+    pitch = _grid_pitch(doc, geo)
+    return pitch - size if abs(pitch - size) < 0.1 * size else 0.0
+
+
+def _line_rows(state: _State, text: Runs, role: Role, size: float, tracking: float) -> Inline:
+    return InlineBuilder(state.fonts, size, tracking).add_runs(text, role).build()
+
+
+class _LetterheadFlow(Flowable):
+    """The head of the letter's first page, drawn at its places on the page: the red name
+    30 mm below the top edge (above the text area), the red double rule 4 mm under it, the
+    document number right-aligned 7/8 of a character under the rule, and the red double rule
+    20 mm above the foot of the page. Its height is a whole number of grid lines: the lines
+    down to the document number and two empty ones, so the title starts on the grid."""
+
+    def __init__(self, state: _State, block: Letterhead, doc: Document, geo: PageGeometry):
+        super().__init__()
+        self.state = state
+        self.block = block
+        self.geo = geo
+        self.size = layout.LETTER_BODY_SIZE
+        self.pitch = self.size * layout.LEADING_RATIO
+        self.tracking = _grid_tracking(doc, geo, self.size)
+
+    def _places(self) -> dict[str, float]:
+        """Distances below the text area's top edge (points; negative: above it)."""
+        name_top = layout.LETTERHEAD_TOP - self.geo.margin_top
+        size = self.name_size
+        rule_top = name_top + size + layout.LETTER_RULE_GAP
+        rule_bottom = (
+            rule_top + layout.LETTER_RULE_THICK + layout.LETTER_RULE_SPACE + layout.LETTER_RULE_THIN
+        )
+        number_top = rule_bottom + layout.LETTER_NUMBER_GAP
+        return {
+            "name_baseline": name_top + 0.88 * size,
+            "rule_top": rule_top,
+            "number_baseline": number_top + 0.88 * self.size,
+            "number_bottom": number_top + self.size,
+        }
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        fonts = self.state.fonts
+        size = layout.LETTERHEAD_SIZE
+        name = InlineBuilder(fonts, size).add_runs(self.block.name, "song").build()
+        while size > 12.0 and name.width() > availWidth:  # a long name: smaller, on one line
+            size -= 1.0
+            name = InlineBuilder(fonts, size).add_runs(self.block.name, "song").build()
+        self.name_size, self.name = size, name
+        self.number = _line_rows(self.state, self.block.number, "fangsong", self.size, 0.0)
+        places = self._places()
+        rows = math.ceil(places["number_bottom"] / self.pitch - 1e-6)
+        self.width = availWidth
+        self.height = (rows + layout.LETTER_TITLE_GAP_LINES) * self.pitch
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        top = self.height
+        places = self._places()
+        if self.block.printed:
+            line = self.name.lines(1e9, 1e9)[0]
+            pen = _TextPen(canv, self.name_size, _RED)
+            pen.line(self.name, line, 0.0, top - places["name_baseline"], self.width, "center")
+            pen.finish()
+            _, page_y = canv.absolutePosition(0.0, 0.0)
+            centre = self.width / 2.0
+            self._double_rule(centre, top - places["rule_top"], thick_first=True)
+            foot_top = (
+                layout.LETTER_FOOT_RULE
+                + layout.LETTER_RULE_THICK
+                + layout.LETTER_RULE_SPACE
+                + layout.LETTER_RULE_THIN
+            )
+            self._double_rule(centre, foot_top - page_y, thick_first=False)
+        for line in self.number.lines(self.width, self.width):
+            pen = _TextPen(canv, self.size)
+            pen.line(self.number, line, 0.0, top - places["number_baseline"], self.width, "right")
+            pen.finish()
+            break  # one line: a document number never wraps
+
+    def _double_rule(self, centre: float, y_top: float, *, thick_first: bool) -> None:
+        """A red double rule 170 mm long centred on ``centre`` whose upper edge is ``y_top``:
+        thick over thin under the letterhead, thin over thick at the foot (文武线)."""
+        half = layout.LETTER_RULE_LENGTH / 2.0
+        first, second = (
+            (layout.LETTER_RULE_THICK, layout.LETTER_RULE_THIN)
+            if thick_first
+            else (layout.LETTER_RULE_THIN, layout.LETTER_RULE_THICK)
+        )
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColorRGB(*layout.LETTER_RED)
+        canv.rect(centre - half, y_top - first, 2 * half, first, stroke=0, fill=1)
+        y2 = y_top - first - layout.LETTER_RULE_SPACE - second
+        canv.rect(centre - half, y2, 2 * half, second, stroke=0, fill=1)
+        canv.restoreState()
+
+
+class _AttachmentNoteFlow(Flowable):
+    """附件说明: "附件：1. name", the later items' numbers under the first one's, each item's
+    wrapped lines aligned with the first character of its name. Splits between items."""
+
+    def __init__(
+        self,
+        state: _State,
+        block: AttachmentNote,
+        doc: Document,
+        geo: PageGeometry,
+        items: Sequence[int] | None = None,
+    ):
+        super().__init__()
+        self.state = state
+        self.block = block
+        self.doc = doc
+        self.geo = geo
+        self.size = block.size
+        self.leading = block.size * layout.LEADING_RATIO
+        self.tracking = _grid_tracking(doc, geo, block.size)
+        self.items = list(range(len(block.items))) if items is None else list(items)
+        self.spaceBefore = self.leading if items is None or (items and items[0] == 0) else 0.0
+
+    def _flows(self, width: float) -> list[TextFlow]:
+        b = self.block
+        fonts, size, tr = self.state.fonts, self.size, self.tracking
+        indent = 2 * _grid_pitch(self.doc, self.geo)
+        label_w = InlineBuilder(fonts, size, tr).add(b.label, b.role).build().width()
+        flows = []
+        for i in self.items:
+            builder = InlineBuilder(fonts, size, tr)
+            with builder.keep():
+                if i == 0:
+                    builder.add(b.label, b.role)
+                builder.add(b.markers[i], b.role)
+            marker_w = builder.build().width() - (label_w if i == 0 else 0.0)
+            builder.add_runs(b.items[i], b.role)
+            first = indent if i == 0 else indent + label_w
+            flows.append(
+                TextFlow(
+                    builder.build(),
+                    leading=self.leading,
+                    align="justify",
+                    first_indent=first,
+                    indent=indent + label_w + marker_w,
+                )
+            )
+        return flows
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.flows = self._flows(availWidth)
+        self.heights = [f.wrap(availWidth, availHeight)[1] for f in self.flows]
+        self.height = sum(self.heights)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        used, k = 0.0, 0
+        while k < len(self.heights) and used + self.heights[k] <= availHeight + 1e-6:
+            used += self.heights[k]
+            k += 1
+        if k == 0 or k == len(self.items):
+            return [] if k == 0 else [self]
+        return list(self.split_items(k))
+
+    def split_items(self, k: int) -> tuple[_AttachmentNoteFlow, _AttachmentNoteFlow]:
+        """The first ``k`` items and the rest."""
+        head = _AttachmentNoteFlow(self.state, self.block, self.doc, self.geo, self.items[:k])
+        tail = _AttachmentNoteFlow(self.state, self.block, self.doc, self.geo, self.items[k:])
+        head.spaceBefore = self.spaceBefore
+        return head, tail
+
+    def draw(self) -> None:
+        top = self.height
+        for flow, h in zip(self.flows, self.heights, strict=True):
+            flow.drawOn(self.canv, 0.0, top - h)
+            top -= h
+
+
+class _DatedSignatureFlow(Flowable):
+    """署名 and 成文日期 on the grid: ``space_lines`` empty lines, the issuing body's name
+    centred over the date, the date ending ``date_right_chars`` characters from the right
+    edge, then the 附注 two characters in. The seal slot is centred on the date across the
+    name and the date, a little above their middle (the text sits low in the seal)."""
+
+    def __init__(self, state: _State, block: DatedSignature, doc: Document, geo: PageGeometry):
+        super().__init__()
+        self.state = state
+        self.block = block
+        self.size = layout.LETTER_BODY_SIZE
+        self.leading = self.size * layout.LEADING_RATIO
+        self.char = _grid_pitch(doc, geo)
+        self.tracking = _grid_tracking(doc, geo, self.size)
+        self.diameter_mm = block.seal_diameter_mm
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        b = self.block
+        self.width = availWidth
+        right = availWidth - b.date_right_chars * self.char
+        self.date = _line_rows(self.state, b.date, "fangsong", self.size, self.tracking)
+        self.date_lines = self.date.lines(right, right)
+        self.name = _line_rows(self.state, b.name, "fangsong", self.size, self.tracking)
+        self.name_lines = self.name.lines(availWidth, availWidth)
+        self.note: TextFlow | None = None
+        note_h = 0.0
+        if b.note:
+            inline = _line_rows(self.state, b.note, "fangsong", self.size, self.tracking)
+            self.note = TextFlow(
+                inline, leading=self.leading, align="justify", first_indent=2 * self.char
+            )
+            note_h = self.note.wrap(availWidth, availHeight)[1]
+        rows = b.space_lines + len(self.name_lines) + len(self.date_lines)
+        self.height = rows * self.leading + note_h
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        b = self.block
+        lead = self.leading
+        right = self.width - b.date_right_chars * self.char
+        date_w = max((ln.width for ln in self.date_lines), default=0.0)
+        centre = right - date_w / 2.0
+        pen = _TextPen(canv, self.size)
+        row = b.space_lines
+        top = self.height
+        for line in self.name_lines:
+            x = min(max(centre - line.width / 2.0, 0.0), self.width - line.width)
+            pen.line(
+                self.name, line, x, _baseline(top - row * lead, lead, self.size), line.width, "left"
+            )
+            row += 1
+        boundary = top - row * lead  # between the name and the date
+        for line in self.date_lines:
+            y = _baseline(top - row * lead, lead, self.size)
+            pen.line(self.date, line, right - line.width, y, line.width, "left")
+            row += 1
+        pen.finish()
+        if self.note is not None:
+            self.note.drawOn(canv, 0.0, top - row * lead - self.note.height)
+        r = self.diameter_mm * MM / 2.0
+        cx = min(max(centre, r), self.width + r / 2.0)
+        cy = boundary + 0.35 * lead
+        self.state.seal(canv, cx, cy, b.seal, self.diameter_mm)
+
+
+class _KeepTailGroup(Flowable):
+    """A letter's signature and the text before it (the 附件说明, else the last paragraph):
+    the signature never goes to a page without at least two lines of that text above it.
+    The text before it splits as it would alone (a paragraph between lines, the 附件说明
+    between items), leaving its last lines to travel with the signature."""
+
+    MIN_LINES = 2
+
+    def __init__(self, text: TextFlow | _AttachmentNoteFlow, signature: Flowable):
+        super().__init__()
+        self.text = text
+        self.signature = signature
+        self.spaceBefore = text.getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0xFFFFFF
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        text, sig = self.text, self.signature
+        _, ht = text.wrapOn(self.canv, availWidth, availHeight)
+        _, hs = sig.wrapOn(self.canv, availWidth, availHeight)
+        if ht + _gap(text, sig) + hs <= availHeight + 1e-6:
+            return [text, sig]
+        parts = self._split_text(availWidth, availHeight)
+        if parts is not None:
+            head, rest = parts
+            return [head, _KeepTailGroup(rest, sig)]
+        if _at_top(self):
+            return [text, sig]
+        return []
+
+    def _split_text(
+        self, width: float, height: float
+    ) -> tuple[Flowable, TextFlow | _AttachmentNoteFlow] | None:
+        """What of the text fills this page, and the rest (at least two lines, or the whole
+        last item of a 附件说明) to go with the signature; None if nothing can stay here."""
+        text = self.text
+        room = height - text.getSpaceBefore()
+        if isinstance(text, _AttachmentNoteFlow):
+            lines = [round(h / text.leading) for h in text.heights]
+            used, k = 0.0, 0
+            while k < len(lines) - 1 and used + text.heights[k] <= room + 1e-6:
+                used += text.heights[k]
+                k += 1
+            while k > 0 and sum(lines[k:]) < self.MIN_LINES:
+                k -= 1
+            if sum(lines[:k]) < self.MIN_LINES:  # no "附件：1." alone at the foot of a page
+                return None
+            head, rest = text.split_items(k)
+            return head, rest
+        n = text.line_count(width)
+        fit = int((room + 1e-6) // text.leading)
+        k = min(fit, n - max(text.widows, self.MIN_LINES))
+        if k < text.orphans:
+            return None
+        return text.split_at(width, k)
+
+
 def _chunks(flow: TextFlow, width: float, lines: int) -> list[TextFlow]:
     """Cut ``flow`` into pieces of at most ``lines`` lines at ``width``."""
     out: list[TextFlow] = []
@@ -1416,6 +1770,14 @@ def _group(flows: list[Flowable]) -> list[Flowable]:
     for f in flows:
         if isinstance(f, _SignatureFlow) and tailed and type(tailed[-1]) is TextFlow:
             tailed.append(_KeepTail(tailed.pop(), f))  # type: ignore[arg-type]
+        elif isinstance(f, _DatedSignatureFlow):
+            # the signature travels with the last lines of the text before it (the 附件说明's
+            # last items, or the body's last paragraph)
+            last = tailed[-1] if tailed else None
+            if isinstance(last, _AttachmentNoteFlow) or type(last) is TextFlow:
+                tailed.append(_KeepTailGroup(tailed.pop(), f))  # type: ignore[arg-type]
+            else:
+                tailed.append(f)
         else:
             tailed.append(f)
     out: list[Flowable] = []
