@@ -247,6 +247,37 @@ class CityInfo(_Model):
     contact: Contact
 
 
+class LetterInfo(_Model):
+    """The city's submission letter (报送函), all optional: without it the letter is made with a
+    blank document number and the edition's wording."""
+
+    number: (
+        Annotated[
+            str,
+            BeforeValidator(_check_text),
+            Field(pattern=r"^[0-9]{1,6}$"),
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "pattern": r"^[0-9]{1,6}$",
+                    "description": "发文字号中的序号，如 45（柳工信函〔2021〕45号）",
+                }
+            ),
+        ]
+        | None
+    ) = None
+    prefix: Text | None = Field(
+        default=None,
+        description="机关代字，如 柳工信函；不填则按城市名称推出（柳州市 -> 柳工信函）",
+    )
+    paragraph: Text | None = Field(
+        default=None, description="正文中另加的一段；replace 为 true 时取代版本模板的第一段"
+    )
+    replace: Flag = False
+    recipient: Text | None = Field(default=None, description="主送机关，默认为版本模板中的机关")
+    contact: Contact | None = Field(default=None, description="附注中的联系人，默认为 city.contact")
+
+
 class City(_Model):
     """A city file as loaded. ``base_dir`` is the folder attachment paths are relative to."""
 
@@ -263,6 +294,7 @@ class City(_Model):
     submitted_on: Date
     city: CityInfo
     applications: list[Application]
+    letter: LetterInfo | None = None
 
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: Path | None = PrivateAttr(default=None)
@@ -531,6 +563,7 @@ _PATTERN_HINTS = {
     "division_code": "应为6位数字的行政区划代码，如 450200",
     "postcode": "应为6位数字的邮政编码，如 545007",
     "id": "应为1–40位的字母、数字、“-”“_”“.”组合（以字母或数字开头），如 LZ-E1",
+    "number": '应为发文字号中的序号（1–6位数字，加英文双引号），如 "45"',
 }
 
 

@@ -95,12 +95,16 @@ def check_printable(
 
 
 def compose_documents(city: City, edition: Edition) -> list[Document]:
-    """The summary table and every declaration form of ``city``, as ``build`` composes them."""
+    """The summary table, every declaration form and the submission letter of ``city``, as
+    ``build`` composes them."""
     from .compose.declaration import compose_declaration
+    from .compose.letter import compose_letter, letter_document
     from .compose.summary import compose_summary, summary_document
 
-    docs = [summary_document(compose_summary(city, edition))]
+    table = compose_summary(city, edition)
+    docs = [summary_document(table)]
     docs += [compose_declaration(city, i, edition) for i in range(len(city.applications))]
+    docs.append(letter_document(compose_letter(city, edition, table)))
     return docs
 
 

@@ -64,6 +64,7 @@ def validate(
     findings += _check_city(city, edition)
     findings += _check_duplicates(city)
     findings += _check_quotas(city, edition)
+    findings += _check_letter(city, edition)
     reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     for i, app in enumerate(city.applications):
         findings += _check_application(city, edition, i, app, reader)
@@ -133,6 +134,48 @@ def _check_city(city: City, edition: Edition) -> list[Finding]:
         )
     if not city.applications:
         out.append(Finding("applications", "warning", "没有任何申报项目：汇总表将为空"))
+    return out
+
+
+def _check_letter(city: City, edition: Edition) -> list[Finding]:
+    """The submission letter (报送函): what it will leave blank or guess, as warnings."""
+    from .compose.letter import agency_prefix, document_number
+
+    try:
+        prefix, derived = agency_prefix(city, edition)
+        number, given = document_number(city, edition)
+    except EditionError as exc:
+        return [Finding("edition", "error", str(exc))]
+    letter = city.letter
+    out: list[Finding] = []
+    guessed = (
+        f"机关代字“{prefix}”由城市名称推出，如与本局代字不同请在 letter.prefix 中填写"
+        if derived
+        else ""
+    )
+    if not given:
+        out.append(
+            Finding(
+                "letter.number" if letter else "letter",
+                "warning",
+                f"报送函没有发文字号的序号，将印为“{number}”，留空待手写；"
+                f'可在 letter.number 中填写序号（如 "45"）' + (f"；{guessed}" if guessed else ""),
+            )
+        )
+    elif derived:
+        out.append(Finding("letter.prefix", "warning", f"报送函发文字号“{number}”中的{guessed}"))
+    if letter is not None and letter.replace and not (letter.paragraph or "").strip():
+        out.append(
+            Finding(
+                "letter.replace",
+                "error",
+                "letter.replace 为 true 时须在 letter.paragraph 中写出取代的正文段落",
+            )
+        )
+    contact = letter.contact if letter is not None and letter.contact else city.city.contact
+    if not (contact.phone or contact.mobile):
+        where = "letter.contact" if letter is not None and letter.contact else "city.contact"
+        out.append(Finding(where, "warning", "报送函附注没有联系电话：请填写 phone 或 mobile"))
     return out
 
 
