@@ -28,6 +28,7 @@ from . import __version__
 from .attachments import AttachmentReader, read_regular, resolve
 from .cnformat import chinese_date
 from .compose.declaration import category_text, compose_declaration
+from .compose.letter import letter_for_word
 from .compose.summary import compose_summary, summary_document
 from .document import Document
 from .edition import Edition, load_edition
@@ -49,6 +50,8 @@ class BuildOptions:
     seal_marks: bool = DEFAULT_PACKET.seal_marks
     duplex: bool = DEFAULT_PACKET.duplex
     allow_absolute: bool = False
+    letter: bool = True  # the submission letter (报送函) first in the packet; --no-letter
+    letterhead: bool = True  # its red letterhead and rules; --letterhead none keeps the space
 
 
 @dataclass
@@ -119,6 +122,8 @@ def _build_city(
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     city, edition, warnings, attachments = check_city(path, options)
+    if not options.letter:  # what validate says of the letter concerns no file of this build
+        warnings = [w for w in warnings if not w.path.startswith("letter")]
     out_dir = out_dir or Path("out") / city.city.division_code
     # Whether OUT may be written is decided before any work (and again under the lock).
     inputs = input_paths(city, path, options)
@@ -127,6 +132,7 @@ def _build_city(
     # compose
     table = compose_summary(city, edition)
     summary_doc = summary_document(table)
+    letter_doc = _letter_document(city, edition, table, options)
     forms = [compose_declaration(city, i, edition) for i in range(len(city.applications))]
 
     # every printed text must be printable (validate's check, here on the composed documents
@@ -135,6 +141,8 @@ def _build_city(
 
     fonts = resolve_fonts(options.font_dirs)
     docs = [summary_doc, *forms, _packet_text_document(city, edition)]
+    if letter_doc is not None:
+        docs.append(letter_doc)
     unprintable = check_printable(city, edition, fonts, docs)
     if unprintable:
         raise InputError(unprintable)
@@ -150,6 +158,12 @@ def _build_city(
         # render: all PDFs in one pass so the packet shares one set of font subsets
         say("排版 PDF")
         rendered = render_pdf([summary_doc, *forms], fonts, seal_marks=options.seal_marks)
+        # the letter on its own: the packet's documents keep their bytes and font subsets
+        letter_pdf = (
+            render_pdf([letter_doc], fonts, seal_marks=options.seal_marks)
+            if letter_doc is not None
+            else None
+        )
 
         say("生成 Word 与 Excel")
         xlsx = render_xlsx(table, families)
@@ -181,6 +195,7 @@ def _build_city(
                 summary_index=0,
                 applications=tuple(apps_in),
                 texts=packet_texts(edition),
+                letter=letter_pdf,
             ),
             fonts,
             max_seal_pages=options.max_seal_pages,
@@ -192,6 +207,11 @@ def _build_city(
             docx_job.result()
             if docx_job
             else [render_docx(doc, families, fallbacks) for doc in forms]
+        )
+        letter_docx = (
+            render_docx(letter_for_word(letter_doc), families, fallbacks)
+            if letter_doc is not None
+            else None
         )
     except BaseException:
         if docx_job is not None:
@@ -206,6 +226,19 @@ def _build_city(
         reader = PdfReader(io.BytesIO(rendered.data))  # one parse for every slice
         out.write(summary_pdf, _slice_pdf(rendered, 0, reader))
         out.write(summary_xlsx, xlsx)
+        letter_entry: dict[str, Any] | None = None
+        if letter_pdf is not None and letter_docx is not None and bundle.letter_pages:
+            stem = safe_name(f"00-报送函-{city.city.name}")
+            out.write(f"{stem}.pdf", letter_pdf.data)
+            out.write(f"{stem}.docx", letter_docx)
+            letter_entry = {
+                "pdf": f"{stem}.pdf",
+                "docx": f"{stem}.docx",
+                "pages": letter_pdf.pages,
+                "bundle_pages": list(bundle.letter_pages),
+                "seal_slots": [dict(s) for s in bundle.letter_seal_slots],
+                "letterhead": options.letterhead,
+            }
         documents: list[dict[str, Any]] = []
         placements = {d.application_id: d for d in bundle.documents}
         for i, app in enumerate(city.applications):
@@ -247,6 +280,7 @@ def _build_city(
                 "straddle_seals": [dict(s) for s in bundle.summary_straddle_seals],
                 "seal_slots": [dict(s) for s in bundle.summary_seal_slots],
             },
+            **({"letter": letter_entry} if letter_entry is not None else {}),
             "documents": documents,
             "options": {
                 "max_seal_pages": options.max_seal_pages,
@@ -370,6 +404,8 @@ def input_key(
     h.update(fonts_fingerprint.encode())
     h.update(str(options.max_seal_pages).encode())
     h.update(f"{options.seal_marks}{options.duplex}".encode())
+    if options.letter:  # only then: a build without the letter keeps its key
+        h.update(f"letter{options.letterhead}".encode())
     return h.hexdigest()
 
 
@@ -468,6 +504,18 @@ def _content_bytes(contents: Any) -> bytes:
 
 def rendered_title(rendered: Any, index: int) -> str:
     return getattr(rendered.docs[index], "title", "") or "docgen"
+
+
+def _letter_document(
+    city: City, edition: Edition, table: Any, options: BuildOptions
+) -> Document | None:
+    """The submission letter (报送函), composed from the same summary as the table, or None
+    with --no-letter."""
+    if not options.letter:
+        return None
+    from .compose.letter import compose_letter, letter_document
+
+    return letter_document(compose_letter(city, edition, table), letterhead=options.letterhead)
 
 
 def _packet_text_document(city: City, edition: Edition) -> Document:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from docgen.render.fonts import FontSet
     from docgen.render.pdf import PdfResult, RenderedDoc
 
+LETTER_TITLE = "报送函"
 # What the bundle prints besides its texts (the edition's bundle.toml): page numbers and the
 # ellipsis of a shortened caption.
 OWN_CHARACTERS = "0123456789…"
@@ -118,6 +119,9 @@ class BundleInput:
     applications: tuple[ApplicationInput, ...]
     # What the bundle prints of its own (the edition's bundle.toml); None: the default edition's.
     texts: PacketTexts | None = None
+    # The city's submission letter (报送函), rendered on its own: it lies on top of the bound
+    # packet, so it comes first, before the cover, with no straddle group and no running number.
+    letter: PdfResult | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ class BundleResult:
     documents: tuple[DocumentPlacement, ...]
     contents_pages: tuple[int, int]
     blank_pages: tuple[int, ...]  # duplex versos inserted before a document
+    letter_pages: tuple[int, int] | None = None
+    letter_seal_slots: tuple[dict[str, Any], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +238,7 @@ class _Ink:
 # ---------------------------------------------------------------------------------------------
 # The plan: one sheet per bundle page.
 
-SheetKind = Literal["cover", "contents", "blank", "summary", "form", "attachment"]
+SheetKind = Literal["letter", "cover", "contents", "blank", "summary", "form", "attachment"]
 
 
 @dataclass
@@ -408,6 +414,18 @@ def assemble(
             for s in doc.seal_slots
         )
 
+    letter_pages: tuple[int, int] | None = None
+    letter_slots: tuple[dict[str, Any], ...] = ()
+    if inp.letter is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            letter_reader = PdfReader(io.BytesIO(inp.letter.data))
+        for page in letter_reader.pages:
+            w, h = _page_size(page)
+            sheets.append(_Sheet("letter", w, h, source=page))
+        letter_pages = (1, len(sheets))
+        letter_slots = slots(inp.letter.docs[0], 1)
+        start_document()
     sheets.append(_Sheet("cover", PORTRAIT.width, PORTRAIT.height))
     contents_first = start_document()
     for _ in range(contents_count):
@@ -529,6 +547,8 @@ def assemble(
             left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
             stamper.stamp(page, ov, left, bottom)
 
+        if letter_pages is not None:
+            writer.add_outline_item(title=LETTER_TITLE, page_number=letter_pages[0] - 1)
         _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
         title = texts.title.format(city=city)
@@ -552,6 +572,8 @@ def assemble(
         documents=tuple(placements),
         contents_pages=contents_pages,
         blank_pages=tuple(blanks),
+        letter_pages=letter_pages,
+        letter_seal_slots=letter_slots,
     )
 
 
@@ -681,7 +703,8 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
             _draw_caption(canv, ink, sheet.caption)
         if sheet.straddle and seal_marks:
             _draw_straddle_mark(canv, ink, *sheet.straddle)
-        _draw_running_number(canv, ink, sheet, inp, number, total)
+        if sheet.kind != "letter":  # the letter carries its own page numbers (GB/T 9704)
+            _draw_running_number(canv, ink, sheet, inp, number, total)
         canv.showPage()
     canv.save()
     return buf.getvalue()

@@ -154,6 +154,14 @@ def _packet_options(func: Any) -> Any:
             "--duplex", is_flag=True, help="双面打印：每份文件从奇数页开始（自动插入空白页）。"
         ),
         click.option("--allow-absolute-paths", is_flag=True, help="允许附件使用绝对路径。"),
+        click.option("--no-letter", is_flag=True, help="不生成报送函（默认作为总册第一份文件）。"),
+        click.option(
+            "--letterhead",
+            type=click.Choice(["red", "none"]),
+            default=None,
+            help="报送函的版头：red 印红色发文机关标志和红色双线（默认）；"
+            "none 不印，留出位置，用于已印好版头的公文纸。",
+        ),
         click.option(
             "--config",
             "config_file",
@@ -174,6 +182,8 @@ def _options(
     duplex: bool,
     allow_absolute_paths: bool,
     config_file: Path | None,
+    no_letter: bool = False,
+    letterhead: str | None = None,
 ) -> Any:
     """Command-line options over the config file over the defaults."""
     from .build import BuildOptions
@@ -196,6 +206,8 @@ def _options(
         seal_marks=packet.seal_marks,
         duplex=packet.duplex,
         allow_absolute=allow_absolute_paths,
+        letter=False if no_letter else (config.letter is not False),
+        letterhead=(letterhead or config.letterhead or "red") == "red",
     )
 
 

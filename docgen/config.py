@@ -11,6 +11,8 @@ on Windows, ``$XDG_CONFIG_HOME/docgen/config.toml`` or ``~/.config/docgen/config
     max_seal_pages = 20
     seal_marks = true
     duplex = false
+    letter = true          # the submission letter (报送函) first in the packet
+    letterhead = "red"     # "none": paper with a printed letterhead
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Config:
     max_seal_pages: int | None = None
     seal_marks: bool | None = None
     duplex: bool | None = None
+    letter: bool | None = None
+    letterhead: str | None = None
 
 
 def candidates(explicit: Path | None = None) -> list[Path]:
@@ -64,7 +68,10 @@ def load_config(explicit: Path | None = None) -> Config:
     return Config()
 
 
-_KEYS = {"fonts": {"dirs"}, "packet": {"max_seal_pages", "seal_marks", "duplex"}}
+_KEYS = {
+    "fonts": {"dirs"},
+    "packet": {"max_seal_pages", "seal_marks", "duplex", "letter", "letterhead"},
+}
 
 
 def _read(path: Path) -> Config:
@@ -98,13 +105,18 @@ def _read(path: Path) -> Config:
     if problems:
         raise ConfigError(f"配置文件“{path}”：{'；'.join(problems)}")
     pages = packet.get("max_seal_pages")
-    for key in ("seal_marks", "duplex"):
+    for key in ("seal_marks", "duplex", "letter"):
         if key in packet and not isinstance(packet[key], bool):
             raise ConfigError(f"配置文件“{path}”：[packet] {key} 应为 true 或 false")
+    letterhead = packet.get("letterhead")
+    if letterhead is not None and letterhead not in ("red", "none"):
+        raise ConfigError(f'配置文件“{path}”：[packet] letterhead 应为 "red" 或 "none"')
     return Config(
         path=path,
         font_dirs=font_dirs,
         max_seal_pages=pages,
         seal_marks=packet.get("seal_marks"),
         duplex=packet.get("duplex"),
+        letter=packet.get("letter"),
+        letterhead=letterhead,
     )

@@ -67,7 +67,11 @@ def build_report(manifest: dict[str, Any], out_dir: str, seconds: float) -> str:
         f"  总册 {m['bundle']['file']} 共 {m['bundle']['pages']} 页；申报书 {len(docs)} 份，"
         f"汇总表在第 {_pages(m['summary']['bundle_pages'])} 页。",
     ]
+    letter = m.get("letter")
+    if letter:  # the submission letter lies on top: its pages first, sealed by the bureau
+        lines.append(f"  报送函在第 {_pages(letter['bundle_pages'])} 页（{letter['pdf']}）。")
     slots = [(s["page"], s["seal"]) for s in m["summary"].get("seal_slots", [])]
+    slots += [(s["page"], s["seal"]) for s in (letter or {}).get("seal_slots", [])]
     groups = [tuple(g["pages"]) for g in m["summary"].get("straddle_seals", [])]
     for d in docs:
         slots += [(s["page"], s["seal"]) for s in d["seal_slots"]]

@@ -271,7 +271,7 @@ def audit(
                 seen.append((rng[0], rng[1], box))  # type: ignore[arg-type]
                 groups.append(_Group(owner, rng[0], rng[1], box))  # type: ignore[arg-type]
             covered = {p for pa, pb, _ in seen for p in range(pa, pb + 1)}
-            if b > a and entry is not summary:
+            if b > a and entry is not summary and entry is not letter:
                 rectos = any(g.get("recto_only") for g in entry.get("straddle_seals", ()))
                 missing = [
                     p for p in range(a, b + 1) if p not in covered and not (rectos and p % 2 == 0)
@@ -286,6 +286,15 @@ def audit(
                     continue
                 slots.append(_Slot(owner, page, box, str(s.get("seal", ""))))  # type: ignore[arg-type]
 
+        # The submission letter (报送函) lies on top: first, no straddle group, no running number.
+        letter = manifest.get("letter") or {}
+        letter_pages: set[int] = set()
+        if letter:
+            rng = check_range("报送函", letter.get("bundle_pages"))
+            if rng:
+                spans.append(("报送函", *rng))
+                collect("报送函", letter, rng)
+                letter_pages = set(range(rng[0], rng[1] + 1))
         rng = check_range("申报汇总表", summary.get("bundle_pages"))
         if rng:
             spans.append(("申报汇总表", *rng))
@@ -333,7 +342,7 @@ def audit(
             chars = page.chars
             if number in text_pages:
                 text_pages[number] = [_squash(_text(chars)), _squash(page.extract_text() or "")]
-            if running_numbers:
+            if running_numbers and number not in letter_pages:
                 flat = _squash(_text(chars))
                 if f"第{number}/{total}页" not in flat:
                     problems.append(f"第 {number} 页：没有页脚总页码“第 {number} / {total} 页”")
