@@ -396,7 +396,8 @@ def test_thirty_applications_under_a_larger_quota(tmp_path: Path):
         assert row[4].text in text
     assert len(pages) >= 2
     listing = pages[:-1]  # the last page is the quota check's sheet
-    assert all("申报主体名称" in "".join(page.split()) for page in listing)  # the header repeats on every page
+    # the header repeats on every page
+    assert all("申报主体名称" in "".join(page.split()) for page in listing)
     assert "第2页共" in "".join(pages[1].split())
 
 
