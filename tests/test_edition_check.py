@@ -248,3 +248,16 @@ def test_toml_errors_name_file_line_and_key() -> None:
         parse_toml("[packet]\nduplex = true\nduplex = false\n", "docgen.toml")
     assert str(info.value) == "docgen.toml：第3行（[packet] duplex）：同一个键写了两次"
     assert info.value.line == 3 and info.value.key == "[packet] duplex"
+
+
+def test_docs_list_every_file_and_key_of_an_edition() -> None:
+    """docs/editions.md's reference is what docs/gen_editions.py generates from the models."""
+    import importlib.util
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("gen_editions", ROOT / "docs" / "gen_editions.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.current() == gen.generate(), "run: python docs/gen_editions.py"
