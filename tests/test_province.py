@@ -263,7 +263,7 @@ def test_status_rows_span_the_counts_in_the_pdf_and_the_xlsx(partial: ProvinceTa
     }
     assert rows["崇左市"][0] == "生成失败" and rows["梧州市"][0] == "未提交"
     assert all(v is None for v in rows["梧州市"][1:])
-    ncols = len(partial.counts_header())
+    ncols = 2 + 2 * len(partial.count_labels)  # city, (申报数, 名额) per category, 合计
     merged = {str(m) for m in ws.merged_cells.ranges}
     row_of = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
     from openpyxl.utils import get_column_letter
@@ -318,29 +318,54 @@ def test_xlsx_listing_sheet(xlsx: bytes, table: ProvinceTable):
 
 
 def test_xlsx_counts_sheet(xlsx: bytes, table: ProvinceTable):
+    """Counts and quotas are numbers, one column each under their category, so they sum."""
     ws = workbook(xlsx).worksheets[1]
     assert ws.cell(row=1, column=1).value == "各设区市申报数量与名额核对"
-    header = table.counts_header()
-    assert (
-        tuple(ws.cell(row=COUNTS_HEADER_ROW, column=j + 1).value for j in range(len(header)))
-        == header
-    )
-    for i, texts in enumerate(table.counts_grid()):
-        r = COUNTS_HEADER_ROW + 1 + i
-        values = [ws.cell(row=r, column=j + 1) for j in range(len(header))]
-        for cell, text in zip(values[:-1], texts[:-1], strict=True):
-            assert (cell.value, cell.data_type) == (text, "s")
-        assert values[-1].value == int(texts[-1])
+    labels = table.count_labels
+    ncols = 2 + 2 * len(labels)
+    assert ws.cell(row=COUNTS_HEADER_ROW, column=1).value == table.counts_city_label
+    assert ws.cell(row=COUNTS_HEADER_ROW, column=ncols).value == table.counts_total_label
+    for k, label in enumerate(labels):
+        assert ws.cell(row=COUNTS_HEADER_ROW, column=2 + 2 * k).value == label
+        assert ws.cell(row=COUNTS_HEADER_ROW + 1, column=2 + 2 * k).value == table.count_label
+        assert ws.cell(row=COUNTS_HEADER_ROW + 1, column=3 + 2 * k).value == table.quota_label
+    rows = {
+        r[0]: r[1:]
+        for r in ws.iter_rows(min_row=COUNTS_HEADER_ROW + 2, values_only=True)
+        if r[0] and r[0] != table.counts_note
+    }
+    for city in table.city_counts:
+        values = rows[city.city_name]
+        for k, count in enumerate(city.counts):
+            assert values[2 * k] == (count.count if count else None)
+            assert values[2 * k + 1] == (count.quota if count else None)
+        assert values[-1] == city.total
+    for row in ws.iter_rows(min_row=COUNTS_HEADER_ROW + 2):
+        for cell in row[1:]:
+            assert cell.value is None or isinstance(cell.value, int) or cell.column == 2
+    totals = rows[table.totals_row_label]
+    for k, total in enumerate(table.totals):
+        assert (
+            totals[2 * k]
+            == total.count
+            == sum(c.counts[k].count for c in table.city_counts if c.counted and c.counts[k])
+        )
+    assert totals[-1] == table.total
 
 
 def test_xlsx_prints_like_the_city_summary(xlsx: bytes):
-    for ws, header in zip(workbook(xlsx).worksheets, (HEADER_ROW, COUNTS_HEADER_ROW), strict=True):
+    for ws, header, last in zip(
+        workbook(xlsx).worksheets,
+        (HEADER_ROW, COUNTS_HEADER_ROW),
+        (HEADER_ROW, COUNTS_HEADER_ROW + 1),  # the counts' header has two rows
+        strict=True,
+    ):
         assert ws.page_setup.orientation == "landscape"
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_rows == f"${header}:${header}"
-        assert ws.freeze_panes == f"A{header + 1}"
+        assert ws.print_title_rows == f"${header}:${last}"
+        assert ws.freeze_panes == f"A{last + 1}"
         assert "&P" in (ws.oddFooter.center.text or "")
         widths = [ws.column_dimensions[c].width for c in "ABC"]
         assert all(w and w >= 5 for w in widths)

@@ -40,6 +40,9 @@ from .summary import (
     listing_table,
     read_template,
 )
+from .summary import (
+    _spec as summary_spec,
+)
 
 __all__ = [
     "PROVINCE_COLUMN_KEYS",
@@ -174,6 +177,8 @@ class ProvinceTable:
     totals_row_label: str
     counts_note: str
     count_labels: tuple[str, ...]
+    count_label: str  # 申报数: the spreadsheet's count column under each category
+    quota_label: str  # 名额: and its quota column
     city_counts: tuple[CityCounts, ...]
     cell_format: str
     cell_no_quota_format: str
@@ -289,6 +294,7 @@ def compose_province(
     ]
     statement = "；".join(t for t in (statement, *extra) if t)
     cs = spec.counts
+    summary_counts = summary_spec(edition).counts
     return ProvinceTable(
         title=spec.title,
         statement=statement,
@@ -301,6 +307,8 @@ def compose_province(
         totals_row_label=cs.totals_row,
         counts_note=cs.note,
         count_labels=labels,
+        count_label=summary_counts.count_label,
+        quota_label=summary_counts.quota_label,
         city_counts=city_counts,
         cell_format=cs.cell,
         cell_no_quota_format=cs.cell_no_quota,

@@ -35,7 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 
 from .. import layout
-from ..compose.province import ProvinceTable
+from ..compose.province import ProvinceTable, QuotaCount
 from ..compose.summary import SummaryCell, SummaryTable
 
 __all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
@@ -399,50 +399,88 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> b
     last = sheet.listing(3, table.rows, table.note, widths)
     sheet.finish(3, ncols, last, table.xlsx.footer)
 
-    # Sheet 2: counts per city and category against the quotas, and the totals
-    header = table.counts_header()
+    # Sheet 2: counts per city and category against the quotas, and the totals. Each category
+    # has two columns of numbers (申报数, 名额) under its label, so the sheet can be summed.
+    _province_counts_sheet(wb, table, families)
+    return _deterministic(wb, table.title)
+
+
+def _province_counts_sheet(wb: Workbook, table: ProvinceTable, families: Mapping[str, str]) -> None:
+    """Counts per city: the city, then for each category its count and its quota as numbers
+    (two header rows: the category, then 申报数 / 名额), then the city's total. A city without a
+    packet (未提交, 生成失败) has its status across the count columns."""
+    labels = table.count_labels
+    ncols = 2 + 2 * len(labels)
     grid = table.counts_grid()
-    ncols = len(header)
-    widths = _fit_widths(header, grid, table.xlsx.min_column_width, table.xlsx.max_column_width)
+    first_widths = _fit_widths(
+        (table.counts_city_label,),
+        [row[:1] for row in grid],
+        table.xlsx.min_column_width,
+        table.xlsx.max_column_width,
+    )
+    pair = [
+        max(6.0, text_width(table.count_label) + 2),
+        max(6.0, text_width(table.quota_label) + 2),
+    ]
+    for label in labels:  # a category's two columns together hold its label on one or two lines
+        need = text_width(label) / 2 + 2
+        if sum(pair) < need:
+            pair = [need / 2, need / 2]
+    total_width = max(6.0, text_width(table.counts_total_label) + 2)
+    widths = [first_widths[0], *(pair * len(labels)), total_width]
     sheet = _Sheet.setup(wb.create_sheet(), table.counts_sheet_name, widths, families)
     full = sum(widths)
     sheet.title_row(1, table.counts_heading, ncols, full)
-    sheet.header_row(2, header, widths)
-    r = 2
+    head = sheet.font(hei=True, bold=True)
+    for r, c1, c2, text in (
+        (2, 1, 1, table.counts_city_label),
+        (2, ncols, ncols, table.counts_total_label),
+        *((2, 2 + 2 * k, 3 + 2 * k, label) for k, label in enumerate(labels)),
+        *(
+            (3, 2 + 2 * k + i, 2 + 2 * k + i, (table.count_label, table.quota_label)[i])
+            for k in range(len(labels))
+            for i in (0, 1)
+        ),
+    ):
+        sheet.text(r, c1, text, head, _align("center")).fill = _HEADER_FILL
+        sheet.merge(r, c1, c2)
+    for col in (1, ncols):  # the city and total labels span both header rows
+        sheet.text(3, col, "", head, _align("center")).fill = _HEADER_FILL
+        sheet.ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    sheet.fit(2, max(_line_count(t, widths[1] * 2) for t in labels) if labels else 1)
+    sheet.fit(3, 1)
+    r = 3
+    body = sheet.font()
     for k, texts in enumerate(grid):
         r += 1
         city = table.city_counts[k] if k < len(table.city_counts) else None
-        head = sheet.font(hei=True, bold=True)
+        font = body if city is not None else head
+        sheet.text(r, 1, texts[0], font, _align("left" if city else "center"))
+        sheet.fit(r, _line_count(texts[0], widths[0]))
         if city is not None and not city.counted:  # 未提交 / 生成失败, across the counts
-            sheet.text(r, 1, texts[0], sheet.font(), _align("left"))
             sheet.text(r, 2, texts[1], sheet.font(bold=True, color=_OVER_COLOR), _align("center"))
             sheet.merge(r, 2, ncols)
-            sheet.fit(r, _line_count(texts[0], widths[0]))
             continue
-        counts = city.counts if city is not None else (None,) * len(table.count_labels)
-        first = sheet.text(
-            r, 1, texts[0], sheet.font() if city else head, _align("left" if city else "center")
-        )
-        cells = [first]
-        for j, (text, c) in enumerate(zip(texts[1:-1], counts, strict=True), start=2):
-            over = c is not None and c.over
-            font = sheet.font(bold=over, color=_OVER_COLOR if over else None) if city else head
-            cells.append(sheet.text(r, j, text, font, _align("center")))
+        counts = city.counts if city is not None else table.totals
+        cells = []
+        for j, c in enumerate(counts):
+            over = city is not None and isinstance(c, QuotaCount) and c.over
+            count_font = sheet.font(bold=True, color=_OVER_COLOR) if over else font
+            count = c.count if c is not None else None
+            quota = c.quota if c is not None else None
+            cells.append(sheet.number(r, 2 + 2 * j, count, count_font, _align("center")))
+            cells.append(sheet.number(r, 3 + 2 * j, quota, font, _align("center")))
         total = city.total if city is not None else table.total
-        cells.append(
-            sheet.number(r, ncols, total, sheet.font() if city else head, _align("center"))
-        )
+        cells.append(sheet.number(r, ncols, total, font, _align("center")))
         if city is None:
-            for cell in cells:
+            for cell in sheet.ws[r]:
                 cell.fill = _HEADER_FILL
-        sheet.fit(r, max(_line_count(t, w) for t, w in zip(texts, widths, strict=True)))
     if table.counts_note:
         r += 1
         sheet.text(r, 1, table.counts_note, sheet.font(), _align("left"), border=False)
         sheet.merge(r, 1, ncols, border=False)
         sheet.fit(r, _line_count(table.counts_note, full))
-    sheet.finish(2, ncols, r, table.xlsx.footer)
-    return _deterministic(wb, table.title)
+    sheet.finish(2, ncols, r, table.xlsx.footer, header_rows=2)
 
 
 def _counts_sheet(wb: Workbook, table: SummaryTable) -> None:
