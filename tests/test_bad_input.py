@@ -357,7 +357,11 @@ def _validate_json(file: Path, cwd: Path) -> list[dict[str, str]]:
     report = json.loads(run.stdout)
     assert report["valid"] is True
     assert all(f["level"] == "warning" for f in report["findings"])
-    return report["findings"]
+    # These files have no ``letter`` section: the letter's document number is left blank for
+    # writing in by hand, which validate says once, as a warning (issue 13). The rest is theirs.
+    letter = [f for f in report["findings"] if f["path"] == "letter"]
+    assert len(letter) == 1 and "发文字号" in letter[0]["message"], letter
+    return [f for f in report["findings"] if f["path"] != "letter"]
 
 
 def test_example_is_valid(guard: Path) -> None:
