@@ -5,11 +5,15 @@
 2. The raw limit: a bare reportlab canvas drawing the very text lines docgen drew (captured from
    a docgen run: same fonts, sizes, strings, positions, same pages), with no layout at all.
 3. WeasyPrint: the same Document IR as HTML/CSS (bench/html_ir.py), same fonts, -> PDF.
-4. python-docx + LibreOffice: docgen's own render_docx output, converted by
+4. Typst (the ``typst`` package): the same Document IR as Typst markup (bench/typst_ir.py), same
+   fonts, one reused ``typst.Compiler`` (fonts loaded once), -> PDF; wall and CPU time (Typst
+   uses more than one core).
+5. python-docx + LibreOffice: docgen's own render_docx output, converted by
    ``soffice --headless --convert-to pdf``, once with one call for all files, once per file.
 
 Ratios are per page, each tool's time divided by its own page count, against docgen's.
-Run: .venv/bin/python bench/bench_forms.py [--repeats N] [--no-weasyprint] [--no-libreoffice]
+Run: .venv/bin/python bench/bench_forms.py [--repeats N] [--no-weasyprint] [--no-typst]
+[--no-libreoffice]
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ TARGET_PAGES_PER_CORE = 150.0
 TARGET_VS_WEASYPRINT = 10.0
 TARGET_VS_LIBREOFFICE = 15.0
 TARGET_VS_RAW = 0.5
+TARGET_CPU_VS_TYPST = 0.75  # docgen's CPU time at most this share of Typst's (issue 16)
+TARGET_WALL_VS_TYPST = 1.0  # and its wall time at most Typst's
 
 
 @dataclass
@@ -287,6 +293,68 @@ def run_weasyprint(cities: list[City], fonts: FontSet) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Typst
+
+
+def typst_available() -> str | None:
+    """None when the typst package works here, else why not."""
+    try:
+        import typst  # noqa: F401
+    except ImportError:
+        return "typst is not installed (make bench-setup, or pip install -e '.[bench]')"
+    except OSError as exc:
+        return f"typst cannot be loaded ({exc})"
+    return None
+
+
+def typst_render(compiler: Any, sources: list[bytes]) -> tuple[int, list[bytes]]:
+    pdfs = [compiler.compile(input=src, format="pdf", pdf_tags=False) for src in sources]
+    return sum(pdf_pages(p) for p in pdfs), pdfs
+
+
+def run_typst(cities: list[City], fonts: FontSet, rounds: int) -> dict[str, Any]:
+    """Typst on the same forms: one source per city (as docgen renders one PDF per city), one
+    ``typst.Compiler`` for all (the fonts of docgen's chains, loaded once; system fonts
+    ignored), untagged PDF like docgen's. Best of ``rounds``, in alternating rounds with
+    docgen's compose + render_pdf (a slow spell hits both sides alike). Typst's CPU time is the
+    process's (all its threads); the page count is taken outside the timing."""
+    import typst
+    from typst_ir import documents_typst, font_paths
+
+    t0 = time.perf_counter()
+    sources = [documents_typst(c.forms, fonts).encode("utf-8") for c in cities]
+    source_s = time.perf_counter() - t0
+    compiler = typst.Compiler(font_paths=font_paths(fonts), ignore_system_fonts=True)
+    compiler.compile(input=sources[-1], format="pdf", pdf_tags=False)  # warm-up: font loading
+
+    def compile_all() -> list[bytes]:
+        return [compiler.compile(input=src, format="pdf", pdf_tags=False) for src in sources]
+
+    best = best_interleaved(
+        {"typst": compile_all, "docgen": lambda: docgen_compose_render(fonts)}, rounds
+    )
+    wall, cpu, pdfs = best["typst"]
+    d_wall, d_cpu, _ = best["docgen"]
+    pages = sum(pdf_pages(p) for p in pdfs)
+    return {
+        "version": typst_version(),
+        "pages": pages,
+        "wall": wall,
+        "cpu": cpu,
+        "source_s": source_s,
+        "bytes": sum(len(p) for p in pdfs),
+        "docgen_wall": d_wall,
+        "docgen_cpu": d_cpu,
+    }
+
+
+def typst_version() -> str:
+    from typst_ir import typst_version as version
+
+    return version()
+
+
+# ---------------------------------------------------------------------------------------------
 # python-docx + LibreOffice
 
 
@@ -396,6 +464,7 @@ def run(
     repeats: int = 3,
     weasy: bool = True,
     libreoffice: bool = True,
+    typst: bool = True,
     per_file: bool = True,
     profile: bool | None = None,
 ) -> dict[str, Any]:
@@ -505,6 +574,32 @@ def run(
         res["weasyprint"] = {"skipped": why}
         print(f"  WeasyPrint: SKIPPED: {why}")
 
+    # Typst
+    why = typst_available() if typst else "not requested (--no-typst)"
+    if why is None:
+        ty = run_typst(cities, fonts, max(repeats, 5))
+        res["typst"] = ty
+        ty["page_ratio"] = ty["pages"] / pages
+        ty["cpu_ratio"] = ty["docgen_cpu"] / ty["cpu"]
+        ty["wall_ratio"] = ty["docgen_wall"] / ty["wall"]
+        ok_cpu = ty["cpu_ratio"] <= TARGET_CPU_VS_TYPST
+        ok_wall = ty["wall_ratio"] <= TARGET_WALL_VS_TYPST
+        print(
+            f"  Typst {ty['version']} (one Compiler) {ty['wall']:7.3f} s  "
+            f"{ty['pages'] / ty['wall']:7.1f} pages/s (CPU {ty['cpu']:.3f} s; {ty['pages']} pages, "
+            f"{ty['page_ratio']:.3f} of docgen's; source written in {ty['source_s']:.3f} s)"
+        )
+        print(
+            f"     same rounds: docgen {ty['docgen_wall']:.3f} s wall, {ty['docgen_cpu']:.3f} s CPU; "
+            f"docgen CPU = {ty['cpu_ratio']:.2f} of Typst's (target <= {TARGET_CPU_VS_TYPST}: "
+            f"{verdict(ok_cpu)}), wall = {ty['wall_ratio']:.2f} of Typst's (target <= "
+            f"{TARGET_WALL_VS_TYPST:.0f}: {verdict(ok_wall)})"
+        )
+        res["targets_typst"] = {"cpu": ok_cpu, "wall": ok_wall}
+    else:
+        res["typst"] = {"skipped": why}
+        print(f"  Typst: SKIPPED: {why}")
+
     # LibreOffice
     if libreoffice:
         lo = run_libreoffice(
@@ -560,6 +655,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="best of N for the in-process runs")
     ap.add_argument("--no-weasyprint", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--no-typst", action="store_true")
     ap.add_argument("--no-per-file", action="store_true", help="skip soffice once per file")
     ap.add_argument("--profile", action="store_true", help="cProfile docgen even if targets met")
     args = ap.parse_args()
@@ -568,6 +664,7 @@ def main() -> None:
         args.repeats,
         weasy=not args.no_weasyprint,
         libreoffice=not args.no_libreoffice,
+        typst=not args.no_typst,
         per_file=not args.no_per_file,
         profile=True if args.profile else None,
     )

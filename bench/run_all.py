@@ -1,7 +1,8 @@
 """All of docgen's benchmarks in one run (``make bench``); the figures in docs/performance.md.
 
 Runs, on this machine and in this one run: validation of the samples (bench_validate), the forms
-against the raw reportlab limit, WeasyPrint and python-docx + LibreOffice (bench_forms), one
+against the raw reportlab limit, WeasyPrint, Typst and python-docx + LibreOffice (bench_forms), a
+one-city build's fixed cost, validate and the build against an older commit (bench_startup), one
 city's packet including a synthetic 300-page one (bench_packet), and the batch of the 14 samples
 with -j 1 / -j 2, the no-change rerun and the scaling series (bench_batch), and one paragraph of
 10 K to 10 M characters (bench_longpara). Every ratio is between
@@ -33,6 +34,7 @@ import bench_forms
 import bench_intake
 import bench_longpara
 import bench_packet
+import bench_startup
 import bench_validate
 from _common import machine, print_machine
 
@@ -108,6 +110,16 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             add(f"forms: WeasyPrint ({w['pages']} pages, {w['wall']:.1f} s)",
                 f"docgen {w['ratio_per_page']:.1f}x faster per page", ">= 10x",
                 w["ratio_per_page"] >= bench_forms.TARGET_VS_WEASYPRINT)
+        ty = f.get("typst", {})
+        if "skipped" in ty:
+            add("forms: Typst", f"skipped: {ty['skipped']}", "docgen CPU <= 0.75x, wall <= 1x")
+        elif "cpu_ratio" in ty:
+            add(f"forms: Typst {ty['version']}, one Compiler ({ty['pages']} pages, "
+                f"{ty['wall']:.2f} s wall, {ty['cpu']:.2f} s CPU)",
+                f"docgen CPU = {ty['cpu_ratio']:.2f} of Typst's", "<= 0.75",
+                ty["cpu_ratio"] <= bench_forms.TARGET_CPU_VS_TYPST)
+            add("forms: Typst, wall time", f"docgen wall = {ty['wall_ratio']:.2f} of Typst's",
+                "<= 1", ty["wall_ratio"] <= bench_forms.TARGET_WALL_VS_TYPST)
         lo = f.get("libreoffice", {})
         if "skipped" in lo:
             add("forms: python-docx + LibreOffice", f"skipped: {lo['skipped']}", ">= 15x")
@@ -121,6 +133,18 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     f"{lo['docx_wall'] + lo['per_file_wall']:.1f} s)",
                     f"docgen {lo['ratio_per_file']:.1f}x faster per page", ">= 15x",
                     lo["ratio_per_file"] >= bench_forms.TARGET_VS_LIBREOFFICE)
+    st = r.get("startup", {})
+    if "fixed_s" in st:
+        add(f"startup: fixed cost of docgen build {st['city']} (CLI - warm)",
+            f"{st['fixed_s']:.2f} s ({st['cli_s']:.2f} - {st['warm_s']:.2f} s)", "<= 0.4 s",
+            st["targets"]["fixed"])
+        add(f"startup: docgen validate {st['city']}", f"{st['validate_s']:.2f} s", "<= 0.3 s",
+            st["targets"]["validate"])
+        b = st.get("baseline", {})
+        if "ratio" in b:
+            add(f"startup: docgen build {st['city']} against {b['commit']}",
+                f"{st['cli_s']:.2f} s against {b['cli_s']:.2f} s = {b['ratio']:.2f}", "<= 0.5",
+                st["targets"]["vs_baseline"])
     p = r.get("packet", {})
     if "largest" in p:
         big, syn = p["largest"], p["synthetic"]
@@ -192,7 +216,9 @@ def main() -> int:
                     help="one repeat each, no one-soffice-call-per-file series")
     ap.add_argument("--no-weasyprint", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
-    ap.add_argument("--only", choices=("validate", "forms", "packet", "batch", "longpara", "intake"),
+    ap.add_argument("--no-typst", action="store_true")
+    ap.add_argument("--only", choices=("validate", "forms", "startup", "packet", "batch",
+                                       "longpara", "intake"),
                     action="append",
                     help="run only these sections (repeatable)")
     ap.add_argument("--profile", action="store_true",
@@ -214,13 +240,16 @@ def main() -> int:
     busy0, own0, t0 = _cpu_busy_seconds(), _own_cpu_seconds(), time.perf_counter()
 
     results: dict[str, Any] = {"machine": info}
-    only = set(args.only or ("validate", "forms", "packet", "batch", "longpara", "intake"))
+    only = set(args.only or ("validate", "forms", "startup", "packet", "batch", "longpara",
+                             "intake"))
     if "validate" in only:
         _section("validate", lambda: bench_validate.run(7 if not args.quick else 3), results)
     if "forms" in only:
         _section("forms", lambda: bench_forms.run(
             repeats, weasy=not args.no_weasyprint, libreoffice=not args.no_libreoffice,
-            per_file=not args.quick, profile=profile), results)
+            typst=not args.no_typst, per_file=not args.quick, profile=profile), results)
+    if "startup" in only:
+        _section("startup", lambda: bench_startup.run(5 if not args.quick else 2), results)
     if "packet" in only:
         _section("packet", lambda: bench_packet.run(repeats, 300, profile), results)
     if "batch" in only:
