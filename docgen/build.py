@@ -28,7 +28,6 @@ from . import __version__
 from .attachments import AttachmentReader, read_regular, resolve
 from .cnformat import chinese_date
 from .compose.declaration import category_text, compose_declaration
-from .compose.letter import letter_for_word
 from .compose.summary import compose_summary, summary_document
 from .document import Document
 from .edition import Edition, load_edition
@@ -209,7 +208,7 @@ def _build_city(
             else [render_docx(doc, families, fallbacks) for doc in forms]
         )
         letter_docx = (
-            render_docx(letter_for_word(letter_doc), families, fallbacks)
+            render_docx(letter_doc, families, fallbacks)
             if letter_doc is not None
             else None
         )

@@ -26,7 +26,6 @@ from docgen.compose.letter import (
     balanced_lines,
     compose_letter,
     letter_document,
-    letter_for_word,
 )
 from docgen.compose.summary import SummaryTable, compose_summary
 from docgen.edition import load_edition
@@ -320,7 +319,7 @@ def test_counts_and_names_are_the_summary_tables(fonts: Any) -> None:
 
 def test_attachment_list_is_the_packet_in_order(tmp_path: Path) -> None:
     result = build_city(SAMPLES / "450200" / "city.json", tmp_path / "out", parallel=False)
-    manifest = result.manifest
+    manifest = result.manifest.as_json()
     city = load_city(SAMPLES / "450200" / "city.json")
     content, _ = _compose(city)
     expected = ["申报汇总表", *(d["applicant"] for d in manifest["documents"])]
@@ -357,9 +356,21 @@ def test_docx_holds_the_same_text(fonts: Any) -> None:
 
     content, _ = _compose(_city("450200", letter={"number": "45"}))
     doc = letter_document(content)
-    data = render_docx(letter_for_word(doc))
+    data = render_docx(doc)
     word = Docx(io.BytesIO(data))
     text = "".join(p.text for p in word.paragraphs).replace("\t", "").replace(" ", "")
+    section = word.sections[0]
+    # the letterhead in the first page's header, in red; the first page's footer has no number
+    assert section.different_first_page_header_footer
+    head = section.first_page_header.paragraphs[0]
+    assert head.text == content.bureau
+    assert all(str(r.font.color.rgb) == "FF0000" for r in head.runs)
+    xml = section.first_page_header._element.xml + section.first_page_footer._element.xml
+    assert xml.count("FF0000") >= 3  # the name, the two double rules
+    assert "PAGE" not in section.first_page_footer._element.xml
+    assert "PAGE" in section.footer._element.xml  # "— 2 —" from the second page on
+    # 3号 body text tightened by 0.25 pt so that 28 characters fill the 156 mm line
+    assert 'w:spacing w:val="-5"' in word.element.body.xml
     for piece in (
         content.bureau,
         content.number,
@@ -425,7 +436,7 @@ def _check_pages(pdf: PdfResult, content: LetterContent) -> None:
 
 def test_build_puts_the_letter_on_page_one(tmp_path: Path) -> None:
     result = build_city(SAMPLES / "450200" / "city.json", tmp_path / "out", parallel=False)
-    m = result.manifest
+    m = result.manifest.as_json()
     out = tmp_path / "out"
     letter = m["letter"]
     assert letter["pdf"] == "00-报送函-柳州市.pdf" and letter["docx"] == "00-报送函-柳州市.docx"
@@ -454,12 +465,14 @@ def test_build_puts_the_letter_on_page_one(tmp_path: Path) -> None:
 
 def test_no_letter_and_letterhead_none(tmp_path: Path) -> None:
     city = SAMPLES / "450200" / "city.json"
-    plain = build_city(city, tmp_path / "a", BuildOptions(letter=False), parallel=False).manifest
+    plain = build_city(city, tmp_path / "a", BuildOptions(letter=False), parallel=False)
+    plain = plain.manifest.as_json()
     assert "letter" not in plain
     assert not any(p.name.startswith("00-报送函") for p in (tmp_path / "a").iterdir())
     assert not any(w["path"].startswith("letter") for w in plain["warnings"])
     assert plain["summary"]["bundle_pages"][0] == 3
-    bare = build_city(city, tmp_path / "b", BuildOptions(letterhead=False), parallel=False).manifest
+    bare = build_city(city, tmp_path / "b", BuildOptions(letterhead=False), parallel=False)
+    bare = bare.manifest.as_json()
     assert bare["letter"]["letterhead"] is False
     with pdfplumber.open(tmp_path / "b" / "bundle.pdf") as doc:
         assert not any(_is_red(c) for c in doc.pages[0].chars)
@@ -553,5 +566,5 @@ def test_letter_section_fills_the_letter(fonts: Any) -> None:
 def test_same_input_same_bytes(fonts: Any) -> None:
     content, _ = _compose(_city("450200"))
     assert _render(content, fonts).data == _render(content, fonts).data
-    doc = letter_for_word(letter_document(content))
+    doc = letter_document(content)
     assert render_docx(doc) == render_docx(doc)

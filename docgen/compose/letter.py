@@ -3,9 +3,8 @@
 ``compose_letter`` gathers what the letter says (``LetterContent``) from the city, the edition's
 ``letter.toml`` and ``letter-*.txt.j2`` templates, and the summary table (``SummaryTable``): the
 counts and names per category are the summary's rows, so the letter and the table can never
-disagree. ``letter_document`` lays it out as a ``Document`` for the PDF renderer (letterhead,
-title, 主送机关, body, 附件说明, signature with the bureau's seal slot, 附注);
-``letter_for_word`` lowers the letter's own blocks to those every renderer knows.
+disagree. ``letter_document`` lays it out as a ``Document`` that the PDF and Word renderers both draw
+(letterhead, title, 主送机关, body, 附件说明, signature with the bureau's seal slot, 附注).
 """
 
 from __future__ import annotations
@@ -25,11 +24,8 @@ from ..document import (
     DatedSignature,
     Document,
     Letterhead,
-    ListItem,
     Paragraph,
     Run,
-    SignatureBlock,
-    Spacer,
     Title,
 )
 from ..edition import Edition
@@ -48,7 +44,6 @@ __all__ = [
     "compose_letter",
     "document_number",
     "letter_document",
-    "letter_for_word",
 ]
 
 # Marks the places the title template allows a line break (``{{ wbr }}``). A control
@@ -319,39 +314,4 @@ def letter_document(content: LetterContent, *, letterhead: bool = True) -> Docum
         cover_pages=0,
         grid_chars=layout.LETTER_GRID_CHARS,
         meta={"bureau": content.bureau},
-    )
-
-
-def letter_for_word(doc: Document) -> Document:
-    """``doc`` with the letter's own blocks written as blocks every renderer knows, for the
-    Word file: the letterhead as a title and a right-aligned number (not red, no rule), the
-    附件说明 as list items, the signature as a signature block and the 附注 as a paragraph.
-    The text is the same, word for word."""
-    blocks: list[Block] = []
-    for block in doc.blocks:
-        match block:
-            case Letterhead(name=name, number=number, printed=printed):
-                if printed:
-                    blocks.append(Title(name, size=layout.LETTERHEAD_SIZE, role="song"))
-                else:
-                    blocks.append(Spacer(layout.LETTERHEAD_SIZE * 1.5 / layout.MM))
-                blocks.append(Paragraph(number, indent=0, align="right", space_after=28.8))
-            case AttachmentNote(label=label, markers=markers, items=items, size=size, role=role):
-                pad = "\u3000" * round(_width_em(label))
-                for i, (marker, item) in enumerate(zip(markers, items, strict=True)):
-                    head = label if i == 0 else pad
-                    blocks.append(ListItem(head + marker.rstrip(), item, size=size, role=role))
-            case DatedSignature(name=name, date=date, seal=seal, seal_diameter_mm=d, note=note):
-                blocks.append(SignatureBlock((name, date), seal=seal, seal_diameter_mm=d))
-                if note:
-                    blocks.append(Paragraph(note, indent=2, align="left"))
-            case _:
-                blocks.append(block)
-    return Document(
-        kind=doc.kind,
-        title=doc.title,
-        blocks=tuple(blocks),
-        landscape=doc.landscape,
-        cover_pages=doc.cover_pages,
-        meta=dict(doc.meta),
     )

@@ -45,10 +45,13 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docgen import layout
 from docgen.document import (
     Align,
+    AttachmentNote,
     Block,
     CoverFields,
+    DatedSignature,
     Document,
     Heading,
+    Letterhead,
     ListItem,
     OpinionBox,
     PageBreak,
@@ -360,6 +363,12 @@ class _DocxRenderer:
         self.styles_used: set[str] = set()
         self._ppr_cache: dict[tuple, BaseOxmlElement] = {}
         self._rpr_cache: dict[tuple, BaseOxmlElement | None] = {}
+        # A document on a character grid (the letter: 28 characters of 3号 a line) tightens its
+        # 3号 text by whole twentieths of a point so that exactly that many fit, as the PDF.
+        self.grid_spacing = 0
+        if doc.grid_chars:
+            pitch = self.geo.frame_width / doc.grid_chars
+            self.grid_spacing = math.floor((pitch - layout.LETTER_BODY_SIZE) * 20)
 
     # ------------------------------------------------------------------ setup
 
@@ -549,6 +558,8 @@ class _DocxRenderer:
         underline: bool = False,
         spacing: int = 0,
     ) -> BaseOxmlElement | None:
+        if not spacing and self.grid_spacing and size == layout.LETTER_BODY_SIZE:
+            spacing = self.grid_spacing
         key = (size, char_style, face, bold, underline, spacing)
         if key in self._rpr_cache:
             return self._rpr_cache[key]
@@ -733,6 +744,12 @@ class _DocxRenderer:
             case Spacer():
                 self._blank(block.height_mm * layout.MM)
                 self.last_paragraph = None
+            case Letterhead():
+                self._letterhead(block)
+            case AttachmentNote():
+                self._attachment_note(block)
+            case DatedSignature():
+                self._dated_signature(block)
             case _:
                 raise TypeError(f"unknown block {type(block).__name__}")
 
@@ -748,6 +765,132 @@ class _DocxRenderer:
             keep_with_next=True,
         )
         self._runs(para, block.text, block.role, block.size)
+
+    # ------------------------------------------------------------------ the letter's blocks
+
+    def _grid_pitch(self, size: float) -> float:
+        """The advance of one character: the document grid's when the document has one (the
+        letter: 28 characters of 3号 across the text area), else the type size."""
+        chars = self.doc.grid_chars
+        return self.geo.frame_width / chars if chars else size
+
+    def _letterhead(self, block: Letterhead) -> None:
+        """The letter's head (GB/T 9704 §10.1) as the PDF draws it: the issuing body's name in
+        red 30 mm from the top edge and the red double rule under it, in the first page's
+        header; the red double rule near the foot in the first page's footer (which carries
+        no page number); the document number right-aligned under the rule, in the body.
+        ``printed`` False keeps the space and leaves the name and rules out."""
+        section = self.word.sections[0]
+        section.different_first_page_header_footer = True
+        section.header_distance = Twips(_pt_twips(layout.LETTERHEAD_TOP))
+        header = section.first_page_header
+        header.is_linked_to_previous = False
+        size = layout.LETTERHEAD_SIZE
+        name = plain(block.name)
+        while size > 12.0 and _text_width_em(name) * size > self.geo.frame_width:
+            size -= 1.0  # a long name: smaller, on one line, as the PDF
+        rule_indent = -(layout.LETTER_RULE_LENGTH - self.geo.frame_width) / 2.0
+        head = header.paragraphs[0]
+        self._style(head, "song")
+        self._format(head, align="center", size=size, leading=size * 1.2)
+        rule = header.add_paragraph()
+        self._format(
+            rule, size=1, leading=layout.LETTER_RULE_GAP, left=rule_indent, right=rule_indent
+        )
+        _mark_size(rule, 1)
+        foot = section.first_page_footer
+        foot.is_linked_to_previous = False
+        foot_rule = foot.paragraphs[0]
+        self._format(foot_rule, size=1, leading=1, left=rule_indent, right=rule_indent)
+        _mark_size(foot_rule, 1)
+        if block.printed:
+            for r in block.name:
+                run = self._run(head._p, r.text, size, bold=True)
+                _color(run, _LETTER_RED)
+            _border(rule, "bottom", "thickThinSmallGap")
+            _border(foot_rule, "top", "thinThickSmallGap")
+        else:
+            self._run(head._p, "\u3000", size)  # the name's line, kept empty
+        body = layout.LETTER_BODY_SIZE
+        para = self._paragraph()
+        self._format(
+            para,
+            align="right",
+            size=body,
+            before=layout.LETTER_NUMBER_GAP,
+            after=layout.LETTER_TITLE_GAP_LINES * body * layout.LEADING_RATIO,
+            keep_with_next=True,
+        )
+        self._runs(para, block.number, "fangsong", body)
+
+    def _attachment_note(self, block: AttachmentNote) -> None:
+        """附件说明: "附件：1. name" two characters in; later items' numbers under the first
+        one's; each item's wrapped lines aligned with the first character of its name."""
+        size = block.size
+        char = self._grid_pitch(size)
+        indent = 2 * char
+        label_w = _text_width_em(block.label) * char
+        leading = size * layout.LEADING_RATIO
+        for i, (marker, item) in enumerate(zip(block.markers, block.items, strict=True)):
+            marker_w = _text_width_em(marker) * char
+            para = self._paragraph(role=block.role)
+            hang = label_w + marker_w if i == 0 else marker_w
+            self._format(
+                para,
+                align="justify",
+                size=size,
+                before=leading if i == 0 else 0.0,
+                left=indent + label_w + marker_w,
+                first=-hang,
+                keep_with_next=True,  # the note stays whole, with the signature after it
+                keep_lines=True,
+            )
+            head = (block.label if i == 0 else "") + marker
+            self._text(para, head, block.role, size, para_role=block.role)
+            self._runs(para, item, block.role, size)
+
+    def _dated_signature(self, block: DatedSignature) -> None:
+        """署名 and 成文日期: the date ending ``date_right_chars`` characters from the right
+        edge, the name centred over it, the seal slot over both (骑年盖月), then the 附注.
+        The block keeps with the last lines of the text before it, as in the PDF."""
+        if self.last_paragraph is not None:
+            fmt = self.last_paragraph.paragraph_format
+            fmt.keep_with_next = True
+            fmt.keep_together = True
+        size = layout.LETTER_BODY_SIZE
+        char = self._grid_pitch(size)
+        leading = size * layout.LEADING_RATIO
+        right = block.date_right_chars * char
+        date_w = _text_width_em(plain(block.date)) * char
+        name_w = _text_width_em(plain(block.name)) * char
+        self._blank(block.space_lines * leading, keep_with_next=True)
+        name = self._paragraph()
+        name_right = max(0.0, right + (date_w - name_w) / 2.0)
+        self._format(
+            name, align="right", size=size, right=name_right, keep_with_next=True, keep_lines=True
+        )
+        self._runs(name, block.name, "fangsong", size)
+        date = self._paragraph()
+        self._format(
+            date,
+            align="right",
+            size=size,
+            right=right,
+            keep_with_next=block.note is not None,
+            keep_lines=True,
+        )
+        self._runs(date, block.date, "fangsong", size)
+        if block.note:
+            note = self._paragraph()
+            self._format(note, align="justify", size=size, first=2 * char)
+            self._runs(note, block.note, "fangsong", size)
+        d = block.seal_diameter_mm * layout.MM
+        r = d / 2.0
+        width = self.geo.frame_width
+        cx = min(max(width - right - date_w / 2.0, r), width + r / 2.0)
+        cy = 0.65 * leading  # a little above the line between name and date, as the PDF
+        self._seal_mark(name, d, x=cx - r, y=cy - r, relative_h="margin", in_cell=False)
+        self.last_paragraph = None
 
     def _heading(self, block: Heading) -> None:
         level = min(max(block.level, 1), 3)
@@ -1174,6 +1317,69 @@ class _DocxRenderer:
 
 
 # ---------------------------------------------------------------------- XML helpers
+
+_LETTER_RED = "FF0000"  # the letterhead and its rules: pure red, as the PDF's DeviceRGB 1 0 0
+
+
+def _color(run: BaseOxmlElement, rgb: str) -> None:
+    rpr = run.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run.insert(0, rpr)
+    el = OxmlElement("w:color")
+    el.set(qn("w:val"), rgb)
+    # w:color comes after the run's style, fonts, bold and spacing, before its size
+    later = (qn("w:spacing"), qn("w:sz"), qn("w:szCs"), qn("w:u"))
+    anchor = next((c for c in rpr if c.tag in later), None)
+    if anchor is not None:
+        anchor.addprevious(el)
+    else:
+        rpr.append(el)
+
+
+def _border(para: DocxParagraph, edge: str, style: str) -> None:
+    """A red double rule (文武线) on ``edge`` of ``para``: thick over thin under the letterhead,
+    thin over thick at the foot."""
+    ppr = para._p.get_or_add_pPr()
+    bdr = _set_child(ppr, "w:pBdr", _PPR_AFTER_PBDR)
+    line = OxmlElement(f"w:{edge}")
+    line.set(qn("w:val"), style)
+    line.set(qn("w:sz"), str(_pt_eighths(layout.LETTER_RULE_THICK + layout.LETTER_RULE_THIN)))
+    line.set(qn("w:space"), "1")
+    line.set(qn("w:color"), _LETTER_RED)
+    bdr.append(line)
+
+
+# pPr children after w:pBdr, in the schema's order
+_PPR_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _add_text(r: BaseOxmlElement, text: str) -> None:
