@@ -302,3 +302,53 @@ def test_font_folder_with_an_undecodable_name(font_cache: Path, tmp_path: Path) 
     assert face_info(mine[0].path) is not None
     assert list((font_cache / "fonts").glob("*.json"))  # cached under a key of its own
     assert len(files_fingerprint([folder])) == 64
+
+
+# --- reportlab's parse of a face, cached --------------------------------------------------------
+
+
+def _face_state(font: object) -> dict[str, object]:
+    face = font.face  # type: ignore[attr-defined]
+    state = {k: v for k, v in vars(face).items() if k != "_pdfScale"}
+    names = {k: v.ustr for k, v in state.items() if hasattr(v, "ustr")}
+    types = {k: type(v) for k, v in state.items()}
+    scale = [face._pdfScale(x) for x in (1, 7, 123, -55, 0.5)]
+    return {"state": state, "names": names, "types": types, "scale": scale}
+
+
+def _font_state(font: object) -> dict[str, object]:
+    return {k: v for k, v in vars(font).items() if k not in ("face", "state", "encoding")}
+
+
+@pytest.mark.parametrize("path", [GBSN, WQY, LXGW])
+def test_reportlab_faces_from_the_cache_equal_a_fresh_parse(font_cache: Path, path: Path) -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from docgen.render import fonts
+
+    face = fonts._usable_face(path, 0)
+    assert face is not None
+    assert fonts._cached_ttfont(face) is None  # nothing stored yet
+    fresh = TTFont(face.name, str(face.path), subfontIndex=face.index)
+    fonts._store_ttfont(face, fresh)
+    cached = fonts._cached_ttfont(face)
+    assert cached is not None and cached is not fresh
+    assert _font_state(cached) == _font_state(fresh)
+    assert _face_state(cached) == _face_state(fresh)
+
+
+def test_a_damaged_reportlab_cache_entry_is_parsed_again(font_cache: Path) -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from docgen.render import fonts
+
+    face = fonts._usable_face(GBSN, 0)
+    assert face is not None
+    fonts._store_ttfont(face, TTFont(face.name, str(face.path)))
+    (entry,) = (font_cache / "fonts").glob("rl-*.bin")
+    data = bytearray(entry.read_bytes())
+    data[-10] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert fonts._cached_ttfont(face) is None
+    entry.write_bytes(b"")
+    assert fonts._cached_ttfont(face) is None
