@@ -60,6 +60,7 @@ class Heading:
     number: str
     text: Runs
     bookmark: bool = True
+    align: Align = "left"  # "center": a form's title-like heading (真实性承诺)
 
 
 @dataclass(frozen=True)
@@ -156,13 +157,19 @@ class CoverFields:
 
 @dataclass(frozen=True)
 class SignatureBlock:
-    """Right-aligned signature lines (unit, legal representative, date) with an official seal
-    slot over the unit's name and the date. Renderers never leave it alone on a page: if it must
+    """Signature lines (legal representative, unit, date) sharing one left edge, the block at
+    the right, with an official seal slot over the unit's name and the date. Renderers never leave it alone on a page: if it must
     move to a new page, that page carries 「（此页无正文）」 under the last text."""
 
     lines: tuple[Runs, ...]
     seal: SealKind
     seal_diameter_mm: float = 42.0
+    # The line with the unit's name and the line with the date (indexes into ``lines``,
+    # negative from the end): the seal is centred between them. A line before the unit's
+    # (the legal representative's signing space) stays clear of the seal; an empty line is
+    # an empty row.
+    unit_line: int = 0
+    date_line: int = -1
 
 
 @dataclass(frozen=True)

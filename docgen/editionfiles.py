@@ -70,8 +70,11 @@ class CoverLabels(_Labels):
     category_label: str
     mode_label: str
     title_label: str
+    platform_title_label: str = "平台名称"
+    project_title_label: str = "项目名称"
     applicant_label: str
     city_applicant_label: str
+    city_filler_label: str = "填报单位"
     recommender_label: str
     date_label: str
     no_mode: str
@@ -90,6 +93,8 @@ class BasicLabels(_Labels):
     city_heading: str
     name: str
     city_name: str
+    city_government: str = "申报单位"
+    city_filler: str = "填报单位"
     uscc: str
     established_on: str
     address: str

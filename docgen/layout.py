@@ -142,6 +142,9 @@ CAPTION_SIZE_STEP = 2.0  # a table caption is this much larger than the table's 
 COVER_INDENT_EM = 2.0  # cover fields sit this far in from both sides of the text area
 COVER_UNDERLINE_WIDTH = 0.6
 SIGNATURE_RIGHT_INDENT_EM = 2.0  # signature lines end this far left of the text area's edge
+# An official seal's centre sits this many lines above the boundary between the unit's line and
+# the date's line: the seal covers the name and the date's 年 and 月 (骑年盖月).
+SEAL_RAISE_LINES = 0.1
 OPINION_SIZE = 14.0  # 4号 inside an opinion box
 OPINION_PAD = 8.0
 LIST_MARKER_GAP_EM = 0.5

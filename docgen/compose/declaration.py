@@ -105,23 +105,35 @@ def _cover(
         else:
             rows.append(TickBoxes(label, tuple(items)))
     is_city = app.category == "city"
-    fields: list[CoverField] = [
-        CoverField(
-            cover["mode_label"],
-            runs(app.mode or cover["no_mode"], f"{p}.mode" if app.mode else None),
-        ),
-    ]
+    fields: list[CoverField] = []
+    if not is_city:  # a city application has no mode (the notice's form has none for it)
+        fields.append(
+            CoverField(
+                cover["mode_label"],
+                runs(app.mode or cover["no_mode"], f"{p}.mode" if app.mode else None),
+            )
+        )
     if app.title:
-        fields.append(CoverField(cover["title_label"], runs(app.title, f"{p}.title")))
-    fields += [
+        title_label = cover.get(f"{app.category}_title_label", cover["title_label"])
+        fields.append(CoverField(title_label, runs(app.title, f"{p}.title")))
+    fields.append(
         CoverField(
             cover["city_applicant_label" if is_city else "applicant_label"],
             runs(app.applicant.name, f"{p}.applicant.name"),
             seal="government" if is_city else "applicant",
-        ),
-        CoverField(cover["recommender_label"], runs(city.city.bureau, "city.bureau")),
-        CoverField(cover["date_label"], runs(chinese_date(city.submitted_on), "submitted_on")),
-    ]
+        )
+    )
+    if is_city:  # 示范城市申报书由申报市工业和信息化局负责填报
+        fields.append(
+            CoverField(
+                cover.get("city_filler_label", "填报单位"), runs(city.city.bureau, "city.bureau")
+            )
+        )
+    else:
+        fields.append(CoverField(cover["recommender_label"], runs(city.city.bureau, "city.bureau")))
+    fields.append(
+        CoverField(cover["date_label"], runs(chinese_date(city.submitted_on), "submitted_on"))
+    )
     # The cover is one page whatever the names' length: title in the upper third, then the
     # choices and the fields (the sealed field takes a seal-high zone of its own). Very long
     # names are set smaller (三号 16 pt, else 四号 14 pt, else 小四 12 pt) so they still fit.
@@ -180,7 +192,16 @@ def _basic_info(
 
     rows: list[tuple[Cell, ...]] = []
     if is_city:
-        rows.append((label("city_name"), val(a.name, "name", 3)))
+        rows.append((label("city_name"), _cell(city.city.name, "city.name", span=3)))
+        rows.append(
+            (_cell(b.get("city_government", "申报单位"), header=True), val(a.name, "name", 3))
+        )
+        rows.append(
+            (
+                _cell(b.get("city_filler", "填报单位"), header=True),
+                _cell(city.city.bureau, "city.bureau", span=3),
+            )
+        )
         rows.append((label("category"), _cell(category_text(app, edition), span=3)))
         rows.append((label("city_address"), val(a.address, "address", 3)))
         rows.append((label("postcode"), val(a.postcode, "postcode", 3)))
@@ -350,12 +371,14 @@ def _commitment(
     name: Runs = runs(app.applicant.name, f"{p}.applicant.name")
     unit_template = c["city_unit_line" if is_city else "unit_line"]
     prefix, _, suffix = unit_template.partition("{name}")
-    unit_line: Runs = (Run(prefix), *name, Run(suffix)) if suffix else (Run(prefix), *name)
-    lines: list[Runs] = [unit_line]
-    if not is_city:
-        lines.append(runs(c["legal_line"]))
+    unit_line: Runs = tuple(r for r in (Run(prefix), *name, Run(suffix)) if r.text)
+    # The legal representative signs above the sealed lines, with an empty line between, so
+    # the seal over the unit's name and the date (骑年盖月) leaves the signing space free.
+    lines: list[Runs] = [] if is_city else [runs(c["legal_line"]), ()]
+    unit = len(lines)
+    lines.append(unit_line)
     lines.append(runs(c["date_line"].format(date=chinese_date(city.submitted_on))))
-    out: list[Block] = [Heading(1, "", runs(c["heading"]))]
+    out: list[Block] = [Heading(1, "", runs(c["heading"]), align="center")]
     out += [Paragraph(runs(line.strip()), indent=2) for line in text.splitlines() if line.strip()]
     out.append(Spacer(10))
     out.append(
@@ -363,6 +386,7 @@ def _commitment(
             tuple(lines),
             seal="government" if is_city else "applicant",
             seal_diameter_mm=GOVERNMENT_SEAL_MM if is_city else ENTERPRISE_SEAL_MM,
+            unit_line=unit,
         )
     )
     return out

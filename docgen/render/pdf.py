@@ -113,6 +113,12 @@ _OBJECT_CHAR = "\ufffc"
 
 _WIDTHS: dict[str, dict[str, float]] = {}
 
+# Punctuation squeezing (标点挤压): a full-width mark followed by another gives up half its
+# width ("）：" "。”" "：“"); centred marks (？！) keep theirs.
+_SQUEEZE_FIRST = frozenset("，。、；：）》」』】〕”’")
+_SQUEEZE_NEXT = frozenset("，。、；：？！）》」』】〕”’（《「『【〔“‘")
+_SQUEEZE_EM = 0.5
+
 
 def _width_table(font: str) -> dict[str, float]:
     table = _WIDTHS.get(font)
@@ -176,14 +182,16 @@ class InlineBuilder:
     def __len__(self) -> int:
         return len(self._widths)
 
-    def _append(self, text: str, widths: list[float], font: str, bold: bool) -> None:
+    def _append(
+        self, text: str, widths: list[float], font: str, bold: bool, merge: bool = True
+    ) -> None:
         if not text:
             return
         start = len(self._widths)
         self._chars.append(text)
         self._widths.extend(widths)
         n = len(widths)
-        if self._runs and self._runs[-1][2] == font and self._runs[-1][3] == bold:
+        if merge and self._runs and self._runs[-1][2] == font and self._runs[-1][3] == bold:
             s, _, f, b = self._runs[-1]
             self._runs[-1] = (s, start + n, f, b)
         else:
@@ -205,7 +213,20 @@ class InlineBuilder:
             widths = [(table[c] if c in table else _measure(font, table, c)) * size for c in piece]
             if self.tracking:
                 widths = [w + self.tracking for w in widths]
-            self._append(piece, widths, font, bold)
+            if _SQUEEZE_FIRST.isdisjoint(piece):
+                self._append(piece, widths, font, bold)
+                continue
+            # 标点挤压: of two full-width punctuation marks in a row ("）：", "。”") the first
+            # gives up its blank half, so "（盖章）：" shows no double-width gap. The squeezed
+            # mark ends a run: the pen places every run at its own offset.
+            start = 0
+            for i in range(len(piece) - 1):
+                if piece[i] in _SQUEEZE_FIRST and piece[i + 1] in _SQUEEZE_NEXT:
+                    widths[i] -= _SQUEEZE_EM * size
+                    chunk = slice(start, i + 1)
+                    self._append(piece[chunk], widths[chunk], font, bold, merge=start == 0)
+                    start = i + 1
+            self._append(piece[start:], widths[start:], font, bold, merge=start == 0)
         return self
 
     def add_runs(self, text: Runs, role: Role, bold: bool = False) -> InlineBuilder:
@@ -859,7 +880,10 @@ def _sig_lines(state: _State, lines: Sequence[Runs], size: float, avail: float) 
 
 
 class _SignatureArea:
-    """Right-aligned signature lines with a seal circle over the unit's name and the date."""
+    """Signature lines sharing one left edge, the block ending ``SIGNATURE_RIGHT_INDENT_EM``
+    from the right; the seal circle over the unit's name and the date (骑年盖月: the date's
+    年 and 月 under the seal), never over a line before the unit's (the legal
+    representative's signing space)."""
 
     def __init__(self, state: _State, sig: SignatureBlock, size: float, leading: float):
         self.state = state
@@ -873,39 +897,81 @@ class _SignatureArea:
         self.items: list[_SigLine] = []
 
     def layout(self, width: float) -> float:
-        """Lay out for ``width``; returns the height (at least the seal's diameter)."""
+        """Lay out for ``width``; returns the height (the text, and the seal's reach above
+        and below the unit's and the date's lines)."""
         right = width - layout.SIGNATURE_RIGHT_INDENT_EM * self.size
         self.width, self.right = width, right
         self.items = _sig_lines(self.state, self.sig.lines, self.size, right)
-        n = sum(len(it.lines) for it in self.items)
+        widest = max((it.width for it in self.items), default=0.0)
+        self.left = max(0.0, right - widest)
+        rows = [max(1, len(it.lines)) for it in self.items]
+        self.rows = rows
+        n = sum(rows)
         self.text_h = n * self.leading
-        self.height = max(self.text_h, self.d)
+        # the seal's centre: on the boundary between the unit's line and the date's line,
+        # a little above it (the text sits low in the seal)
+        unit = self.sig.unit_line % max(1, len(rows))
+        date = self.sig.date_line % max(1, len(rows))
+        below_unit = sum(rows[: unit + 1]) * self.leading
+        self.centre_from_top = below_unit - layout.SEAL_RAISE_LINES * self.leading
+        r = self.d / 2.0
+        self.pad_top = max(0.0, r - self.centre_from_top)
+        self.pad_bottom = max(0.0, (self.centre_from_top + r) - self.text_h)
+        self._date = date
+        self.height = self.pad_top + self.text_h + self.pad_bottom
         return self.height
+
+    def _char_x(self, item: _SigLine, chars: str) -> list[tuple[float, float]]:
+        """x ranges (from the line's start) of the first occurrence of each of ``chars`` on
+        the item's first line."""
+        out = []
+        if not item.lines:
+            return out
+        line = item.lines[0]
+        text = item.inline.text
+        for ch in chars:
+            k = text.find(ch, line.start, line.end)
+            if k >= 0:
+                out.append((item.inline.cum[k] - item.inline.cum[line.start],
+                            item.inline.cum[k + 1] - item.inline.cum[line.start]))
+        return out
 
     def draw(self, canv: Any, x0: float, y0: float) -> None:
         """Draw with the area's bottom-left at (x0, y0)."""
-        top = y0 + self.height - (self.height - self.text_h) / 2.0
+        top = y0 + self.height - self.pad_top
         pen = _TextPen(canv, self.size)
-        centres: list[tuple[float, float, float]] = []  # (line centre x, y, width) per item
         row = 0
-        for item in self.items:
-            first_y = None
+        left = x0 + self.left
+        for item, rows in zip(self.items, self.rows, strict=True):
             for line in item.lines:
                 slot_top = top - row * self.leading
                 y = _baseline(slot_top, self.leading, self.size)
-                pen.line(item.inline, line, x0 + self.right - line.width, y, line.width, "left")
-                if first_y is None:
-                    first_y = slot_top - self.leading / 2.0
+                pen.line(item.inline, line, left, y, line.width, "left")
                 row += 1
-            centres.append((x0 + self.right - item.width / 2.0, first_y or top, item.width))
+            row += rows - len(item.lines)
         pen.finish()
-        if not centres:
+        if not self.items:
             return
-        first, last = centres[0], centres[-1]
         r = self.d / 2.0
-        widest = first if first[2] >= last[2] else last
-        cx = min(max(widest[0], x0 + r), x0 + self.width - r)
-        cy = (first[1] + last[1]) / 2.0
+        unit = self.items[self.sig.unit_line % len(self.items)]
+        date = self.items[self._date]
+        # what the seal must cover: the name's first characters (after the label's "："),
+        # and the date's 年 and 月
+        spans = self._char_x(date, "年月")
+        if unit.lines:
+            line = unit.lines[0]
+            text = unit.inline.text
+            colon = text.find("：", line.start, line.end)
+            k = line.start if colon < 0 or colon + 1 >= line.end else colon + 1
+            base = unit.inline.cum[line.start]
+            kk = min(line.end, k + 2)
+            spans.append((unit.inline.cum[k] - base, unit.inline.cum[kk] - base))
+        if spans:
+            cx = x0 + self.left + (min(a for a, _ in spans) + max(b for _, b in spans)) / 2.0
+        else:
+            cx = x0 + self.left + r
+        cx = min(max(cx, x0 + r), x0 + self.width - r)
+        cy = top - self.centre_from_top
         self.state.seal(canv, cx, cy, self.sig.seal, self.diameter_mm)
 
 
@@ -1195,14 +1261,15 @@ class _Composer:
         b.add(block.number, role, bold)
         b.add_runs(block.text, role, bold)
         title = (block.number + plain(block.text)) if block.bookmark else None
+        centred = block.align == "center"
         return _HeadingFlow(
             b.build(),
             self.state,
             block.level,
             title,
             leading=size * layout.LEADING_RATIO,
-            align="left",
-            first_indent=2 * size,
+            align="center" if centred else "left",
+            first_indent=0.0 if centred else 2 * size,
             keep_with_next=True,
         )
 
