@@ -42,11 +42,17 @@ from . import __version__
 from .build import BuildOptions, build_city, input_key, input_paths
 from .edition import load_edition
 from .errors import BuildError, DocgenError, Finding, InputError
-from .model import City, load_city, read_city_bytes
-from .output import (
-    MANIFEST,
+from .manifest import (
     MARKER,
     MARKER_KEY,
+    MAX_MANIFEST_BYTES,
+    AnyManifest,
+    FolderManifest,
+    PacketManifest,
+    read_manifest,
+)
+from .model import City, load_city, read_city_bytes
+from .output import (
     check_out_dir,
     foreign_entries,
     guarded_output,
@@ -68,7 +74,6 @@ _TRANSIENT = re.compile(
 )
 _CITY_MARK = "docgen.city/"
 _DIVISION_CODE = re.compile(r'"division_code"\s*:\s*"([0-9]{6})"')
-_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -351,12 +356,14 @@ def run_batch(
             key = _input_key(city, files[i], options, fonts_fp, inputs[i])
             keys[city.city.division_code] = key or ""
             outcomes[i].out_dir = str(target)
-            previous = None if force or key is None else _up_to_date(target, key)
+            previous = (
+                None if force or key is None else _up_to_date(target, key, PacketManifest)
+            )
             if previous is not None:
                 outcomes[i].status = "skipped"
-                outcomes[i].pages = previous.get("bundle", {}).get("pages")
-                outcomes[i].outputs = [f["path"] for f in previous.get("files", [])]
-                outcomes[i].warnings = previous.get("warnings", [])
+                outcomes[i].pages = previous.bundle.pages
+                outcomes[i].outputs = [f.path for f in previous.files]
+                outcomes[i].warnings = _warnings(previous)
                 say("跳过（未改动）", outcomes[i])
                 continue
             todo.append(i)
@@ -443,11 +450,13 @@ def _input_key(
         return None
 
 
-def _up_to_date(target: Path, key: str) -> dict[str, Any] | None:
-    """The previous manifest of ``target`` when the city need not be rebuilt: same build key,
-    and every file the manifest lists present and unchanged (sha256), nothing else there."""
-    previous = _previous_manifest(target)
-    if previous is None or previous.get("build_key") != key:
+def _up_to_date(target: Path, key: str, kind: type[AnyManifest]) -> AnyManifest | None:
+    """The previous manifest of ``target`` (a city's packet or the province summary, ``kind``)
+    when it need not be rebuilt: same build key, and every file the manifest lists present and
+    unchanged (sha256), nothing else there. A manifest docgen cannot read as ``kind`` (an older
+    docgen's, edited by hand) means: rebuild."""
+    previous = read_manifest(target, kind)
+    if previous is None or previous.build_key != key:
         return None
     listed = read_manifest_files(target)
     if listed is None:
@@ -538,7 +547,7 @@ def _check_batch_root(out_dir: Path) -> None:
 
 def _is_docgen_report(path: Path) -> bool:
     try:
-        if os.lstat(path).st_size > _MAX_MANIFEST_BYTES:
+        if os.lstat(path).st_size > MAX_MANIFEST_BYTES:
             return False
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError):
@@ -622,14 +631,14 @@ def _after_death(data: dict[str, Any], target: Path, key: str | None) -> dict[st
     """What a city whose worker died has in its output folder, said exactly. The swap into
     OUT is atomic: either the folder holds a complete packet of the current inputs (the worker
     died after writing it), or it is as before the batch (the unfinished files are removed)."""
-    previous = _up_to_date(target, key) if key else None
+    previous = _up_to_date(target, key, PacketManifest) if key else None
     if previous is not None:
         return {
             "status": "built",
-            "pages": previous.get("bundle", {}).get("pages"),
-            "outputs": [f["path"] for f in previous.get("files", [])],
+            "pages": previous.bundle.pages,
+            "outputs": [f.path for f in previous.files],
             "warnings": [
-                *previous.get("warnings", []),
+                *_warnings(previous),
                 {
                     "path": "（生成过程）",
                     "level": "warning",
@@ -713,12 +722,17 @@ def _build_one(file: str, target: str, options: BuildOptions) -> dict[str, Any]:
     m = result.manifest
     return {
         "status": "built",
-        "pages": m["bundle"]["pages"],
-        "outputs": [f["path"] for f in m["files"]],
-        "warnings": m["warnings"],
+        "pages": m.bundle.pages,
+        "outputs": [f.path for f in m.files],
+        "warnings": _warnings(m),
         "errors": [],
         "seconds": result.seconds,
     }
+
+
+def _warnings(manifest: PacketManifest) -> list[dict[str, str]]:
+    """A packet's warnings as the batch report lists them."""
+    return [{"path": w.path, "message": w.message} for w in manifest.warnings]
 
 
 def _apply(outcome: CityOutcome, data: dict[str, Any]) -> None:
@@ -779,18 +793,6 @@ def _cross_city_findings(
     return out
 
 
-def _previous_manifest(target: Path) -> dict[str, Any] | None:
-    path = target / MANIFEST
-    try:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_MANIFEST_BYTES:
-            return None
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 # --------------------------------------------------------------------------- province, report
 
 
@@ -836,11 +838,13 @@ def _write_province(
         return []
     target = out_dir / PROVINCE_DIR
     if not force:
-        previous = _up_to_date(target, key)
+        previous = _up_to_date(target, key, FolderManifest)
         if previous is not None:
-            return [f["path"] for f in previous.get("files", [])]
+            return [f.path for f in previous.files]
 
     from .compose.province import compose_province, province_document
+    from .editionfiles import packet_texts
+    from .output import safe_name
     from .render.fonts import resolve_fonts
     from .render.pdf import render_pdf
     from .render.xlsx import render_province_xlsx
@@ -851,13 +855,13 @@ def _write_province(
     fonts = resolve_fonts(options.font_dirs)
     families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
     pdf = render_pdf([province_document(table)], fonts, seal_marks=options.seal_marks)
+    stem = safe_name(packet_texts(edition).files.province)
     with guarded_output(target) as out:
-        out.write("全区申报汇总表.xlsx", render_province_xlsx(table, families))
-        out.write("全区申报汇总表.pdf", pdf.data)
+        out.write(f"{stem}.xlsx", render_province_xlsx(table, families))
+        out.write(f"{stem}.pdf", pdf.data)
         files = out.files()
-        manifest = {MARKER_KEY: MARKER, "docgen": __version__, "build_key": key, "files": files}
-        out.write(MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
-        return [f["path"] for f in files]
+        out.write_manifest(FolderManifest(docgen=__version__, build_key=key, files=files))
+        return [f.path for f in files]
 
 
 def _write_report(result: BatchResult) -> None:

@@ -1,8 +1,17 @@
 """``docgen build``: one city file -> the whole packet in OUT, or nothing at all.
 
-Stages, in one direction: load -> validate -> compose -> coverage check -> render (PDF in one
-pass, DOCX, XLSX) -> bundle -> guarded output with manifest. Nothing is written before every
-check has passed.
+The build is a list of named stages, each taking the previous one's typed result (MkDocs'
+``build()``, Pelican's generators before its writers):
+
+    gather   (path, options)              -> CheckedCity      load, validate, check OUT
+    compose  (checked, options)           -> ComposedPacket   document models, fonts proofed
+    render   (composed, options)          -> RenderedPacket   one-pass PDF, letter PDF, XLSX
+    bind     (checked, composed, rendered) -> BundleResult    bundle.pdf (docgen.bundle)
+    write    (checked, ..., bundle)        -> PacketManifest  the files and manifest into OUT
+
+The Word files are started after ``compose`` in a worker of their own (``start_word``) and
+collected after ``bind``. Nothing is written before every check has passed; only ``write``
+touches OUT, through ``docgen.output``.
 """
 
 from __future__ import annotations
@@ -11,7 +20,6 @@ import contextlib
 import gc
 import hashlib
 import io
-import json
 import os
 import re
 import sys
@@ -19,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
@@ -29,15 +37,37 @@ from .attachments import AttachmentReader, read_regular, resolve
 from .cnformat import chinese_date
 from .compose.declaration import category_text, compose_declaration
 from .compose.summary import compose_summary, summary_document
-from .document import Document
+from .document import Document, Role
 from .edition import Edition, load_edition
-from .editionfiles import packet_texts
+from .editionfiles import FileNames, packet_texts
 from .errors import EditionError, Finding, InputError
+from .manifest import (
+    AttachmentPlacement,
+    BundleEntry,
+    CityEntry,
+    DocumentEntry,
+    LetterEntry,
+    OptionsEntry,
+    PacketManifest,
+    SealSlot,
+    StraddleGroup,
+    SummaryEntry,
+    WarningEntry,
+)
 from .model import City, load_city
-from .output import MARKER, MARKER_KEY, check_out_dir, guarded_output, safe_name, sha256
+from .output import OutputFolder, check_out_dir, guarded_output, safe_name, sha256
 from .packet import DEFAULT_PACKET
 from .procs import worker_init
 from .rules import validate
+
+if TYPE_CHECKING:
+    from .bundle import BundleResult
+    from .compose.summary import SummaryTable
+    from .render.fonts import FontSet
+    from .render.pdf import PdfResult
+
+# The four faces of the document model; the XLSX and DOCX writers are told their families.
+ROLES: tuple[Role, ...] = ("song", "hei", "kai", "fangsong")
 
 
 @dataclass(frozen=True)
@@ -49,14 +79,14 @@ class BuildOptions:
     seal_marks: bool = DEFAULT_PACKET.seal_marks
     duplex: bool = DEFAULT_PACKET.duplex
     allow_absolute: bool = False
-    letter: bool = True  # the submission letter (报送函) first in the packet; --no-letter
-    letterhead: bool = True  # its red letterhead and rules; --letterhead none keeps the space
+    letter: bool = DEFAULT_PACKET.letter  # the submission letter (报送函) first; --no-letter
+    letterhead: bool = DEFAULT_PACKET.has_letterhead  # its red letterhead; --letterhead none
 
 
 @dataclass
 class BuildResult:
     out_dir: Path
-    manifest: dict[str, Any]
+    manifest: PacketManifest
     warnings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     # what is wrong with the fonts of --font-dir (corrupt files, empty glyphs): Chinese messages
@@ -64,6 +94,60 @@ class BuildResult:
 
 
 Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- the hand-offs
+
+
+@dataclass(frozen=True)
+class CheckedCity:
+    """``gather``: the city file loaded and validated (no errors), its edition, the warnings
+    this build reports, the attachments as validation read and placed them, every input file,
+    and the output folder (checked: it may be written)."""
+
+    path: Path
+    city: City
+    edition: Edition
+    warnings: list[Finding]
+    attachments: AttachmentReader
+    inputs: tuple[Path, ...]
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class ComposedPacket:
+    """``compose``: one document model per document of the packet (the summary table as data and
+    as a document, every form, the letter or None) and the fonts every text is printable with."""
+
+    table: SummaryTable
+    summary: Document
+    forms: tuple[Document, ...]
+    letter: Document | None
+    fonts: FontSet
+    families: dict[Role, str]
+    # characters the primary face of their role lacks, with the family that draws them
+    fallbacks: dict[Role, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RenderedPacket:
+    """``render``: the summary table and all forms in one PDF (one reportlab pass: one set of
+    font subsets for the packet), the letter's PDF of its own, the summary workbook."""
+
+    pdf: PdfResult
+    letter_pdf: PdfResult | None
+    xlsx: bytes
+
+
+@dataclass(frozen=True)
+class WordFiles:
+    """The Word files: one per form, in the city file's order, and the letter's."""
+
+    forms: tuple[bytes, ...]
+    letter: bytes | None
+
+
+# --------------------------------------------------------------------------- the build
 
 
 def check_city(
@@ -111,189 +195,299 @@ def _build_city(
     *,
     parallel: bool,
 ) -> BuildResult:
-    from .bundle import ApplicationInput, BundleInput, assemble
-    from .render.docx import render_docx
-    from .render.fonts import files_fingerprint, resolve_fonts
-    from .render.pdf import render_pdf
-    from .render.xlsx import render_xlsx
-
     options = options or BuildOptions()
-    say = progress or (lambda _msg: None)
+    say = progress or _silent
     started = time.perf_counter()
+    checked = gather(path, out_dir, options)
+    composed = compose(checked, options)
+    word = start_word(composed, parallel=parallel)
+    try:
+        rendered = render(composed, options, say)
+        say("装订总册")
+        bundle = bind(checked, composed, rendered, options)
+        word_files = word.result()
+    except BaseException:
+        word.abort()  # the worker must not outlive a failed or interrupted build
+        raise
+    say("写出文件")
+    manifest = write(checked, rendered, word_files, bundle, options)
+    seconds = time.perf_counter() - started
+    return BuildResult(
+        checked.out_dir, manifest, checked.warnings, seconds, tuple(composed.fonts.problems)
+    )
+
+
+def _silent(_message: str) -> None:
+    pass
+
+
+def gather(path: Path, out_dir: Path | None, options: BuildOptions) -> CheckedCity:
+    """Load and validate the city file (InputError with every finding if it has an error) and
+    decide whether OUT may be written, before any work (``docgen.output`` decides it again
+    under the lock)."""
     city, edition, warnings, attachments = check_city(path, options)
     if not options.letter:  # what validate says of the letter concerns no file of this build
         warnings = [w for w in warnings if not w.path.startswith("letter")]
     out_dir = out_dir or Path("out") / city.city.division_code
-    # Whether OUT may be written is decided before any work (and again under the lock).
     inputs = input_paths(city, path, options)
     check_out_dir(out_dir, inputs, path.parent)
+    return CheckedCity(path, city, edition, warnings, attachments, inputs, out_dir)
 
-    # compose
-    table = compose_summary(city, edition)
-    summary_doc = summary_document(table)
-    letter_doc = _letter_document(city, edition, table, options)
-    forms = [compose_declaration(city, i, edition) for i in range(len(city.applications))]
 
-    # every printed text must be printable (validate's check, here on the composed documents
-    # and the bundle's own text too), before anything is rendered
+def compose(checked: CheckedCity, options: BuildOptions) -> ComposedPacket:
+    """Compose every document of the packet and check that every text it prints (the
+    documents' and the bundle's own) is printable with the fonts, before anything is rendered
+    (validate's check, here on the composed documents)."""
     from .printable import check_printable
+    from .render.fonts import resolve_fonts
 
+    city, edition = checked.city, checked.edition
+    table = compose_summary(city, edition)
+    summary = summary_document(table)
+    letter = _letter_document(city, edition, table, options)
+    forms = tuple(compose_declaration(city, i, edition) for i in range(len(city.applications)))
     fonts = resolve_fonts(options.font_dirs)
-    docs = [summary_doc, *forms, _packet_text_document(city, edition)]
-    if letter_doc is not None:
-        docs.append(letter_doc)
+    docs = [summary, *forms, _packet_text_document(city, edition)]
+    if letter is not None:
+        docs.append(letter)
     unprintable = check_printable(city, edition, fonts, docs)
     if unprintable:
         raise InputError(unprintable)
-
-    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
-    # characters the primary face of their role lacks, with the family that draws them
+    families = {role: fonts.family(role) for role in ROLES}
     fallbacks = fonts.fallback_families(forms)
-    # The Word files need nothing from the PDF: on Linux they are made in a forked worker while
-    # this process lays out the PDF and the bundle (a third of a build's time off its path).
-    docx_job = _start_docx(forms, families, fallbacks) if parallel else None
+    return ComposedPacket(table, summary, forms, letter, fonts, families, fallbacks)
 
-    try:
-        # render: all PDFs in one pass so the packet shares one set of font subsets
-        say("排版 PDF")
-        rendered = render_pdf([summary_doc, *forms], fonts, seal_marks=options.seal_marks)
-        # the letter on its own: the packet's documents keep their bytes and font subsets
-        letter_pdf = (
-            render_pdf([letter_doc], fonts, seal_marks=options.seal_marks)
-            if letter_doc is not None
-            else None
-        )
 
-        say("生成 Word 与 Excel")
-        xlsx = render_xlsx(table, families)
+def render(composed: ComposedPacket, options: BuildOptions, say: Progress) -> RenderedPacket:
+    """The PDFs and the summary workbook (the Word files: ``start_word``)."""
+    from .render.pdf import render_pdf
+    from .render.xlsx import render_xlsx
 
-        say("装订总册")
-        apps_in: list[ApplicationInput] = []
-        for i, app in enumerate(city.applications):
-            loaded = [attachments.get(att.file) for att in app.attachments]
-            apps_in.append(
-                ApplicationInput(
-                    application_id=app.id,
-                    applicant=app.applicant.name,
-                    category_label=category_text(app, edition),
-                    doc_index=i + 1,
-                    attachments=tuple(
-                        (att.title, a.path, a.kind)
-                        for att, a in zip(app.attachments, loaded, strict=True)
-                    ),
-                    placed=tuple(a.pages for a in loaded),
-                )
-            )
-        bundle = assemble(
-            BundleInput(
-                city_name=city.city.name,
-                division_code=city.city.division_code,
-                bureau=city.city.bureau,
-                date_text=chinese_date(city.submitted_on),
-                rendered=rendered,
-                summary_index=0,
-                applications=tuple(apps_in),
-                texts=packet_texts(edition),
-                letter=letter_pdf,
-            ),
-            fonts,
-            max_seal_pages=options.max_seal_pages,
-            seal_marks=options.seal_marks,
-            duplex=options.duplex,
-        )
-
-        docx_files = (
-            docx_job.result()
-            if docx_job
-            else [render_docx(doc, families, fallbacks) for doc in forms]
-        )
-        letter_docx = (
-            render_docx(letter_doc, families, fallbacks)
-            if letter_doc is not None
-            else None
-        )
-    except BaseException:
-        if docx_job is not None:
-            docx_job.abort()  # the worker must not outlive a failed or interrupted build
-        raise
-
-    say("写出文件")
-    with guarded_output(out_dir, inputs, path.parent) as out:
-        stem = safe_name(f"00-申报汇总表-{city.city.name}")
-        summary_pdf = f"{stem}.pdf"
-        summary_xlsx = f"{stem}.xlsx"
-        reader = PdfReader(io.BytesIO(rendered.data))  # one parse for every slice
-        out.write(summary_pdf, _slice_pdf(rendered, 0, reader))
-        out.write(summary_xlsx, xlsx)
-        letter_entry: dict[str, Any] | None = None
-        if letter_pdf is not None and letter_docx is not None and bundle.letter_pages:
-            stem = safe_name(f"00-报送函-{city.city.name}")
-            out.write(f"{stem}.pdf", letter_pdf.data)
-            out.write(f"{stem}.docx", letter_docx)
-            letter_entry = {
-                "pdf": f"{stem}.pdf",
-                "docx": f"{stem}.docx",
-                "pages": letter_pdf.pages,
-                "bundle_pages": list(bundle.letter_pages),
-                "seal_slots": [dict(s) for s in bundle.letter_seal_slots],
-                "letterhead": options.letterhead,
-            }
-        documents: list[dict[str, Any]] = []
-        placements = {d.application_id: d for d in bundle.documents}
-        for i, app in enumerate(city.applications):
-            stem = f"{i + 1:02d}-申报书-{safe_name(app.id, 40)}-{safe_name(app.applicant.name, 90)}"
-            pdf_name, docx_name = f"{stem}.pdf", f"{stem}.docx"
-            out.write(pdf_name, _slice_pdf(rendered, i + 1, reader))
-            out.write(docx_name, docx_files[i])
-            placed = placements[app.id]
-            documents.append(
-                {
-                    "application_id": app.id,
-                    "applicant": app.applicant.name,
-                    "category": app.category,
-                    "pdf": pdf_name,
-                    "docx": docx_name,
-                    "pages": placed.bundle_pages[1] - placed.bundle_pages[0] + 1,
-                    "form_pages": rendered.docs[i + 1].pages,
-                    "bundle_pages": list(placed.bundle_pages),
-                    "straddle_seals": [dict(s) for s in placed.straddle_seals],
-                    "seal_slots": [dict(s) for s in placed.seal_slots],
-                    "attachments": [dict(a) for a in placed.attachments],
-                }
-            )
-        out.write("bundle.pdf", bundle.data)
-        manifest: dict[str, Any] = {
-            MARKER_KEY: MARKER,
-            "docgen": __version__,
-            "input_sha256": city.input_sha256,
-            "build_key": input_key(
-                city, path, options, files_fingerprint(options.font_dirs), attachments
-            ),
-            "edition": edition.id,
-            "city": {"name": city.city.name, "division_code": city.city.division_code},
-            "bundle": {"file": "bundle.pdf", "pages": bundle.pages, "sha256": sha256(bundle.data)},
-            "summary": {
-                "xlsx": summary_xlsx,
-                "pdf": summary_pdf,
-                "bundle_pages": list(bundle.summary_pages),
-                "straddle_seals": [dict(s) for s in bundle.summary_straddle_seals],
-                "seal_slots": [dict(s) for s in bundle.summary_seal_slots],
-            },
-            **({"letter": letter_entry} if letter_entry is not None else {}),
-            "documents": documents,
-            "options": {
-                "max_seal_pages": options.max_seal_pages,
-                "seal_marks": options.seal_marks,
-                "duplex": options.duplex,
-                "straddle_groups_share_pages": False,
-            },
-            "files": out.files(),
-            "warnings": [{"path": w.path, "message": w.message} for w in warnings],
-        }
-        out.write("manifest.json", _manifest_bytes(manifest))
-    return BuildResult(
-        out_dir, manifest, warnings, time.perf_counter() - started, tuple(fonts.problems)
+    say("排版 PDF")
+    # all PDFs in one pass so the packet shares one set of font subsets
+    pdf = render_pdf(
+        [composed.summary, *composed.forms], composed.fonts, seal_marks=options.seal_marks
     )
+    # the letter on its own: the packet's documents keep their bytes and font subsets
+    letter_pdf = (
+        render_pdf([composed.letter], composed.fonts, seal_marks=options.seal_marks)
+        if composed.letter is not None
+        else None
+    )
+    say("生成 Word 与 Excel")
+    xlsx = render_xlsx(composed.table, composed.families)
+    return RenderedPacket(pdf, letter_pdf, xlsx)
+
+
+def bind(
+    checked: CheckedCity,
+    composed: ComposedPacket,
+    rendered: RenderedPacket,
+    options: BuildOptions,
+) -> BundleResult:
+    """bundle.pdf: the letter, cover, contents, summary table, then each form with its
+    attachments (as validation placed them), with the seal slots kept free."""
+    from .bundle import ApplicationInput, BundleInput, assemble
+
+    city, edition = checked.city, checked.edition
+    apps: list[ApplicationInput] = []
+    for i, app in enumerate(city.applications):
+        loaded = [checked.attachments.get(att.file) for att in app.attachments]
+        apps.append(
+            ApplicationInput(
+                application_id=app.id,
+                applicant=app.applicant.name,
+                category_label=category_text(app, edition),
+                doc_index=i + 1,
+                attachments=tuple(
+                    (att.title, a.path, a.kind)
+                    for att, a in zip(app.attachments, loaded, strict=True)
+                ),
+                placed=tuple(a.pages for a in loaded),
+            )
+        )
+    return assemble(
+        BundleInput(
+            city_name=city.city.name,
+            division_code=city.city.division_code,
+            bureau=city.city.bureau,
+            date_text=chinese_date(city.submitted_on),
+            rendered=rendered.pdf,
+            summary_index=0,
+            applications=tuple(apps),
+            texts=packet_texts(edition),
+            letter=rendered.letter_pdf,
+        ),
+        composed.fonts,
+        max_seal_pages=options.max_seal_pages,
+        seal_marks=options.seal_marks,
+        duplex=options.duplex,
+    )
+
+
+def write(
+    checked: CheckedCity,
+    rendered: RenderedPacket,
+    word: WordFiles,
+    bundle: BundleResult,
+    options: BuildOptions,
+) -> PacketManifest:
+    """Every file of the packet and its manifest into OUT, through the guarded writer."""
+    from .render.fonts import files_fingerprint
+
+    city = checked.city
+    names = packet_texts(checked.edition).files
+    with guarded_output(checked.out_dir, checked.inputs, checked.path.parent) as out:
+        reader = PdfReader(io.BytesIO(rendered.pdf.data))  # one parse for every slice
+        summary = _write_summary(out, names, city, rendered, reader, bundle)
+        letter = _write_letter(out, names, city, rendered, word, bundle, options)
+        documents = _write_forms(out, names, city, rendered, word, reader, bundle)
+        out.write("bundle.pdf", bundle.data)
+        fonts_fp = files_fingerprint(options.font_dirs)
+        manifest = PacketManifest(
+            docgen=__version__,
+            input_sha256=city.input_sha256,
+            build_key=input_key(city, checked.path, options, fonts_fp, checked.attachments),
+            edition=checked.edition.id,
+            city=CityEntry(name=city.city.name, division_code=city.city.division_code),
+            bundle=BundleEntry(file="bundle.pdf", pages=bundle.pages, sha256=sha256(bundle.data)),
+            summary=summary,
+            letter=letter,
+            documents=documents,
+            options=OptionsEntry(
+                max_seal_pages=options.max_seal_pages,
+                seal_marks=options.seal_marks,
+                duplex=options.duplex,
+            ),
+            files=out.files(),
+            warnings=[WarningEntry(path=w.path, message=w.message) for w in checked.warnings],
+        )
+        out.write_manifest(manifest)
+    return manifest
+
+
+def _write_summary(
+    out: OutputFolder,
+    names: FileNames,
+    city: City,
+    rendered: RenderedPacket,
+    reader: PdfReader,
+    bundle: BundleResult,
+) -> SummaryEntry:
+    stem = safe_name(names.summary.format(city=city.city.name))
+    out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, 0, reader))
+    out.write(f"{stem}.xlsx", rendered.xlsx)
+    return SummaryEntry(
+        xlsx=f"{stem}.xlsx",
+        pdf=f"{stem}.pdf",
+        bundle_pages=bundle.summary_pages,
+        straddle_seals=_groups(bundle.summary_straddle_seals),
+        seal_slots=_slots(bundle.summary_seal_slots),
+    )
+
+
+def _write_letter(
+    out: OutputFolder,
+    names: FileNames,
+    city: City,
+    rendered: RenderedPacket,
+    word: WordFiles,
+    bundle: BundleResult,
+    options: BuildOptions,
+) -> LetterEntry | None:
+    if rendered.letter_pdf is None or word.letter is None or not bundle.letter_pages:
+        return None
+    stem = safe_name(names.letter.format(city=city.city.name))
+    out.write(f"{stem}.pdf", rendered.letter_pdf.data)
+    out.write(f"{stem}.docx", word.letter)
+    return LetterEntry(
+        pdf=f"{stem}.pdf",
+        docx=f"{stem}.docx",
+        pages=rendered.letter_pdf.pages,
+        bundle_pages=bundle.letter_pages,
+        seal_slots=_slots(bundle.letter_seal_slots),
+        letterhead=options.letterhead,
+    )
+
+
+def _write_forms(
+    out: OutputFolder,
+    names: FileNames,
+    city: City,
+    rendered: RenderedPacket,
+    word: WordFiles,
+    reader: PdfReader,
+    bundle: BundleResult,
+) -> list[DocumentEntry]:
+    documents: list[DocumentEntry] = []
+    placements = {d.application_id: d for d in bundle.documents}
+    for i, app in enumerate(city.applications):
+        stem = names.form.format(
+            n=i + 1, id=safe_name(app.id, 40), applicant=safe_name(app.applicant.name, 90)
+        )
+        out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, i + 1, reader))
+        out.write(f"{stem}.docx", word.forms[i])
+        placed = placements[app.id]
+        first, last = placed.bundle_pages
+        documents.append(
+            DocumentEntry(
+                application_id=app.id,
+                applicant=app.applicant.name,
+                category=app.category,
+                pdf=f"{stem}.pdf",
+                docx=f"{stem}.docx",
+                pages=last - first + 1,
+                form_pages=rendered.pdf.docs[i + 1].pages,
+                bundle_pages=placed.bundle_pages,
+                straddle_seals=_groups(placed.straddle_seals),
+                seal_slots=_slots(placed.seal_slots),
+                attachments=[AttachmentPlacement.model_validate(a) for a in placed.attachments],
+            )
+        )
+    return documents
+
+
+def _groups(raw: Sequence[Mapping[str, Any]]) -> list[StraddleGroup]:
+    return [StraddleGroup.model_validate(g) for g in raw]
+
+
+def _slots(raw: Sequence[Mapping[str, Any]]) -> list[SealSlot]:
+    return [SealSlot.model_validate(s) for s in raw]
+
+
+# --------------------------------------------------------------------------- the Word files
+
+
+class WordJob:
+    """The Word files of a build: on Linux rendered in a forked worker while this process lays
+    out the PDF and the bundle (a third of a build's time off its path); elsewhere, or without
+    ``parallel``, here when ``result()`` is asked for. The Word files need nothing from the PDF."""
+
+    def __init__(self, composed: ComposedPacket, *, parallel: bool):
+        self._composed = composed
+        self._job = (
+            _start_docx(composed.forms, composed.families, composed.fallbacks) if parallel else None
+        )
+
+    def result(self) -> WordFiles:
+        from .render.docx import render_docx
+
+        c = self._composed
+        forms = (
+            self._job.result()
+            if self._job is not None
+            else [render_docx(doc, c.families, c.fallbacks) for doc in c.forms]
+        )
+        letter = render_docx(c.letter, c.families, c.fallbacks) if c.letter is not None else None
+        return WordFiles(tuple(forms), letter)
+
+    def abort(self) -> None:
+        if self._job is not None:
+            self._job.abort()
+
+
+def start_word(composed: ComposedPacket, *, parallel: bool) -> WordJob:
+    return WordJob(composed, parallel=parallel)
 
 
 class _DocxJob:
@@ -303,8 +497,8 @@ class _DocxJob:
     def __init__(
         self,
         forms: Sequence[Document],
-        families: dict[str, str],
-        fallbacks: Mapping[str, Mapping[str, str]],
+        families: Mapping[Role, str],
+        fallbacks: Mapping[Role, Mapping[str, str]],
     ):
         import concurrent.futures
         import multiprocessing
@@ -342,7 +536,9 @@ class _DocxJob:
 
 
 def _start_docx(
-    forms: Sequence[Document], families: dict[str, str], fallbacks: Mapping[str, Mapping[str, str]]
+    forms: Sequence[Document],
+    families: Mapping[Role, str],
+    fallbacks: Mapping[Role, Mapping[str, str]],
 ) -> _DocxJob | None:
     if not sys.platform.startswith("linux") or len(forms) == 0 or len(os.sched_getaffinity(0)) < 2:
         return None
@@ -406,10 +602,6 @@ def input_key(
     if options.letter:  # only then: a build without the letter keeps its key
         h.update(f"letter{options.letterhead}".encode())
     return h.hexdigest()
-
-
-def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:

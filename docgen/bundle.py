@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from docgen.render.fonts import FontSet
     from docgen.render.pdf import PdfResult, RenderedDoc
 
-LETTER_TITLE = "报送函"
 # What the bundle prints besides its texts (the edition's bundle.toml): page numbers and the
 # ellipsis of a shortened caption.
 OWN_CHARACTERS = "0123456789…"
@@ -548,7 +547,7 @@ def assemble(
             stamper.stamp(page, ov, left, bottom)
 
         if letter_pages is not None:
-            writer.add_outline_item(title=LETTER_TITLE, page_number=letter_pages[0] - 1)
+            writer.add_outline_item(title=texts.letter_bookmark, page_number=letter_pages[0] - 1)
         _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
         title = texts.title.format(city=city)

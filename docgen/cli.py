@@ -193,12 +193,12 @@ def _options(
         config = load_config(config_file)
     except DocgenError as exc:
         _fail(exc)
-    packet = DEFAULT_PACKET.updated(
-        max_seal_pages=config.max_seal_pages, seal_marks=config.seal_marks, duplex=config.duplex
-    ).updated(
+    packet = config.packet.updated(
         max_seal_pages=max_seal_pages,
         seal_marks=False if no_seal_marks else None,
         duplex=True if duplex else None,
+        letter=False if no_letter else None,
+        letterhead=letterhead,
     )
     return BuildOptions(
         font_dirs=tuple(font_dirs) + config.font_dirs,
@@ -206,8 +206,8 @@ def _options(
         seal_marks=packet.seal_marks,
         duplex=packet.duplex,
         allow_absolute=allow_absolute_paths,
-        letter=False if no_letter else (config.letter is not False),
-        letterhead=(letterhead or config.letterhead or "red") == "red",
+        letter=packet.letter,
+        letterhead=packet.has_letterhead,
     )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DocgenError
-from .packet import PacketSettings, packet_problems
+from .packet import DEFAULT_PACKET, PacketSettings, packet_problems
 from .tomlfile import TomlFileError, read_toml
 
 
@@ -36,11 +36,8 @@ class ConfigError(DocgenError):
 class Config:
     path: Path | None = None
     font_dirs: tuple[Path, ...] = ()
-    max_seal_pages: int | None = None
-    seal_marks: bool | None = None
-    duplex: bool | None = None
-    letter: bool | None = None
-    letterhead: str | None = None
+    # [packet] over the defaults; the command line's options go over these
+    packet: PacketSettings = DEFAULT_PACKET
 
 
 def candidates(explicit: Path | None = None) -> list[Path]:
@@ -68,10 +65,7 @@ def load_config(explicit: Path | None = None) -> Config:
     return Config()
 
 
-_KEYS = {
-    "fonts": {"dirs"},
-    "packet": {"max_seal_pages", "seal_marks", "duplex", "letter", "letterhead"},
-}
+_SECTIONS = ("fonts", "packet")
 
 
 def _read(path: Path) -> Config:
@@ -81,13 +75,11 @@ def _read(path: Path) -> Config:
         what = "配置文件格式错误" if exc.line is not None else "无法读取配置文件"
         raise ConfigError(f"{what}：{exc}") from exc
     for section, value in raw.items():
-        if section not in _KEYS or not isinstance(value, dict):
+        if section not in _SECTIONS or not isinstance(value, dict):
             raise ConfigError(f"配置文件“{path}”中不认识“[{section}]”；可用的有 [fonts]、[packet]")
-        unknown = set(value) - _KEYS[section]
-        if unknown:
-            raise ConfigError(
-                f"配置文件“{path}”的 [{section}] 中不认识：{'、'.join(sorted(unknown))}"
-            )
+    unknown = set(raw.get("fonts", {})) - {"dirs"}
+    if unknown:
+        raise ConfigError(f"配置文件“{path}”的 [fonts] 中不认识：{'、'.join(sorted(unknown))}")
     fonts: dict[str, Any] = raw.get("fonts", {})
     packet: dict[str, Any] = raw.get("packet", {})
     dirs = fonts.get("dirs", [])
@@ -100,23 +92,7 @@ def _read(path: Path) -> Config:
         if not d.is_dir():
             raise ConfigError(f"配置文件“{path}”：字体文件夹“{d}”不存在")
     # the packet settings are checked by their model (docgen.packet), as the CLI's are
-    given = {k: v for k, v in packet.items() if k in PacketSettings.model_fields}
-    problems = packet_problems(given)
+    problems = packet_problems(packet)
     if problems:
         raise ConfigError(f"配置文件“{path}”：{'；'.join(problems)}")
-    pages = packet.get("max_seal_pages")
-    for key in ("seal_marks", "duplex", "letter"):
-        if key in packet and not isinstance(packet[key], bool):
-            raise ConfigError(f"配置文件“{path}”：[packet] {key} 应为 true 或 false")
-    letterhead = packet.get("letterhead")
-    if letterhead is not None and letterhead not in ("red", "none"):
-        raise ConfigError(f'配置文件“{path}”：[packet] letterhead 应为 "red" 或 "none"')
-    return Config(
-        path=path,
-        font_dirs=font_dirs,
-        max_seal_pages=pages,
-        seal_marks=packet.get("seal_marks"),
-        duplex=packet.get("duplex"),
-        letter=packet.get("letter"),
-        letterhead=letterhead,
-    )
+    return Config(path=path, font_dirs=font_dirs, packet=PacketSettings.model_validate(packet))

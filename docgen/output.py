@@ -25,7 +25,6 @@ import ctypes
 import ctypes.util
 import errno
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -37,12 +36,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError
+from .manifest import (
+    MANIFEST,
+    FileEntry,
+    FolderManifest,
+    PacketManifest,
+    manifest_bytes,
+    read_manifest,
+)
+from .manifest import MARKER as MARKER  # re-exported: where the marker was defined before
+from .manifest import MARKER_KEY as MARKER_KEY
 
-MANIFEST = "manifest.json"
-# The marker every manifest docgen writes carries: ``"generator": "docgen"``.
-MARKER_KEY, MARKER = "generator", "docgen"
-# A manifest larger than this is not docgen's (a city's is a few tens of KB).
-_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 # How many offending names a refusal quotes.
 _SHOWN = 3
 
@@ -105,11 +109,16 @@ class OutputFolder:
             raise BuildError(os_error_message(exc, "写入输出文件", path)) from exc
         self._written[rel] = data
 
-    def files(self) -> list[dict[str, Any]]:
+    def files(self) -> list[FileEntry]:
+        """Every file written so far (the manifest lists them all but itself)."""
         return [
-            {"path": rel, "sha256": sha256(data), "bytes": len(data)}
+            FileEntry(path=rel, sha256=sha256(data), size=len(data))
             for rel, data in sorted(self._written.items())
         ]
+
+    def write_manifest(self, manifest: FolderManifest | PacketManifest) -> None:
+        """Write ``manifest.json``: the last file of a build."""
+        self.write(MANIFEST, manifest_bytes(manifest))
 
     def commit(self) -> None:
         """Swap the finished temporary folder into OUT; the previous OUT (docgen's own, checked
@@ -118,10 +127,7 @@ class OutputFolder:
         if MANIFEST not in self._written:
             from . import __version__
 
-            minimal = {MARKER_KEY: MARKER, "docgen": __version__, "files": self.files()}
-            self.write(
-                MANIFEST, (json.dumps(minimal, ensure_ascii=False, indent=2) + "\n").encode()
-            )
+            self.write_manifest(FolderManifest(docgen=__version__, files=self.files()))
         try:
             for handle in (self.tmp_dir, *[p for p in self.tmp_dir.rglob("*") if p.is_file()]):
                 _fsync(handle)
@@ -266,36 +272,16 @@ def foreign_entries(folder: Path) -> tuple[list[str], list[str]]:
 def read_manifest_files(folder: Path) -> dict[str, tuple[str, int]] | None:
     """The files docgen's manifest in ``folder`` lists (path -> (sha256, bytes)), or None when
     there is no manifest of docgen's there."""
-    path = folder / MANIFEST
-    try:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_MANIFEST_BYTES:
-            return None
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not _is_docgen_manifest(data):
+    manifest = read_manifest(folder, FolderManifest)
+    if manifest is None:
         return None
     listed: dict[str, tuple[str, int]] = {}
-    for entry in data["files"]:
-        if not isinstance(entry, dict):
-            return None
-        rel, digest, size = entry.get("path"), entry.get("sha256"), entry.get("bytes")
-        if not (isinstance(rel, str) and isinstance(digest, str) and isinstance(size, int)):
-            return None
+    for entry in manifest.files:
+        rel = entry.path
         if rel.startswith("/") or ".." in rel.split("/") or rel == MANIFEST:
             return None
-        listed[rel] = (digest, size)
+        listed[rel] = (entry.sha256, entry.size)
     return listed
-
-
-def _is_docgen_manifest(data: Any) -> bool:
-    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
-        return False
-    if data.get(MARKER_KEY) == MARKER:
-        return True
-    # manifests of docgen 0.1.0 before the marker: the version key and the file list
-    return isinstance(data.get("docgen"), str) and MARKER_KEY not in data
 
 
 def _walk(folder: Path) -> Iterator[str]:

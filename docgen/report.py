@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import Finding
+from .manifest import PacketManifest
 from .model import City
 
 _LEVEL = {"error": "错误", "warning": "警告"}
@@ -58,42 +59,35 @@ _SEAL_NAMES = {
 }
 
 
-def build_report(manifest: dict[str, Any], out_dir: str, seconds: float) -> str:
+def build_report(manifest: PacketManifest, out_dir: str, seconds: float) -> str:
     """What the clerk has to do with the packet: pages, seals to stamp and where, warnings."""
     m = manifest
-    docs = m["documents"]
     lines = [
-        f"已生成{m['city']['name']}（{m['city']['division_code']}）申报材料：{out_dir}",
-        f"  总册 {m['bundle']['file']} 共 {m['bundle']['pages']} 页；申报书 {len(docs)} 份，"
-        f"汇总表在第 {_pages(m['summary']['bundle_pages'])} 页。",
+        f"已生成{m.city.name}（{m.city.division_code}）申报材料：{out_dir}",
+        f"  总册 {m.bundle.file} 共 {m.bundle.pages} 页；申报书 {len(m.documents)} 份，"
+        f"汇总表在第 {_pages(m.summary.bundle_pages)} 页。",
     ]
-    letter = m.get("letter")
-    if letter:  # the submission letter lies on top: its pages first, sealed by the bureau
-        lines.append(f"  报送函在第 {_pages(letter['bundle_pages'])} 页（{letter['pdf']}）。")
-    slots = [(s["page"], s["seal"]) for s in m["summary"].get("seal_slots", [])]
-    slots += [(s["page"], s["seal"]) for s in (letter or {}).get("seal_slots", [])]
-    groups = [tuple(g["pages"]) for g in m["summary"].get("straddle_seals", [])]
-    for d in docs:
-        slots += [(s["page"], s["seal"]) for s in d["seal_slots"]]
-        groups += [tuple(g["pages"]) for g in d["straddle_seals"]]
+    if m.letter:  # the submission letter lies on top: its pages first, sealed by the bureau
+        lines.append(f"  报送函在第 {_pages(m.letter.bundle_pages)} 页（{m.letter.pdf}）。")
+    slots = sorted((s.page, s.seal) for s in m.seal_slots())
+    groups = sorted(g.pages for g in m.straddle_groups())
     by_kind: dict[str, list[int]] = {}
-    for page, kind in sorted(slots):
+    for page, kind in slots:
         by_kind.setdefault(kind, []).append(page)
     lines.append(f"  需盖公章 {len(slots)} 处：")
     for kind, pages in by_kind.items():
         shown = "、".join(str(p) for p in pages)
         lines.append(f"    {_SEAL_NAMES.get(kind, kind)} {len(pages)} 处，第 {shown} 页")
-    shown = "、".join(_pages(list(g)) for g in sorted(groups))
+    shown = "、".join(_pages(g) for g in groups)
     lines.append(f"  需盖骑缝章 {len(groups)} 组（每组扇形展开后跨页盖一次）：第 {shown} 页")
-    warnings = m.get("warnings") or []
-    if warnings:
-        lines.append(f"  警告 {len(warnings)} 个：")
-        lines += [f"    {w['path']}：{w['message']}" for w in warnings]
+    if m.warnings:
+        lines.append(f"  警告 {len(m.warnings)} 个：")
+        lines += [f"    {w.path}：{w.message}" for w in m.warnings]
     lines.append(f"  用时 {seconds:.1f} 秒。")
     return "\n".join(lines)
 
 
-def _pages(pages: list[int]) -> str:
+def _pages(pages: tuple[int, int]) -> str:
     return f"{pages[0]}" if pages[0] == pages[1] else f"{pages[0]}–{pages[1]}"
 
 

@@ -683,6 +683,15 @@ def test_what_a_dead_worker_left_is_removed(tmp_path: Path) -> None:
 
 def test_a_dead_workers_city_is_reported_as_what_its_folder_holds(tmp_path: Path) -> None:
     from docgen.batch import _after_death, _died
+    from docgen.manifest import (
+        BundleEntry,
+        CityEntry,
+        FileEntry,
+        OptionsEntry,
+        PacketManifest,
+        SummaryEntry,
+        manifest_bytes,
+    )
 
     died = _died(-signal.SIGKILL)
     assert "SIGKILL" in died["how"]
@@ -696,16 +705,21 @@ def test_a_dead_workers_city_is_reported_as_what_its_folder_holds(tmp_path: Path
     target.mkdir()
     data = b"%PDF-1.7 packet"
     (target / "bundle.pdf").write_bytes(data)
-    manifest = {
-        "generator": "docgen",
-        "docgen": "0",
-        "build_key": "key",
-        "bundle": {"pages": 3},
-        "files": [
-            {"path": "bundle.pdf", "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        ],
-    }
-    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    manifest = PacketManifest(
+        docgen="0",
+        input_sha256="",
+        build_key="key",
+        edition="gx-2021-3",
+        city=CityEntry(name="柳州市", division_code="450200"),
+        bundle=BundleEntry(file="bundle.pdf", pages=3, sha256=digest),
+        summary=SummaryEntry(xlsx="", pdf="", bundle_pages=(1, 1), straddle_seals=[], seal_slots=[]),
+        documents=[],
+        options=OptionsEntry(max_seal_pages=20, seal_marks=True, duplex=False),
+        files=[FileEntry(path="bundle.pdf", sha256=digest, size=len(data))],
+        warnings=[],
+    )
+    (target / "manifest.json").write_bytes(manifest_bytes(manifest))
     written = _after_death(died, target, "key")  # died after the swap: the packet is there
     assert written["status"] == "built" and written["pages"] == 3
     assert DIED in written["warnings"][-1]["message"]

@@ -286,7 +286,7 @@ def test_duplex_starts_every_document_on_an_odd_page(tmp_path: Path) -> None:
     result = build_city(
         SAMPLES / "450100" / "city.json", tmp_path / "out", BuildOptions(duplex=True)
     )
-    m = result.manifest
+    m = result.manifest.as_json()
     assert m["summary"]["bundle_pages"][0] % 2 == 1
     for doc in m["documents"]:
         assert doc["bundle_pages"][0] % 2 == 1, doc["application_id"]
@@ -301,7 +301,7 @@ def test_duplex_starts_every_document_on_an_odd_page(tmp_path: Path) -> None:
 
 def test_no_seal_marks_keeps_the_space(tmp_path: Path) -> None:
     result = build_city(EXAMPLE_DIR / "city.json", tmp_path / "out", BuildOptions(seal_marks=False))
-    m = result.manifest
+    m = result.manifest.as_json()
     assert audit(m, tmp_path / "out" / "bundle.pdf").problems == []
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "out" / "bundle.pdf").pages)
     assert "骑缝章 1/" not in text  # the slot label; the form's own text names 骑缝章 too

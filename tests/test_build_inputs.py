@@ -39,6 +39,6 @@ def test_each_attachment_is_read_once_and_the_key_matches_a_fresh_read(
     assert all(n == 1 for n in reads.values()), reads
     # the key the build recorded is the key of the files as they are (batch's skip decision)
     key = input_key(city, src / "city.json", BuildOptions(), files_fingerprint(()))
-    assert result.manifest["build_key"] == key
+    assert result.manifest.build_key == key
     stored = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert stored["build_key"] == key

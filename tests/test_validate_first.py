@@ -295,7 +295,7 @@ def test_every_field_at_its_maximum_builds(example_copy: Path, tmp_path: Path) -
     code, findings = validate_json(example_copy)
     assert code == 0, [f for f in findings if f["level"] == "error"]
     result = build_city(example_copy, tmp_path / "out")
-    names = [f["path"] for f in result.manifest["files"]]
+    names = [f.path for f in result.manifest.files]
     assert sum(n.endswith(".docx") for n in names) == len(city.applications)
     assert sum(n.endswith(".pdf") for n in names) == len(city.applications) + 2
     assert all(len(n.encode("utf-8")) <= 255 for n in names)
