@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .edition import Edition
 
@@ -181,9 +181,41 @@ class CoverField(_Strict):
     value: Fmt("bureau", "division_code", "applications", "pages", "date")
 
 
+class FileNames(_Strict):
+    """[files]: the names of the files written into OUT, without their extension. Each value the
+    engine fills in is made safe for Windows and Linux first; the fixed text must be safe as it is
+    (no / \\ : * ? " < > | and no control characters)."""
+
+    summary: Fmt("city") = Field(description="汇总表（.pdf 和 .xlsx）；{city}：城市名")
+    form: Fmt("n", "id", "applicant") = Field(
+        description="每份申报书（.pdf 和 .docx）；{n}：序号（整数，{n:02d} 补足两位），"
+        "{id}：申报编号，{applicant}：申报单位"
+    )
+    letter: Fmt("city") = Field(description="报送函（.pdf 和 .docx）；{city}：城市名")
+    province: str = Field(description="docgen batch 的全区汇总表（.pdf 和 .xlsx）")
+
+    @model_validator(mode="after")
+    def _safe(self) -> FileNames:
+        from .output import safe_name
+
+        samples = {
+            "summary": self.summary.format(city="柳州市"),
+            "letter": self.letter.format(city="柳州市"),
+            "province": self.province,
+        }
+        try:
+            samples["form"] = self.form.format(n=1, id="LZ-E1", applicant="柳州某公司")
+        except (ValueError, IndexError, KeyError) as exc:
+            raise ValueError(f"form 的格式有误（{exc}）") from exc
+        for key, name in samples.items():
+            if not name or safe_name(name, 1000) != name:
+                raise ValueError(f"{key} 不能作文件名（为空，或含有 Windows 文件名不允许的字符）")
+        return self
+
+
 class PacketTexts(_Strict):
     """bundle.toml: everything bundle.pdf prints of its own (cover, contents, captions, running
-    numbers, straddle-seal marks) and the names of its bookmarks."""
+    numbers, straddle-seal marks), the names of its bookmarks and the names of the files."""
 
     title: Fmt("city") = Field(description="封面标题和 PDF 标题")
     cover: tuple[CoverField, ...] = Field(min_length=1)
@@ -195,6 +227,8 @@ class PacketTexts(_Strict):
     attachment_entry: Fmt("n", "title")
     running_number: Fmt("city", "page", "pages")
     straddle_mark: Fmt("group", "groups")
+    letter_bookmark: str = Field(description="报送函的书签")
+    files: FileNames
 
     def all_text(self) -> str:
         """Every fixed character of these texts (for the build's font-coverage check)."""
@@ -208,6 +242,7 @@ class PacketTexts(_Strict):
             self.attachment_entry,
             self.running_number,
             self.straddle_mark,
+            self.letter_bookmark,
         ]
         parts += [f.label + f.value for f in self.cover]
         return "".join(_literal(p) for p in parts)
