@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import uscc
 from .attachments import AttachmentReader
-from .cnformat import chinese_date, cn_date
+from .cnformat import cn_date
 from .edition import DEFAULT_EDITION, Edition, available, load_edition
 from .editionfiles import rule_texts
 from .errors import EditionError, EditionNotFound, Finding
@@ -31,9 +31,6 @@ _ENTITY_FIELDS = {
     "industry": "所属行业",
     "listed": "是否上市",
 }
-# chinese_date moved to docgen.cnformat; re-exported here for the modules that import it from
-# rules (compose/declaration.py, compose/summary.py) until they import it from cnformat.
-__all__ = ["chinese_date", "service_share", "validate"]
 
 
 def validate(

@@ -198,7 +198,16 @@ def test_rule_messages_quoting_the_notice_come_from_the_edition(tmp_path: Path) 
 
 
 def test_chinese_dates_and_numbers_have_one_home() -> None:
-    assert rules.chinese_date is cnformat.chinese_date  # re-exported for now
+    assert not hasattr(rules, "chinese_date")  # one home: docgen.cnformat
+    import re
+
+    package = Path(cnformat.__file__).parent
+    own = [
+        p.relative_to(package).as_posix()
+        for p in sorted(package.rglob("*.py"))
+        if p.name != "cnformat.py" and re.search(r"\}年\{[^}]*\}月", p.read_text(encoding="utf-8"))
+    ]
+    assert own == []  # nobody writes Y年M月D日 by hand
     assert cnformat.chinese_date(date(2021, 5, 12)) == "二〇二一年五月十二日"
     assert cnformat.chinese_date(date(2020, 10, 30)) == "二〇二〇年十月三十日"
     assert cnformat.cn_date(date(2019, 1, 1)) == "2019年1月1日"

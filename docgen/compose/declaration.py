@@ -6,9 +6,9 @@ Every label and fixed text comes from the edition (``form.toml``, ``instructions
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from ..cnformat import chinese_date, cn_date
 from ..document import (
     Block,
     Cell,
@@ -32,7 +32,7 @@ from ..document import (
 from ..edition import Edition
 from ..layout import BUREAU_SEAL_MM, ENTERPRISE_SEAL_MM, GOVERNMENT_SEAL_MM
 from ..model import Application, City
-from ..rules import chinese_date, service_share
+from ..rules import service_share
 from .markdown import markdown_blocks
 from .templating import cn_ordinal, integer, labels, money, render_text
 
@@ -155,7 +155,7 @@ def _instructions(edition: Edition, form: dict[str, Any]) -> list[Block]:
         edition,
         "instructions.txt.j2",
         notice=rules.edition,
-        cutoff=_date(rules.thresholds.accident_cutoff),
+        cutoff=cn_date(rules.thresholds.accident_cutoff),
         share_min=rules.thresholds.service_share_min_percent,
         platform_years=rules.thresholds.platform_min_years,
     )
@@ -213,7 +213,7 @@ def _basic_info(
                 val(a.uscc, "uscc"),
                 label("established_on"),
                 _cell(
-                    _date(a.established_on) if a.established_on else empty,
+                    cn_date(a.established_on) if a.established_on else empty,
                     f"{ap}.established_on" if a.established_on else None,
                 ),
             )
@@ -260,7 +260,7 @@ def _basic_info(
                 rows.append(
                     (
                         label("launched_on"),
-                        _cell(_date(pf.launched_on), f"{p}.platform.launched_on"),
+                        _cell(cn_date(pf.launched_on), f"{p}.platform.launched_on"),
                         label("registered_users"),
                         _count(pf.registered_users, empty),
                     )
@@ -366,7 +366,7 @@ def _commitment(
         applicant=app.applicant.name,
         category=app.category,
         category_label=category_text(app, edition),
-        cutoff=_date(edition.rules.thresholds.accident_cutoff),
+        cutoff=cn_date(edition.rules.thresholds.accident_cutoff),
     )
     name: Runs = runs(app.applicant.name, f"{p}.applicant.name")
     unit_template = c["city_unit_line" if is_city else "unit_line"]
@@ -407,7 +407,3 @@ def _recommendation(city: City, form: dict[str, Any]) -> list[Block]:
         Heading(1, "", runs(r["heading"])),
         OpinionBox(r["box_title"], float(r["box_height_mm"]), signature),
     ]
-
-
-def _date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import layout
+from ..cnformat import chinese_date, cn_date
 from ..document import (
     AttachmentNote,
     Block,
@@ -31,7 +32,6 @@ from ..document import (
 from ..edition import Edition
 from ..errors import EditionError
 from ..model import City, Contact
-from ..rules import chinese_date
 from .declaration import category_text
 from .summary import SummaryTable, read_template
 from .templating import render_text
@@ -178,7 +178,7 @@ def _contact(city: City) -> Contact:
 def _cn_or_arabic(city: City, numerals: str) -> str:
     day = city.submitted_on
     if numerals == "arabic":
-        return f"{day.year}年{day.month}月{day.day}日"
+        return cn_date(day)
     return chinese_date(day)
 
 

@@ -8,7 +8,6 @@ and widths come from the edition's ``summary.toml``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,11 +16,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..cnformat import chinese_date
 from ..document import Block, Cell, CoverField, CoverFields, Document, Paragraph, Run, Table, Title
 from ..edition import Edition
 from ..errors import EditionError
 from ..model import Application, City
-from ..rules import chinese_date
+from ..tomlfile import TomlFileError, read_toml
 
 __all__ = [
     "COLUMN_KEYS",
@@ -103,9 +103,9 @@ def read_template(path: Path, model: type[_M], what: str) -> _M:
     """``path`` (a TOML template of the edition) validated as ``model``; ``what`` names the
     template in error messages (e.g. 汇总表模板)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise EditionError(f"{what} {path} 无法读取：{exc}") from exc
+        raw = read_toml(path)
+    except TomlFileError as exc:
+        raise EditionError(f"{what}：{exc}") from exc
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

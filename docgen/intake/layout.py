@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..cnformat import cn_date
 from ..compose.templating import labels
 from ..edition import Edition
 
@@ -168,8 +169,7 @@ def _layout(edition: Edition) -> Layout:
     intake = labels(edition, "intake.toml")
     b, fin, lab, hints = form["basic"], form["financials"], intake["labels"], intake["hints"]
     dec = intake["declarations"]
-    day = edition.rules.thresholds.accident_cutoff
-    cutoff = f"{day.year}年{day.month}月{day.day}日"
+    cutoff = cn_date(edition.rules.thresholds.accident_cutoff)
     rows: list[tuple[str, str, Kind, str]] = [
         ("category", b["category"], "category", hints["category"]),
         ("subtype", lab["subtype"], "subtype", hints["subtype"]),

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..cnformat import cn_date
 from ..compose.templating import labels, render_text
 from ..edition import Edition, load_edition
 from ..output import guarded_output
@@ -386,12 +387,11 @@ def _help_sheet(wb: Any, lay: Layout, lines: Sequence[str], *, with_form: bool) 
     texts = list(lines)
     if with_form:
         rules = lay.edition.rules
-        cutoff = rules.thresholds.accident_cutoff
         form_text = render_text(
             lay.edition,
             "instructions.txt.j2",
             notice=rules.edition,
-            cutoff=f"{cutoff.year}年{cutoff.month}月{cutoff.day}日",
+            cutoff=cn_date(rules.thresholds.accident_cutoff),
             share_min=rules.thresholds.service_share_min_percent,
             platform_years=rules.thresholds.platform_min_years,
         )
