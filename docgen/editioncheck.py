@@ -37,6 +37,10 @@ REQUIRED_FILES: tuple[str, ...] = (
     *TEXT_FILES,
     "instructions.txt.j2",
     "commitment.txt.j2",
+    "letter-title.txt.j2",
+    "letter-body.txt.j2",
+    "letter-attachments.txt.j2",
+    "letter-note.txt.j2",
 )
 
 
@@ -78,6 +82,60 @@ def _commitment(edition: Edition) -> list[Context]:
                 }
             )
     return out
+
+
+# The submission letter (docgen.compose.letter.compose_letter renders these).
+_LETTER_CITY = "（城市）"
+
+
+@template_context("letter-title.txt.j2")
+def _letter_title(edition: Edition) -> list[Context]:
+    return [{"city": _LETTER_CITY, "wbr": "\x1f"}]
+
+
+@template_context("letter-body.txt.j2")
+def _letter_body(edition: Edition) -> list[Context]:
+    groups = [
+        {"label": cat.label, "count": 1, "names": ["（申报单位）"]}
+        for cat in edition.rules.categories.values()
+    ]
+    base: Context = {
+        "notice": edition.rules.edition.notice,
+        "notice_number": "（文号）",
+        "city": _LETTER_CITY,
+        "bureau": "（推荐单位）",
+        "groups": groups,
+        "total": len(groups),
+        "extra": "",
+        "replace": False,
+    }
+    # with applications and an added paragraph; with none; the paragraph replacing the first
+    return [
+        {**base, "extra": "（补充段落）"},
+        {**base, "groups": [], "total": 0},
+        {**base, "extra": "（替换段落）", "replace": True},
+    ]
+
+
+@template_context("letter-attachments.txt.j2")
+def _letter_attachments(edition: Edition) -> list[Context]:
+    info = edition.rules.edition
+    documents = [
+        {"applicant": "（申报单位）", "category": cat.label, "id": "X-1", "attachments": 1}
+        for cat in edition.rules.categories.values()
+    ]
+    base: Context = {
+        "city": _LETTER_CITY,
+        "summary_title": info.summary_title,
+        "form_title": info.form_title,
+        "documents": documents,
+    }
+    return [base, {**base, "documents": []}]
+
+
+@template_context("letter-note.txt.j2")
+def _letter_note(edition: Edition) -> list[Context]:
+    return [{"person": "（联系人）", "phone": "0772-0000000"}, {"person": "（联系人）", "phone": ""}]
 
 
 # --------------------------------------------------------------------------- the check
@@ -147,13 +205,18 @@ def _model_problems(where: str, model: type[BaseModel], raw: dict[str, Any]) -> 
 
 
 def _owned_problems(path: Path, name: str, raw: dict[str, Any]) -> list[str]:
-    """summary.toml and province.toml: their models live with the tables they describe."""
-    from .compose import province, summary
+    """summary.toml, province.toml and letter.toml: their models live with the documents they
+    describe."""
+    from .compose import letter, province, summary
 
     where = display(path)
+    loader: Callable[[Path], Any]
     if name == "summary.toml":
         problems = _model_problems(where, summary._SummarySpec, raw)
-        loader: Callable[[Path], Any] = summary._load_spec
+        loader = summary._load_spec
+    elif name == "letter.toml":
+        problems = _model_problems(where, letter._LetterSpec, raw)
+        loader = letter._load_spec
     else:
         problems = _model_problems(where, province._ProvinceSpec, raw)
         loader = province._load_spec

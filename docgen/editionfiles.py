@@ -2,7 +2,7 @@
 intake.toml) and the readers the engine uses to get them.
 
 rules.toml's model is in :mod:`docgen.edition`, summary.toml's in :mod:`docgen.compose.summary`,
-province.toml's in :mod:`docgen.compose.province`. Every file is checked whole by
+province.toml's in :mod:`docgen.compose.province`, letter.toml's in :mod:`docgen.compose.letter`. Every file is checked whole by
 :func:`docgen.editioncheck.check_edition` before anything is built.
 
 A text with ``{placeholders}`` is filled in by the engine with ``str.format``: each such field
@@ -386,6 +386,7 @@ TEXT_FILES: dict[str, type[BaseModel] | None] = {
     "intake.toml": IntakeTexts,
     "summary.toml": None,
     "province.toml": None,
+    "letter.toml": None,
 }
 
 _M = TypeVar("_M", bound=BaseModel)

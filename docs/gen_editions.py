@@ -21,6 +21,7 @@ DOC = Path(__file__).resolve().parent / "editions.md"
 
 
 def _files() -> list[tuple[str, type[BaseModel], str]]:
+    from docgen.compose.letter import _LetterSpec
     from docgen.compose.province import _ProvinceSpec
     from docgen.compose.summary import _SummarySpec
     from docgen.edition import Rules
@@ -34,6 +35,7 @@ def _files() -> list[tuple[str, type[BaseModel], str]]:
         ("bundle.toml", PacketTexts, "what bundle.pdf prints of its own"),
         ("messages.toml", RuleTexts, "the wording of rule messages that quote the notice"),
         ("intake.toml", IntakeTexts, "what `docgen intake` asks the applicants for"),
+        ("letter.toml", _LetterSpec, "the submission letter (报送函): labels, document number"),
     ]
 
 
@@ -142,6 +144,10 @@ def generate() -> str:
     whats = {name: what for name, _m, what in _files()}
     whats["instructions.txt.j2"] = "the form's 填报说明 (Jinja2 text)"
     whats["commitment.txt.j2"] = "the form's 真实性承诺 (Jinja2 text)"
+    whats["letter-title.txt.j2"] = "the letter's title; `{{ wbr }}` marks where it may break"
+    whats["letter-body.txt.j2"] = "the letter's body (正文), one paragraph per line"
+    whats["letter-attachments.txt.j2"] = "the letter's 附件说明, one attachment per line"
+    whats["letter-note.txt.j2"] = "the letter's 附注 (contact)"
     for name in REQUIRED_FILES:
         out.append(f"| `{name}` | {whats.get(name, '')} |")
     out += ["", "### Keys of each file", ""]

@@ -128,6 +128,24 @@ def test_attribute_errors_are_found_by_rendering(tmp_path: Path) -> None:
     assert "instructions.txt.j2：渲染出错" in problem and "nmae" in problem
 
 
+def test_the_letter_is_checked_whole(tmp_path: Path) -> None:
+    folder = _edition(
+        tmp_path,
+        "gx-letter",
+        '[edition]\nid = "gx-letter"\nextends = "gx-2021-3"\n',
+        letter__toml='notice_number = 3\nrecipient = "厅"\n',
+        bundle__toml=(resources.files("docgen.templates") / "gx-2021-3" / "bundle.toml")
+        .read_text(encoding="utf-8")
+        .replace('form = "{n:02d}-申报书-{id}-{applicant}"', 'form = "{n:02d}/{applicant}"'),
+    )
+    (folder / "letter-note.txt.j2").write_text("（{{ person }}，{{ mobile }}）\n", encoding="utf-8")
+    text = "\n".join(check_folder(folder))
+    assert "letter-note.txt.j2：使用了未定义的变量 mobile" in text
+    assert "letter.toml：notice_number 应为文本" in text
+    assert "letter.toml：number_format 缺失" in text
+    assert "bundle.toml：files form 不能作文件名" in text
+
+
 def test_cli_edition_check_exit_codes() -> None:
     runner = CliRunner()
     broken = runner.invoke(main, ["edition", "check", str(BROKEN)])
