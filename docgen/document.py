@@ -11,7 +11,8 @@ can be reported with its place.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 Role = Literal["song", "hei", "kai", "fangsong"]
@@ -269,8 +270,11 @@ class Document:
     blocks: tuple[Block, ...]
     landscape: bool = False
     cover_pages: int = 1
-    application_id: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
+    application_id: str | None = None  # a declaration form's application (messages, tests)
+    # The Word file's core properties: its author (the applicant) and its creation date (the
+    # city's submission date); None: docgen, and a fixed date.
+    author: str | None = None
+    created: date | None = None
     # Characters per body line of the document grid (GB/T 9704: 28 of 3号 in the 156 mm text
     # area): body text is set on this pitch, as Word's 文档网格 does. 0: natural widths.
     grid_chars: int = 0

@@ -391,7 +391,7 @@ def test_current_word_and_core_properties(forms: list[Form]) -> None:
         assert props.created.replace(tzinfo=None) == when
         assert props.modified.replace(tzinfo=None) == when
         assert props.title == form.doc.title
-        assert props.author == form.doc.meta["applicant"]
+        assert props.author == form.doc.author
         assert props.language == "zh-CN"
         assert "word/numbering.xml" not in parts
 
@@ -401,7 +401,8 @@ def test_long_titles_are_cut_to_words_limit() -> None:
         "declaration",
         "申报书（" + "龙" * 300 + "）",
         (Paragraph(runs("正文")),),
-        meta={"applicant": "柳州某公司", "submitted_on": "2021-05-12"},
+        author="柳州某公司",
+        created=dt.date(2021, 5, 12),
     )
     props = docx.Document(io.BytesIO(render_docx(doc))).core_properties
     assert props.title == doc.title[:255]

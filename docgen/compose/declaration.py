@@ -67,11 +67,8 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
         blocks=tuple(blocks),
         cover_pages=1,
         application_id=app.id,
-        meta={
-            "applicant": app.applicant.name,
-            "category": app.category,
-            "submitted_on": city.submitted_on.isoformat(),
-        },
+        author=app.applicant.name,
+        created=city.submitted_on,
     )
 
 

@@ -313,5 +313,4 @@ def letter_document(content: LetterContent, *, letterhead: bool = True) -> Docum
         blocks=tuple(blocks),
         cover_pages=0,
         grid_chars=layout.LETTER_GRID_CHARS,
-        meta={"bureau": content.bureau},
     )

@@ -462,5 +462,4 @@ def province_document(table: ProvinceTable) -> Document:
         blocks=tuple(blocks),
         landscape=True,
         cover_pages=0,
-        meta={"scope": "province"},
     )

@@ -372,7 +372,6 @@ def summary_document(table: SummaryTable) -> Document:
         blocks=tuple(blocks),
         landscape=True,
         cover_pages=0,
-        meta={"city": table.city_name},
     )
 
 

@@ -399,13 +399,9 @@ class _DocxRenderer:
             # (Symbol, Courier New) and its bibliography sample: none is used.
             if rel.reltype.endswith(("/stylesWithEffects", "/numbering", "/customXml")):
                 document_rels.pop(rid)
-        meta = self.doc.meta
-        submitted = meta.get("submitted_on")
-        when = FIXED_DATE
-        if submitted:
-            day = dt.date.fromisoformat(submitted)
-            when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        author = clean_text(meta.get("applicant") or meta.get("author") or GENERATOR)
+        day = self.doc.created
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else FIXED_DATE
+        author = clean_text(self.doc.author or GENERATOR)
         props = self.word.core_properties
         props.title = clean_text(self.doc.title)[:TITLE_LIMIT]
         props.author = author[:TITLE_LIMIT]
