@@ -274,8 +274,49 @@ def _tag(*parts: object) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
+def _cache_entry(kind: str, face: _Face, *parts: object) -> Path | None:
+    """Where the font cache keeps what ``kind`` derives from ``face``'s file: keyed by the
+    file's content hash and fontTools' version, so an entry cannot outlive either."""
+    import fontTools
+
+    from docgen.render.fonts import blob_path, content_hash
+
+    digest = content_hash(face.path)
+    if digest is None:
+        return None
+    return blob_path(kind, repr((1, fontTools.version, digest, face, *parts)))
+
+
 @cache
 def _program(
+    face: _Face, chars: frozenset[str], symbol_codes: tuple[tuple[int, str], ...]
+) -> _Program:
+    """A TrueType subset of ``face`` with ``chars`` (kept in the font cache: subsetting and
+    importing fontTools' subsetter take about 0.1 s a process)."""
+    from docgen.render.fonts import read_blob, write_blob
+
+    entry = _cache_entry("subset", face, sorted(chars), symbol_codes)
+    kept = read_blob(entry)
+    if isinstance(kept, tuple) and len(kept) == len(_Program.__dataclass_fields__):
+        return _Program(*kept)
+    program = _make_program(face, chars, symbol_codes)
+    write_blob(
+        entry,
+        (
+            program.data,
+            program.font_name,
+            program.bbox,
+            program.ascent,
+            program.descent,
+            program.cap_height,
+            program.italic_angle,
+            program.advances,
+        ),
+    )
+    return program
+
+
+def _make_program(
     face: _Face, chars: frozenset[str], symbol_codes: tuple[tuple[int, str], ...]
 ) -> _Program:
     """A TrueType subset of ``face`` with ``chars``. Symbolic fonts (``symbol_codes`` given,
@@ -339,7 +380,20 @@ def _program(
 
 @cache
 def _latin_chars(face: _Face) -> frozenset[str]:
-    """Every character the Latin encodings address that the face has: one subset for all."""
+    """Every character the Latin encodings address that the face has: one subset for all
+    (kept in the font cache: it reads the face's cmap)."""
+    from docgen.render.fonts import read_blob, write_blob
+
+    entry = _cache_entry("latin", face)
+    kept = read_blob(entry)
+    if isinstance(kept, str):
+        return frozenset(kept)
+    chars = _find_latin_chars(face)
+    write_blob(entry, "".join(sorted(chars)))
+    return chars
+
+
+def _find_latin_chars(face: _Face) -> frozenset[str]:
     have = _face_cmap(face.path)
     out: set[str] = set()
     for enc in _LATIN_ENCODINGS:

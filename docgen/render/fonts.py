@@ -826,30 +826,74 @@ _RL_NAME = "\0TTFNameBytes"
 
 
 def _rl_entry(face: Face) -> Path | None:
-    import marshal
-
     import reportlab
 
-    folder = cache_dir()
-    digest = content_hash(face.path) if folder is not None else None
-    if folder is None or digest is None:
+    digest = content_hash(face.path) if cache_dir() is not None else None
+    if digest is None:
         return None
-    key = (
-        f"rl|{_RL_CACHE_VERSION}|{reportlab.Version}|{sys.version_info[:2]}|{marshal.version}|"
-        f"{digest}|{face.index}|{face.size}"
+    return blob_path(
+        "rl",
+        f"{_RL_CACHE_VERSION}|{reportlab.Version}|{digest}|{face.index}|{face.size}",
     )
-    return folder / "fonts" / f"rl-{hashlib.sha256(key.encode()).hexdigest()[:40]}.bin"
+
+
+def blob_path(kind: str, key: str) -> Path | None:
+    """Where :func:`write_blob` keeps the data of ``kind`` for ``key`` (which must name
+    everything the data depends on: a content hash, library versions), or None without a
+    cache folder. Python's and marshal's versions are added here."""
+    import marshal
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    full = f"{kind}|{sys.version_info[:2]}|{marshal.version}|{key}"
+    return folder / "fonts" / f"{kind}-{hashlib.sha256(full.encode()).hexdigest()[:40]}.bin"
+
+
+def write_blob(entry: Path | None, value: object) -> None:
+    """Keep ``value`` (numbers, strings, bytes and containers of them) at ``entry`` with the
+    SHA-256 of its marshal payload, atomically; a cache that cannot be written is not used."""
+    import marshal
+
+    if entry is None:
+        return
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:  # something marshal cannot keep: no entry
+        return
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, entry)
+    except OSError:
+        pass
+
+
+def read_blob(entry: Path | None) -> object | None:
+    """What :func:`write_blob` kept at ``entry``, or None if there is none or its payload does
+    not match its recorded hash."""
+    import marshal
+
+    if entry is None:
+        return None
+    try:
+        raw = entry.read_bytes()
+        payload = raw[32:]
+        if len(raw) < 32 or hashlib.sha256(payload).digest() != raw[:32]:
+            return None
+        return marshal.loads(payload)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
 
 
 def _store_ttfont(face: Face, font: object) -> None:
     """Keep reportlab's parse of ``face`` (a just-made ``TTFont``) in the cache folder."""
-    import marshal
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
 
     entry = _rl_entry(face)
     if entry is None:
         return
-    from reportlab.pdfbase.ttfonts import TTFNameBytes
-
     state: dict[str, object] = {}
     for key, value in vars(font.face).items():  # type: ignore[attr-defined]
         if key in _RL_SKIP:
@@ -857,24 +901,12 @@ def _store_ttfont(face: Face, font: object) -> None:
         if isinstance(value, TTFNameBytes):
             value = (_RL_NAME, bytes(value), value.ustr)
         state[key] = value
-    try:
-        payload = marshal.dumps(state)
-    except ValueError:  # something reportlab added that marshal cannot keep: no entry
-        return
-    data = hashlib.sha256(payload).digest() + payload
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, entry)
-    except OSError:
-        pass
+    write_blob(entry, state)
 
 
 def _cached_ttfont(face: Face) -> object | None:
     """A reportlab ``TTFont`` for ``face`` made from its cache entry, the same object the parse
     makes (``tests/test_fonts.py`` compares them); ``None`` without a valid entry."""
-    import marshal
     from fnmatch import fnmatch
     from weakref import WeakKeyDictionary
 
@@ -887,20 +919,15 @@ def _cached_ttfont(face: Face) -> object | None:
         unShapedFontGlob,
     )
 
-    entry = _rl_entry(face)
-    if entry is None:
+    state = read_blob(_rl_entry(face))
+    if not isinstance(state, dict):
         return None
     try:
-        raw = entry.read_bytes()
-        payload = raw[32:]
-        if hashlib.sha256(payload).digest() != raw[:32]:
-            return None
-        state = marshal.loads(payload)
         with open(face.path, "rb") as fh:
             ttf_data = fh.read()
-    except (OSError, ValueError, EOFError, TypeError):
+    except OSError:
         return None
-    if not isinstance(state, dict) or len(ttf_data) != face.size:
+    if len(ttf_data) != face.size:
         return None
     ttf = TTFontFace.__new__(TTFontFace)
     for key, value in state.items():
