@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildOptions, build_city, input_key, input_paths
+from .build import ROLES, BuildOptions, build_city, input_key, input_paths
 from .edition import load_edition
 from .errors import BuildError, DocgenError, Finding, InputError
 from .manifest import (
@@ -853,7 +853,7 @@ def _write_province(
     edition = load_edition(edition_id or editions[0], options.edition_dirs)
     table = compose_province(cities, edition, failed)
     fonts = resolve_fonts(options.font_dirs)
-    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    families = {role: fonts.family(role) for role in ROLES}
     pdf = render_pdf([province_document(table)], fonts, seal_marks=options.seal_marks)
     stem = safe_name(packet_texts(edition).files.province)
     with guarded_output(target) as out:

@@ -654,6 +654,7 @@ def _own_fonts_only(page: PageObject) -> PageObject:
     if not used <= fonts.keys():  # a name we cannot match (odd spelling): keep them all
         return page
     own_fonts = DictionaryObject({k: fonts.raw_get(k) for k in fonts if k in used})
+    assert resources is not None  # it holds the fonts
     own_resources = DictionaryObject(resources.get_object().items())
     own_resources[NameObject("/Font")] = own_fonts
     copy = PageObject(page.pdf, page.indirect_reference)

@@ -12,11 +12,13 @@ says which placeholders it may use, and an edition using another one is refused 
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema
 
 from .edition import Edition
 
@@ -33,22 +35,37 @@ def placeholders(text: str) -> set[str]:
     return names
 
 
-def Fmt(*allowed: str) -> Any:
-    """``str`` whose ``{placeholders}`` are among ``allowed`` (none: no braces at all)."""
+@dataclass(frozen=True)
+class Fmt:
+    """Annotation metadata: a ``str`` whose ``{placeholders}`` are among ``allowed`` (none: no
+    braces at all). Written ``Annotated[str, Fmt("city")]``."""
 
-    def check(value: str) -> str:
+    allowed: tuple[str, ...]
+
+    def __init__(self, *allowed: str):
+        object.__setattr__(self, "allowed", allowed)
+
+    @property
+    def json_schema_extra(self) -> dict[str, Any]:
+        """What docs/gen_editions.py lists as the text's placeholders."""
+        return {"fmt": list(self.allowed)}
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def check(self, value: str) -> str:
         try:
             used = placeholders(value)
         except ValueError as exc:
             raise ValueError("花括号不成对（要印出花括号请写成 {{ 和 }}）") from exc
-        unknown = sorted(used - set(allowed))
+        unknown = sorted(used - set(self.allowed))
         if unknown:
-            can = "、".join("{" + a + "}" for a in allowed) or "无"
+            can = "、".join("{" + a + "}" for a in self.allowed) or "无"
             bad = "、".join("{" + u + "}" for u in unknown)
             raise ValueError(f"不能使用占位符 {bad}；可用的占位符：{can}")
         return value
-
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"fmt": list(allowed)})]
 
 
 class _Labels(BaseModel):
@@ -105,7 +122,7 @@ class BasicLabels(_Labels):
     ownership: str
     industry: str
     listed: str
-    listed_yes: Fmt("code")
+    listed_yes: Annotated[str, Fmt("code")]
     listed_no: str
     category: str
     mode: str
@@ -130,7 +147,7 @@ class FinancialsLabels(_Labels):
 
     caption: str
     indicator: str
-    year: Fmt("year")
+    year: Annotated[str, Fmt("year")]
     operating_revenue: str
     service_revenue: str
     service_share: str
@@ -144,10 +161,10 @@ class CommitmentLabels(_Labels):
     """[commitment]: the heading and signature lines around commitment.txt.j2."""
 
     heading: str
-    unit_line: Fmt("name")
-    city_unit_line: Fmt("name")
+    unit_line: Annotated[str, Fmt("name")]
+    city_unit_line: Annotated[str, Fmt("name")]
     legal_line: str
-    date_line: Fmt("date")
+    date_line: Annotated[str, Fmt("date")]
 
 
 class RecommendationLabels(_Labels):
@@ -156,8 +173,8 @@ class RecommendationLabels(_Labels):
     heading: str
     box_title: str
     box_height_mm: float = Field(gt=0, le=200)
-    unit_line: Fmt("bureau")
-    date_line: Fmt("date")
+    unit_line: Annotated[str, Fmt("bureau")]
+    date_line: Annotated[str, Fmt("date")]
 
 
 class FormLabels(_Labels):
@@ -178,7 +195,7 @@ class CoverField(_Strict):
     """One line of the packet cover: ``label`` then ``value`` filled in."""
 
     label: str
-    value: Fmt("bureau", "division_code", "applications", "pages", "date")
+    value: Annotated[str, Fmt("bureau", "division_code", "applications", "pages", "date")]
 
 
 class FileNames(_Strict):
@@ -186,12 +203,16 @@ class FileNames(_Strict):
     engine fills in is made safe for Windows and Linux first; the fixed text must be safe as it is
     (no / \\ : * ? " < > | and no control characters)."""
 
-    summary: Fmt("city") = Field(description="汇总表（.pdf 和 .xlsx）；{city}：城市名")
-    form: Fmt("n", "id", "applicant") = Field(
+    summary: Annotated[str, Fmt("city")] = Field(
+        description="汇总表（.pdf 和 .xlsx）；{city}：城市名"
+    )
+    form: Annotated[str, Fmt("n", "id", "applicant")] = Field(
         description="每份申报书（.pdf 和 .docx）；{n}：序号（整数，{n:02d} 补足两位），"
         "{id}：申报编号，{applicant}：申报单位"
     )
-    letter: Fmt("city") = Field(description="报送函（.pdf 和 .docx）；{city}：城市名")
+    letter: Annotated[str, Fmt("city")] = Field(
+        description="报送函（.pdf 和 .docx）；{city}：城市名"
+    )
     province: str = Field(description="docgen batch 的全区汇总表（.pdf 和 .xlsx）")
 
     @model_validator(mode="after")
@@ -217,16 +238,16 @@ class PacketTexts(_Strict):
     """bundle.toml: everything bundle.pdf prints of its own (cover, contents, captions, running
     numbers, straddle-seal marks), the names of its bookmarks and the names of the files."""
 
-    title: Fmt("city") = Field(description="封面标题和 PDF 标题")
+    title: Annotated[str, Fmt("city")] = Field(description="封面标题和 PDF 标题")
     cover: tuple[CoverField, ...] = Field(min_length=1)
     contents_bookmark: str
     contents_title: str
     contents_title_continued: str
     summary_entry: str
-    form_entry: Fmt("applicant", "category")
-    attachment_entry: Fmt("n", "title")
-    running_number: Fmt("city", "page", "pages")
-    straddle_mark: Fmt("group", "groups")
+    form_entry: Annotated[str, Fmt("applicant", "category")]
+    attachment_entry: Annotated[str, Fmt("n", "title")]
+    running_number: Annotated[str, Fmt("city", "page", "pages")]
+    straddle_mark: Annotated[str, Fmt("group", "groups")]
     letter_bookmark: str = Field(description="报送函的书签")
     files: FileNames
 
@@ -259,20 +280,20 @@ class DeclarationTexts(_Strict):
     """[declarations]: the conditions an applicant declares, in the notice's words."""
 
     independent_legal_person: str
-    no_major_accident: Fmt("cutoff")
+    no_major_accident: Annotated[str, Fmt("cutoff")]
     no_violation: str
 
 
 class RuleMessages(_Strict):
     """[messages]: what ``validate`` says when a condition of the notice is not met."""
 
-    late_submission: Fmt("submitted_on", "deadline")
-    over_quota: Fmt("city", "label", "count", "ids", "limit", "hint")
-    extra_quota_hint: Fmt("extra_quota")
-    platform_too_young: Fmt("launched_on", "submitted_on", "years", "latest")
-    service_share_low: Fmt("year", "share", "minimum", "service", "operating")
-    declaration_false: Fmt("condition")
-    unknown_edition: Fmt("edition", "available")
+    late_submission: Annotated[str, Fmt("submitted_on", "deadline")]
+    over_quota: Annotated[str, Fmt("city", "label", "count", "ids", "limit", "hint")]
+    extra_quota_hint: Annotated[str, Fmt("extra_quota")]
+    platform_too_young: Annotated[str, Fmt("launched_on", "submitted_on", "years", "latest")]
+    service_share_low: Annotated[str, Fmt("year", "share", "minimum", "service", "operating")]
+    declaration_false: Annotated[str, Fmt("condition")]
+    unknown_edition: Annotated[str, Fmt("edition", "available")]
 
 
 class RuleTexts(_Strict):
@@ -325,7 +346,7 @@ class IntakeDeclarations(_Labels):
 
     heading: str
     independent_legal_person: str
-    no_major_accident: Fmt("cutoff")
+    no_major_accident: Annotated[str, Fmt("cutoff")]
     no_violation: str
 
 
@@ -343,7 +364,7 @@ class IntakeHints(_Labels):
     integer: str
     postcode: str
     yes_no: str
-    financials: Fmt("years")
+    financials: Annotated[str, Fmt("years")]
     sections: str
     attachments: str
     applications: str
@@ -394,12 +415,16 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def packet_texts(edition: Edition) -> PacketTexts:
     """bundle.toml of ``edition`` (checked when the edition was loaded)."""
-    return _read(edition.template_path("bundle.toml"), PacketTexts)
+    texts = _read(edition.template_path("bundle.toml"), PacketTexts)
+    assert isinstance(texts, PacketTexts)  # lru_cache hides the type
+    return texts
 
 
 def rule_texts(edition: Edition) -> RuleTexts:
     """messages.toml of ``edition`` (checked when the edition was loaded)."""
-    return _read(edition.template_path("messages.toml"), RuleTexts)
+    texts = _read(edition.template_path("messages.toml"), RuleTexts)
+    assert isinstance(texts, RuleTexts)  # lru_cache hides the type
+    return texts
 
 
 @lru_cache(maxsize=64)

@@ -114,10 +114,10 @@ def batch_summary(result: Any) -> str:
     built = sum(c.status == "built" for c in result.cities)
     skipped = sum(c.status == "skipped" for c in result.cities)
     failed = len(result.cities) - built - skipped
-    pages = sum(c.pages or 0 for c in result.cities)
+    total_pages = sum(c.pages or 0 for c in result.cities)
     lines.append(
         f"共 {len(result.cities)} 个城市：生成 {built}，跳过 {skipped}，失败 {failed}；"
-        f"共 {pages} 页，用时 {result.seconds:.1f} 秒。"
+        f"共 {total_pages} 页，用时 {result.seconds:.1f} 秒。"
     )
     missing = getattr(result, "missing", [])
     if missing:

@@ -79,7 +79,7 @@ def _edition_findings(
     names = available(edition_dirs)
     hint = "请检查 edition 的取值"
     try:
-        known = DEFAULT_EDITION if DEFAULT_EDITION in names else (names or [None])[0]
+        known = DEFAULT_EDITION if DEFAULT_EDITION in names else next(iter(names), None)
         default = load_edition(known, edition_dirs) if known else None
     except EditionError:
         default = None

@@ -37,6 +37,7 @@ from openpyxl.writer.theme import theme_xml
 from .. import layout
 from ..compose.province import ProvinceTable, QuotaCount
 from ..compose.summary import SummaryCell, SummaryTable
+from ..document import Role
 
 __all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
 
@@ -106,7 +107,7 @@ def _inches(points: float) -> float:
 class _Sheet:
     """Writes cells with the table's fonts and remembers row heights."""
 
-    def __init__(self, ws: Worksheet, families: Mapping[str, str] | None = None):
+    def __init__(self, ws: Worksheet, families: Mapping[Role, str] | None = None):
         # ``families`` (the faces the PDF is drawn with) is not used: the workbook names the
         # Windows faces, which the machine that opens it has.
         del families
@@ -169,7 +170,7 @@ class _Sheet:
 
     @classmethod
     def setup(
-        cls, ws: Worksheet, name: str, widths: Sequence[float], families: Mapping[str, str]
+        cls, ws: Worksheet, name: str, widths: Sequence[float], families: Mapping[Role, str]
     ) -> _Sheet:
         """``ws`` named ``name`` with its column widths set."""
         ws.title = name
@@ -324,7 +325,7 @@ def _span_for(widths: Sequence[float], start: int, need: float, limit: int) -> i
     return last
 
 
-def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
+def render_xlsx(table: SummaryTable, families: Mapping[Role, str]) -> bytes:
     """The summary table as XLSX bytes; ``families`` maps a face role ("song", "hei") to the
     font family named in the workbook."""
     wb = Workbook()
@@ -379,7 +380,7 @@ def render_xlsx(table: SummaryTable, families: Mapping[str, str]) -> bytes:
     return _deterministic(wb, f"{table.city_name}{table.title}")
 
 
-def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> bytes:
+def render_province_xlsx(table: ProvinceTable, families: Mapping[Role, str]) -> bytes:
     """The province summary as XLSX bytes: the listing on the first sheet, the counts per city
     against the quotas on the second; both print like the city summary."""
     wb = Workbook()
@@ -405,7 +406,7 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[str, str]) -> b
     return _deterministic(wb, table.title)
 
 
-def _province_counts_sheet(wb: Workbook, table: ProvinceTable, families: Mapping[str, str]) -> None:
+def _province_counts_sheet(wb: Workbook, table: ProvinceTable, families: Mapping[Role, str]) -> None:
     """Counts per city: the city, then for each category its count and its quota as numbers
     (two header rows: the category, then 申报数 / 名额), then the city's total. A city without a
     packet (未提交, 生成失败) has its status across the count columns."""
