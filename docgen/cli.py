@@ -385,7 +385,7 @@ def intake_template_cmd(out_dir: Path, edition: str, division_code: str) -> None
 )
 def intake_collect_cmd(in_dir: Path, out_dir: Path, annotate: bool) -> None:
     """读取文件夹中的城市信息表、各申报单位的申报信息表、Word 正文和随附材料，生成 city.json 并检查。"""
-    from .intake import collect
+    from .intake import collect, file_titles, format_intake_findings
 
     try:
         result = collect(in_dir, out_dir, annotate=annotate)
@@ -393,9 +393,9 @@ def intake_collect_cmd(in_dir: Path, out_dir: Path, annotate: bool) -> None:
         _fail(exc)
     except Exception as exc:
         _internal_error(exc)
-    findings = [f.as_finding() for f in result.findings]
-    if findings:
-        _echo(format_findings(findings, None, str(in_dir)))
+    if result.findings:
+        titles = file_titles(result.city, result.source_map)
+        _echo(format_intake_findings(result.findings, str(in_dir), titles))
     if result.written is not None:
         _echo(
             f"已生成城市申报文件：{result.written / 'city.json'}（{result.applications} 个申报，"

@@ -277,11 +277,14 @@ def test_a_rule_is_named_at_its_cell_and_the_cli_exits_1(intake_dir: Path, tmp_p
         main, ["intake", "collect", str(intake_dir), "-o", str(tmp_path / "o")]
     )
     assert result.exit_code == 1, result.output
-    assert (
-        "LZ-E1/申报信息表.xlsx › 基本信息!C7：统一社会信用代码“91450200TCULH87WL9”校验码错误"
-        in result.output
-    )
-    assert "LZ-E1/申报信息表.xlsx › 基本信息!C8：示范企业不能选择“共享制造”模式" in result.output
+    # Grouped per file: the file and what it is as the heading, then sheet and cell.
+    lines = result.output.splitlines()
+    book = lines.index("LZ-E1/申报信息表.xlsx（申报 1【LZ-E1】柳州龙城重型机械股份有限公司）")
+    assert lines.index("城市信息.xlsx（城市信息表）") < book
+    mine = lines[book + 1 :]
+    assert "  错误  基本信息!C7：统一社会信用代码“91450200TCULH87WL9”校验码错误" in "\n".join(mine)
+    assert "  错误  基本信息!C8：示范企业不能选择“共享制造”模式" in "\n".join(mine)
+    assert lines[-1].endswith("2 个错误，13 个警告。请改正错误后再收集，未写出城市申报文件。")
     assert not (tmp_path / "o").exists()  # nothing written
 
 

@@ -4,7 +4,7 @@ A front stage of docgen (ARCHITECTURE.md, "Growing the pipeline"): ``template`` 
 to fill, ``collect`` reads the filled files into ``city.json`` plus a source map (JSON path ->
 file, sheet, cell) and runs docgen's own validation, naming every finding by its cell, ``export``
 turns an existing city file into the forms. Library code returns findings and raises typed
-errors; only ``docgen.cli`` prints.
+errors; ``report`` words the findings, grouped per file; only ``docgen.cli`` prints.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from .collect import CollectResult, IntakeError, collect
 from .export import export_city
 from .findings import IntakeFinding, Place
+from .report import file_titles, format_intake_findings
 from .template import Written, write_template
 
 __all__ = [
@@ -22,5 +23,7 @@ __all__ = [
     "Written",
     "collect",
     "export_city",
+    "file_titles",
+    "format_intake_findings",
     "write_template",
 ]
