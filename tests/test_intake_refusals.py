@@ -74,6 +74,10 @@ def older_template(d: Path) -> None:
     _meta(d / BOOK, 4, "0")
 
 
+def newer_template(d: Path) -> None:
+    _meta(d / BOOK, 4, "3")
+
+
 def renamed_sheet(d: Path) -> None:
     from openpyxl import load_workbook
 
@@ -213,8 +217,9 @@ CASES: list[tuple[str, Callable[[Path], None], str, str]] = [
         f"{BOOK} › 基本信息!D12",
         "合并单元格 C12:D12 中被遮住的 D12 有内容",
     ),
-    ("edition", other_edition, BOOK, "“gx-2020-2”第 1 版模板，本次收集使用“gx-2021-3”第 1 版模板"),
-    ("version", older_template, BOOK, "“gx-2021-3”第 0 版模板，本次收集使用“gx-2021-3”第 1 版模板"),
+    ("edition", other_edition, BOOK, "“gx-2020-2”第 2 版模板，本次收集使用“gx-2021-3”第 2 版模板"),
+    ("version", older_template, BOOK, "“gx-2021-3”第 0 版模板，本次收集使用“gx-2021-3”第 2 版模板"),
+    ("newer", newer_template, BOOK, "“gx-2021-3”第 3 版模板，比本程序的第 2 版新；请升级 docgen"),
     (
         "renamed",
         renamed_sheet,

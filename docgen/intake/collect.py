@@ -10,7 +10,9 @@ The city file and the attachments are written into a temporary folder beside CIT
 there with docgen's own ``load_city`` and ``validate`` (the same rules as ``docgen validate``,
 nothing checked twice), and swapped into place only when there is no error; CITYDIR must be new,
 empty or one docgen made (``output.guarded_output``). Every finding is named by the file, sheet and
-cell the value came from.
+cell the value came from. A city workbook of template version 1 (before the letter rows) is
+still collected: the city file then has no ``letter`` section, and a warning says how to get the
+current template.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ..rules import validate
 from . import normalize as nz
 from .findings import IntakeFinding, Place, SourceMap, merge, translate
 from .layout import (
+    ACCEPTED_VERSIONS,
     APPLICANT,
     APPLICANT_SHEETS,
     CITY,
@@ -40,6 +43,7 @@ from .layout import (
     COL_LABEL,
     COL_VALUE,
     GENERATOR,
+    LETTER_SINCE,
     META_SHEET,
     NARRATIVE_DOCX,
     ROW_LIMIT,
@@ -162,6 +166,7 @@ class _Collector:
         data: dict[str, Any] = {"schema": SCHEMA_ID, "edition": edition.id, **city_data}
         source = city_map
         data["applications"] = []
+        letter = data.pop("letter", None)
         for i, app in enumerate(apps):
             app_id = app.data.get("id")
             if isinstance(app_id, str):
@@ -172,6 +177,8 @@ class _Collector:
             data["applications"].append(app.data)
             for path, place in app.places.places.items():
                 source.add(f"applications[{i}]{path}", place, app.places.labels.get(path))
+        if letter is not None:
+            data["letter"] = letter
         city_place = Place(city_wbs[0].rel) if city_wbs else None
         result = CollectResult([], city=data, source_map=source, workbooks=list(self._paths()))
         result.applications = len(apps)
@@ -218,7 +225,7 @@ class _Collector:
                 continue
             if wb.meta.get("annotated"):
                 continue  # a copy docgen annotated earlier, renamed: not an input
-            book = _Book(wb, rel)
+            book = _Book(wb, rel, _version(wb.meta.get("template_version", "")))
             self.workbooks[rel] = wb
             if wb.format == "xls":
                 self.warn(
@@ -265,15 +272,23 @@ class _Collector:
         for book in books:
             meta = book.wb.meta
             ed, ver = meta.get("edition", ""), meta.get("template_version", "")
-            if ed != edition.id or ver != str(TEMPLATE_VERSION):
+            if ed == edition.id and book.version in ACCEPTED_VERSIONS:
+                keep.append(book)
+                continue
+            if ed == edition.id and book.version > TEMPLATE_VERSION:
                 self.error(
                     Place(book.rel),
-                    f"模板版本不符：该表格是“{ed}”第 {ver or '?'} 版模板，本次收集使用“{edition.id}”"
-                    f"第 {TEMPLATE_VERSION} 版模板；请用 docgen intake template --edition {edition.id} "
-                    "重新生成模板，把内容填入新模板后再发送",
+                    f"模板版本不符：该表格是“{ed}”第 {ver} 版模板，比本程序的第 {TEMPLATE_VERSION} 版"
+                    f"新；请升级 docgen 后再收集，或用本程序的 docgen intake template --edition "
+                    f"{edition.id} 重新生成模板，把内容填入新模板后再发送",
                 )
                 continue
-            keep.append(book)
+            self.error(
+                Place(book.rel),
+                f"模板版本不符：该表格是“{ed}”第 {ver or '?'} 版模板，本次收集使用“{edition.id}”"
+                f"第 {TEMPLATE_VERSION} 版模板；请用 docgen intake template --edition {edition.id} "
+                "重新生成模板，把内容填入新模板后再发送",
+            )
         city[:] = [b for b in city if b in keep]
         apps[:] = [b for b in apps if b in keep]
         return edition
@@ -371,18 +386,31 @@ class _Collector:
         if not books:
             return data, places, listing
         book = books[0]
-        if not self._sheets_ok(book, CITY_SHEETS) or not self._labels_ok(
-            book, SHEET_CITY, lay.city_fields
-        ):
+        fields = lay.city_sheet_fields(book.version)
+        if not self._sheets_ok(book, CITY_SHEETS) or not self._labels_ok(book, SHEET_CITY, fields):
             return data, places, listing
         sheet = book.wb.sheets[SHEET_CITY]
         yes_no = {lay.intake["labels"]["yes"]: "true", lay.intake["labels"]["no"]: "false"}
-        for f in lay.city_fields:
+        for f in fields:
             self._read_field(book, sheet, f, data, places, "", lambda: yes_no)
-        places.add("city", Place(book.rel, SHEET_CITY, lay.city_fields[0].cell))
-        places.add(
-            "city.contact", Place(book.rel, SHEET_CITY, lay.city_field("city.contact.name").cell)
-        )
+
+        def at(path: str) -> Place:
+            return Place(book.rel, SHEET_CITY, lay.city_field(path).cell)
+
+        places.add("city", at("city.name"))
+        places.add("city.contact", at("city.contact.name"))
+        if book.version >= LETTER_SINCE:
+            # validate names the whole letter ("letter", when nothing was filled in) by its
+            # first row, the serial of the document number.
+            places.add("letter", at("letter.number"))
+            places.add("letter.contact", at("letter.contact.name"))
+        else:
+            self.warn(
+                Place(book.rel, SHEET_CITY),
+                f"该表格是第 {book.version} 版模板，没有“报送函”各行（发文字号的序号、机关代字、"
+                "联系人等），报送函按默认内容生成，发文字号留空待手写；如需填写，请用 docgen intake "
+                f"template --edition {lay.edition.id} 生成新模板，把城市信息表的内容填入新模板",
+            )
         places.add("applications", Place(book.rel, SHEET_LIST))
         places.add("edition", Place(book.rel))
         places.add("schema", Place(book.rel))
@@ -783,6 +811,11 @@ class _Collector:
 class _Book:
     wb: Workbook
     rel: str
+    version: int = 0  # the template version its hidden sheet records (0: none or unreadable)
+
+
+def _version(recorded: str) -> int:
+    return int(recorded) if recorded.isascii() and recorded.isdigit() else 0
 
 
 _APP_KEYS = (
@@ -829,6 +862,8 @@ def _convert(raw: Any, kind: str, choices: dict[str, str], label: str) -> tuple[
         return nz.as_choice(raw, choices, label)
     if kind == "postcode":
         return nz.digits(raw)
+    if kind == "serial":
+        return nz.serial(raw)
     return nz.text(raw)
 
 

@@ -1,8 +1,9 @@
 """``docgen intake export city.json -o DIR``: a city file as the workbooks applicants fill in.
 
-DIR receives ``城市信息.xlsx`` (with the 申报清单 in the city file's order), and per application a
-folder named by its id with ``申报信息表.xlsx``, ``申报书正文.docx`` (the narrative; the 申报材料 sheet
-names it for every section) and a copy of each attachment. ``docgen intake collect DIR`` gives the
+DIR receives ``城市信息.xlsx`` (the letter's rows filled from the city file's ``letter`` section,
+the 申报清单 in the city file's order), and per application a folder named by its id with
+``申报信息表.xlsx``, ``申报书正文.docx`` (the narrative; the 申报材料 sheet names it for every
+section) and a copy of each attachment. ``docgen intake collect DIR`` gives the
 same city back: the same data, the same attachments by content; a narrative comes back in the
 canonical form of its Markdown (one blank line between blocks), which prints the same.
 """
@@ -93,7 +94,7 @@ def _app_values(lay: Layout, app: Any) -> dict[str, Any]:
 
 def _city_values(lay: Layout, city: City) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for f in lay.city_fields:
+    for f in (*lay.city_fields, *lay.letter_fields):
         value = _lookup(city, f.path)
         if value is not None:
             values[f.path] = value

@@ -4,6 +4,8 @@
 for every path it wrote, the place the value was read from, and translates each finding to it:
 ``LZ-E1/申报信息表.xlsx › 基本信息!C7：统一社会信用代码…``. A path intake did not write itself
 (``applications[1].platform``, a whole application) is named by its nearest written ancestor.
+A message that tells where to fill something in by JSON path (``可在 letter.number 中填写序号``)
+names the form's row instead (``可在“报送函发文字号：序号”中填写序号``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ _GENERIC = (
 )
 _TAIL = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 _CELL = re.compile(r"([A-Z]+)(\d+)")
+# A JSON path inside a message (letter.number, applications[0].mode), with the spaces around it
+# and a JSON value it is said to have (letter.replace 为 true).
+_PATH_IN_TEXT = re.compile(
+    r" ?((?<![\w.\[\]])[a-z_]+(?:\.[a-z_]+|\[\d+\])+(?![\w.\[]))(?: 为 (true|false))? ?",
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -131,12 +139,22 @@ def translate(
     out: list[IntakeFinding] = []
     for f in findings:
         place, label = source.lookup(f.path)
-        message = f.message
-        if label and message.startswith(_GENERIC):
+        message = _PATH_IN_TEXT.sub(lambda m: _row_name(m, source), f.message)
+        if label and message.startswith(_GENERIC) and not message.startswith(f"“{label}”"):
             message = f"{label}：{message}"
         places = (place,) if place else ((fallback,) if fallback else ())
         out.append(IntakeFinding(f.level, message, places, f.path))
     return out
+
+
+def _row_name(match: re.Match[str], source: SourceMap) -> str:
+    """A JSON path as the row of the form it was read from, if intake labelled one (in
+    quotation marks, without the spaces around the path); ``为 true`` as the choice 选“是”."""
+    label = source.labels.get(match.group(1))
+    if not label:
+        return match.group(0)
+    said = {"true": "选“是”", "false": "选“否”"}.get(match.group(2) or "", "")
+    return f"“{label}”{said}"
 
 
 def merge(findings: Iterable[IntakeFinding]) -> list[IntakeFinding]:

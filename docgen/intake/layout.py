@@ -3,7 +3,14 @@
 The rows, columns and the JSON path each cell fills are fixed here, once, for the template, the
 export and the collection alike; the labels and the choices come from the edition (``form.toml``,
 ``rules.toml`` and ``intake.toml``). A change of this layout is a new ``TEMPLATE_VERSION``: a
-workbook made for another version is refused by ``collect``, naming both versions.
+workbook made for a version not in ``ACCEPTED_VERSIONS`` is refused by ``collect``, naming both
+versions.
+
+Versions: 1, the first layout; 2 adds, below the city's rows of 城市信息, the rows of the city
+file's ``letter`` section (the submission letter, 报送函: the serial of the document number, the
+机关代字, the recipient, an added paragraph, its contact). The applicant workbook is the same in
+both, and a version-1 city workbook is still collected: its letter is then the edition's default
+(the city file has no ``letter`` section), with a warning that says how to get the new template.
 """
 
 from __future__ import annotations
@@ -15,7 +22,10 @@ from ..cnformat import cn_date
 from ..compose.templating import labels
 from ..edition import Edition
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
+# Versions ``collect`` reads; the letter rows of the city workbook exist from version 2 on.
+ACCEPTED_VERSIONS = (1, 2)
+LETTER_SINCE = 2
 
 # The hidden sheet of every workbook docgen makes: what it is, for which edition and version.
 META_SHEET = "_docgen"
@@ -64,6 +74,7 @@ Kind = Literal[
     "bool",
     "postcode",
     "digits",
+    "serial",
 ]
 
 
@@ -106,6 +117,8 @@ class Layout:
     fin_first_row: int
     fin_columns: tuple[Column, ...]
     city_fields: tuple[Field, ...]
+    letter_caption_row: int
+    letter_fields: tuple[Field, ...]
     intake: dict[str, Any]
 
     @property
@@ -116,7 +129,11 @@ class Layout:
         return next(f for f in self.fields if f.path == path)
 
     def city_field(self, path: str) -> Field:
-        return next(f for f in self.city_fields if f.path == path)
+        return next(f for f in (*self.city_fields, *self.letter_fields) if f.path == path)
+
+    def city_sheet_fields(self, version: int = TEMPLATE_VERSION) -> tuple[Field, ...]:
+        """The labelled rows of 城市信息 in a workbook of template ``version``."""
+        return self.city_fields + (self.letter_fields if version >= LETTER_SINCE else ())
 
     # ------------------------------------------------------------------ choices (from rules.toml)
 
@@ -240,6 +257,33 @@ def _layout(edition: Edition) -> Layout:
         Field(FIRST_FIELD_ROW + i, path, label, kind, hint)
         for i, (path, label, kind, hint) in enumerate(city_rows)
     )
+    # The letter (template version 2): a blank row, a caption, then its rows.
+    letter_spec = labels(edition, "letter.toml")
+    recipient = str(letter_spec.get("recipient", ""))
+    letter_rows: list[tuple[str, str, Kind, str]] = [
+        ("letter.number", lab["letter_number"], "serial", hints["letter_number"]),
+        ("letter.prefix", lab["letter_prefix"], "text", hints["letter_prefix"]),
+        (
+            "letter.recipient",
+            lab["letter_recipient"],
+            "text",
+            hints["letter_recipient"].format(recipient=recipient),
+        ),
+        ("letter.paragraph", lab["letter_paragraph"], "text", hints["letter_paragraph"]),
+        ("letter.replace", lab["letter_replace"], "bool", hints["letter_replace"]),
+        ("letter.contact.name", lab["letter_contact"], "text", hints["letter_contact"]),
+        ("letter.contact.title", lab["letter_contact_title"], "text", hints["text"]),
+        ("letter.contact.phone", lab["letter_phone"], "digits", hints["text"]),
+        ("letter.contact.mobile", lab["letter_mobile"], "digits", hints["text"]),
+        ("letter.contact.wechat", lab["letter_wechat"], "digits", hints["text"]),
+        ("letter.contact.fax", lab["letter_fax"], "digits", hints["text"]),
+        ("letter.contact.email", lab["letter_email"], "text", hints["text"]),
+    ]
+    letter_caption = FIRST_FIELD_ROW + len(city_rows) + 1
+    letter_fields = tuple(
+        Field(letter_caption + 1 + i, path, label, kind, hint)
+        for i, (path, label, kind, hint) in enumerate(letter_rows)
+    )
     return Layout(
         edition=edition,
         fields=fields,
@@ -248,6 +292,8 @@ def _layout(edition: Edition) -> Layout:
         fin_first_row=caption + 2,
         fin_columns=fin_columns,
         city_fields=city_fields,
+        letter_caption_row=letter_caption,
+        letter_fields=letter_fields,
         intake=intake,
     )
 

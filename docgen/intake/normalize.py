@@ -115,6 +115,25 @@ def digits(value: Value) -> tuple[str | None, Note]:
     return code, note
 
 
+_SERIAL = re.compile(r"(?:.*〔\d{4}〕)?第?(\d{1,6})号?")
+
+
+def serial(value: Value) -> tuple[str | None, Note]:
+    """The serial of a document number (发文字号的序号, 45): digits, full-width ones as ASCII; a
+    whole number typed in (柳工信函〔2021〕45号, 45号) gives its serial, with a note."""
+    raw, note = digits(value)
+    if raw is None:
+        return None, None
+    m = _SERIAL.fullmatch(raw)
+    if m is None:
+        raise Unreadable(
+            f"“{raw}”不是发文字号的序号；应为1～6位数字，如 45（柳工信函〔2021〕45号）"
+        )
+    if m.group(1) != raw:
+        return m.group(1), f"“{raw}”按序号“{m.group(1)}”读取（只填〔年份〕后的数字）"
+    return raw, note
+
+
 _DATE_PATTERNS = (
     re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"),
     re.compile(r"(\d{4})\s*[-./／]\s*(\d{1,2})\s*[-./／]\s*(\d{1,2})"),

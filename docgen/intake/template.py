@@ -4,8 +4,10 @@ city file (``docgen intake export``, through ``export.py``).
 Labels are locked (sheet protection without a password: the applicant can select and fill only
 the input cells, and cannot insert rows or rename the layout away), every input cell has a data
 validation with a Chinese input message (lists for the choices, real dates, numbers with at most
-2 decimals, 18 characters for the credit code), and the hidden sheet ``_docgen`` records what the
-workbook is, for which edition and which template version.
+2 decimals, 18 characters for the credit code, digits only for the letter's serial number), and
+the hidden sheet ``_docgen`` records what the workbook is, for which edition and which template
+version. The city workbook's 城市信息 has, below the city's rows, the rows of the submission letter
+(``letter``, from template version 2).
 """
 
 from __future__ import annotations
@@ -212,6 +214,11 @@ def city_workbook(
     _header(ws, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]])
     for n, f in enumerate(lay.city_fields, start=1):
         _field_row(ws, lay, f, n, values.get(f.path))
+    # The submission letter (报送函): a caption, then its rows, numbered on.
+    caption = ws.cell(lay.letter_caption_row, COL_LABEL, lab["letter_heading"])
+    _label_style(caption, bold=True)
+    for n, f in enumerate(lay.letter_fields, start=len(lay.city_fields) + 1):
+        _field_row(ws, lay, f, n, values.get(f.path), wrap=f.path == "letter.paragraph")
     _widths(ws, {"A": 6, "B": 34, "C": 40, "D": 40})
     _protect(ws)
 
@@ -269,12 +276,12 @@ def _label_style(cell: Any, bold: bool = False) -> None:
         cell.font = Font(bold=True)
 
 
-def _field_row(ws: Any, lay: Layout, f: Field, n: int, value: Any) -> None:
+def _field_row(ws: Any, lay: Layout, f: Field, n: int, value: Any, *, wrap: bool = False) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws.cell(f.row, COL_NO, n)
     _label_style(ws.cell(f.row, COL_LABEL, f.label))
-    _input(ws, f.row, COL_VALUE, value, f.kind)
+    _input(ws, f.row, COL_VALUE, value, f.kind, wrap=wrap)
     hint = ws.cell(f.row, COL_HINT, f.hint)
     hint.font = Font(color="666666", size=9)
     hint.alignment = Alignment(wrap_text=True, vertical="center")
@@ -347,6 +354,8 @@ def _validation(
         spec = {"type": "textLength", "operator": "equal", "formula1": "18"}
     elif kind == "postcode":
         spec = {"type": "textLength", "operator": "equal", "formula1": "6"}
+    elif kind == "serial":
+        spec = {"type": "custom", "formula1": _digits_only(first, 6)}
     dv = DataValidation(
         allow_blank=True,
         showInputMessage=True,
@@ -360,6 +369,16 @@ def _validation(
     )
     dv.add(ref)
     ws.add_data_validation(dv)
+
+
+def _digits_only(cell: str, most: int) -> str:
+    """A validation formula: ``cell`` holds 1 to ``most`` digits and nothing else (without
+    array constants, which Excel refuses in a data validation): removing each digit leaves
+    nothing."""
+    inner = cell
+    for d in "0123456789":
+        inner = f'SUBSTITUTE({inner},"{d}","")'
+    return f"AND(LEN({cell})<={most},LEN({inner})=0)"
 
 
 def _widths(ws: Any, widths: dict[str, float]) -> None:
