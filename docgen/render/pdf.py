@@ -213,7 +213,8 @@ class InlineBuilder:
             widths = [(table[c] if c in table else _measure(font, table, c)) * size for c in piece]
             if self.tracking:
                 widths = [w + self.tracking for w in widths]
-            if _SQUEEZE_FIRST.isdisjoint(piece):
+            # text on a document grid (the letter) keeps every character on its pitch
+            if self.tracking or _SQUEEZE_FIRST.isdisjoint(piece):
                 self._append(piece, widths, font, bold)
                 continue
             # 标点挤压: of two full-width punctuation marks in a row ("）：", "。”") the first
