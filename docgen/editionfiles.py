@@ -339,6 +339,20 @@ class IntakeLabelTexts(_Labels):
     app_folder: str
     yes: str
     no: str
+    # the submission letter's rows of 城市信息 (template version 2)
+    letter_heading: str
+    letter_number: str
+    letter_prefix: str
+    letter_recipient: str
+    letter_paragraph: str
+    letter_replace: str
+    letter_contact: str
+    letter_contact_title: str
+    letter_phone: str
+    letter_mobile: str
+    letter_wechat: str
+    letter_fax: str
+    letter_email: str
 
 
 class IntakeDeclarations(_Labels):
@@ -368,6 +382,12 @@ class IntakeHints(_Labels):
     sections: str
     attachments: str
     applications: str
+    letter_number: str
+    letter_prefix: str
+    letter_recipient: Annotated[str, Fmt("recipient")]
+    letter_paragraph: str
+    letter_replace: str
+    letter_contact: str
 
 
 class IntakeInstructions(_Labels):
