@@ -294,7 +294,7 @@ def test_auditor_passes(bundle: BundleResult) -> None:
     assert found.problems == []
     a = bundle.documents[0]
     text = found.seal_text[(a.bundle_pages[1] - len(a.attachments) - 1, "applicant")]
-    assert "日期" in text
+    assert "年" in text and "月" in text  # 骑年盖月: the seal covers the date's year and month
 
 
 def test_auditor_finds_problems(bundle: BundleResult) -> None:
