@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import (
@@ -47,6 +47,9 @@ from pypdf.generic import (
 )
 
 from docgen.layout import Box
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 RASTER_DPI = 200
 JPEG_QUALITY = 85
@@ -170,7 +173,8 @@ def _find_face(family: Family, style: int) -> _Face | None:
 
 @cache
 def _base_encoding(name: str) -> tuple[str | None, ...]:
-    from reportlab.pdfbase._fontdata import encodings
+    # types-reportlab has no stub for the private _fontdata module (the standard-14 tables).
+    from reportlab.pdfbase._fontdata import encodings  # type: ignore[import-not-found]
 
     return tuple(encodings[name])
 
@@ -652,8 +656,8 @@ class FontFixer:
         )
         widths = font.get("/Widths")
         if widths is not None and "/FirstChar" in font and "/LastChar" in font:
-            new[NameObject("/FirstChar")] = NumberObject(int(font["/FirstChar"]))
-            new[NameObject("/LastChar")] = NumberObject(int(font["/LastChar"]))
+            new[NameObject("/FirstChar")] = NumberObject(_pdf_int(font["/FirstChar"]))
+            new[NameObject("/LastChar")] = NumberObject(_pdf_int(font["/LastChar"]))
             new[NameObject("/Widths")] = widths
         else:
             first, last, array = self._widths(font, face, program, chars)
@@ -746,6 +750,14 @@ class FontFixer:
         return FontFixReport(substituted=tuple(sorted(done)))
 
 
+def _pdf_int(value: PdfObject) -> int:
+    """A number of the font dictionary as an int. Anything else is a damaged file: ValueError,
+    reported as a damaged attachment, as int() of a name or string was."""
+    if isinstance(value, (NumberObject, FloatObject)):
+        return int(value)
+    raise ValueError(f"not a number: {value!r}")
+
+
 def _to_unicode_cmap(chars: dict[int, str]) -> StreamObject:
     lines = [
         "/CIDInit /ProcSet findresource begin",
@@ -774,10 +786,10 @@ def _to_unicode_cmap(chars: dict[int, str]) -> StreamObject:
 # Rasterizing.
 
 
-def _render(page: PageObject, crop: tuple[float, float, float, float]) -> Any:
+def _render(page: PageObject, crop: tuple[float, float, float, float]) -> Image.Image:
     """The page as pdfium shows it (with annotations), RGB at RASTER_DPI, less ``crop`` (left,
     bottom, right, top, in points) of its crop box."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # no py.typed, no stubs
 
     one = PdfWriter()
     one.add_page(page)
@@ -788,21 +800,26 @@ def _render(page: PageObject, crop: tuple[float, float, float, float]) -> Any:
         bitmap = doc[0].render(
             scale=RASTER_DPI / 72.0, crop=crop, may_draw_forms=True, draw_annots=True
         )
-        return bitmap.to_pil().convert("RGB")
+        rendered: Image.Image = bitmap.to_pil()
+        return rendered.convert("RGB")
     finally:
         doc.close()
 
 
-def _jpeg(img: Any) -> tuple[bytes, str]:
-    """JPEG bytes of the rendering, grey when it has no colour; and its colour space."""
+def _band_spread(a: Image.Image, b: Image.Image) -> float:
+    """The largest difference between two single-band images."""
     from PIL import ImageChops
 
+    extrema = ImageChops.difference(a, b).getextrema()
+    high = extrema[1]
+    assert not isinstance(high, tuple)  # one band: (min, max), not a pair per band
+    return high
+
+
+def _jpeg(img: Image.Image) -> tuple[bytes, str]:
+    """JPEG bytes of the rendering, grey when it has no colour; and its colour space."""
     r, g, b = img.split()
-    spread = max(
-        ImageChops.difference(r, g).getextrema()[1],
-        ImageChops.difference(g, b).getextrema()[1],
-        ImageChops.difference(r, b).getextrema()[1],
-    )
+    spread = max(_band_spread(r, g), _band_spread(g, b), _band_spread(r, b))
     grey = spread <= _COLOUR_TOLERANCE
     if grey:
         img = img.convert("L")
