@@ -10,19 +10,27 @@
    uses more than one core).
 5. python-docx + LibreOffice: docgen's own render_docx output, converted by
    ``soffice --headless --convert-to pdf``, once with one call for all files, once per file.
+6. docgen's Word writer against the one of an older commit (issue 16): ``render_docx`` of every
+   form, today's and the one of ``--word-baseline`` (default the commit before issue 16's
+   change: python-docx for every run, paragraph and cell), loaded from ``git show`` into this
+   process and rendering the same document models, in alternating rounds; CPU time and whether
+   the bytes are the same.
 
 Ratios are per page, each tool's time divided by its own page count, against docgen's.
 Run: .venv/bin/python bench/bench_forms.py [--repeats N] [--no-weasyprint] [--no-typst]
-[--no-libreoffice]
+[--no-libreoffice] [--word-baseline COMMIT|none]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import io
 import logging
 import math
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
+    ROOT,
     best_interleaved,
     machine,
     pdf_pages,
@@ -57,6 +66,10 @@ TARGET_VS_LIBREOFFICE = 15.0
 TARGET_VS_RAW = 0.5
 TARGET_CPU_VS_TYPST = 0.75  # docgen's CPU time at most this share of Typst's (issue 16)
 TARGET_WALL_VS_TYPST = 1.0  # and its wall time at most Typst's
+TARGET_WORD_VS_BASELINE = 0.5  # the Word writer's CPU per form at most half the baseline's
+# The last commit of docgen/render/docx.py before issue 16 (python-docx for every run, paragraph
+# and table cell); main's render/docx.py was this file up to the issue 16 change.
+WORD_BASELINE_COMMIT = "75aa234"
 
 
 @dataclass
@@ -458,6 +471,73 @@ def run_libreoffice(
 
 
 # ---------------------------------------------------------------------------------------------
+# docgen's Word writer against an older commit's (issue 16)
+
+
+def load_word_baseline(commit: str) -> tuple[Any, str]:
+    """``render_docx`` of ``docgen/render/docx.py`` at ``commit`` (read with ``git show``,
+    loaded as a module of its own beside today's docgen), or None and why not."""
+    git = shutil.which("git")
+    if git is None:
+        return None, "git is not installed"
+    shown = subprocess.run(
+        [git, "-C", str(ROOT), "show", f"{commit}:docgen/render/docx.py"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if shown.returncode != 0:
+        return None, f"git show {commit} failed: {shown.stderr.decode()[-300:].strip()}"
+    name = f"_docx_at_{commit}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    try:
+        exec(compile(shown.stdout, f"{commit}:docgen/render/docx.py", "exec"), module.__dict__)
+    except Exception as exc:  # an older writer that no longer fits today's model
+        return None, f"docgen/render/docx.py of {commit} does not load: {exc!r}"
+    return module.render_docx, ""
+
+
+def run_word(cities: list[City], fonts: FontSet, rounds: int, commit: str) -> dict[str, Any]:
+    """CPU and wall time of ``render_docx`` over every form, today's against ``commit``'s, in
+    alternating rounds, and whether both write the same bytes."""
+    from docgen.render.docx import render_docx
+
+    old_render, why = load_word_baseline(commit)
+    if old_render is None:
+        return {"skipped": why}
+    families = {role: fonts.family(role) for role in ("song", "hei", "kai", "fangsong")}
+    fallbacks = fonts.fallback_families(f for c in cities for f in c.forms)
+    forms = [f for c in cities for f in c.forms]
+
+    def render_all(fn: Any) -> list[bytes]:
+        return [fn(form, families, fallbacks) for form in forms]
+
+    try:
+        old_files = render_all(old_render)
+    except Exception as exc:
+        return {"skipped": f"render_docx of {commit} fails on today's model: {exc!r}"}
+    new_files = render_all(render_docx)
+    best = best_interleaved(
+        {"now": lambda: render_all(render_docx), "old": lambda: render_all(old_render)}, rounds
+    )
+    digest = [hashlib.sha256(b).digest() for b in new_files]
+    same = sum(a == hashlib.sha256(b).digest() for a, b in zip(digest, old_files, strict=True))
+    return {
+        "commit": commit,
+        "forms": len(forms),
+        "wall": best["now"][0],
+        "cpu": best["now"][1],
+        "old_wall": best["old"][0],
+        "old_cpu": best["old"][1],
+        "cpu_ratio": best["now"][1] / best["old"][1],
+        "same_bytes": same,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def run(
@@ -467,6 +547,7 @@ def run(
     typst: bool = True,
     per_file: bool = True,
     profile: bool | None = None,
+    word_baseline: str | None = WORD_BASELINE_COMMIT,
 ) -> dict[str, Any]:
     """Measure everything; print as it goes; return the figures."""
     res: dict[str, Any] = {}
@@ -600,6 +681,31 @@ def run(
         res["typst"] = {"skipped": why}
         print(f"  Typst: SKIPPED: {why}")
 
+    # docgen's Word writer against an older commit's
+    if word_baseline:
+        wd = run_word(cities, fonts, max(repeats, 5), word_baseline)
+    else:
+        wd = {"skipped": "not requested (--word-baseline none)"}
+    res["word"] = wd
+    if "skipped" in wd:
+        print(f"  Word writer against an older commit: SKIPPED: {wd['skipped']}")
+    else:
+        ok = wd["cpu_ratio"] <= TARGET_WORD_VS_BASELINE
+        res["targets_word"] = {"cpu": ok}
+        n = wd["forms"]
+        print(
+            f"  docgen render_docx            {wd['wall']:7.3f} s  (CPU {wd['cpu']:.3f} s, "
+            f"{wd['cpu'] / n * 1000:.1f} ms per form; {n} forms)"
+        )
+        print(
+            f"  render_docx of {wd['commit']}        {wd['old_wall']:7.3f} s  (CPU "
+            f"{wd['old_cpu']:.3f} s, {wd['old_cpu'] / n * 1000:.1f} ms per form)"
+        )
+        print(
+            f"     Word writer CPU = {wd['cpu_ratio']:.2f} of {wd['commit']}'s (target <= "
+            f"{TARGET_WORD_VS_BASELINE}: {verdict(ok)}); same bytes: {wd['same_bytes']} of {n}"
+        )
+
     # LibreOffice
     if libreoffice:
         lo = run_libreoffice(
@@ -658,6 +764,11 @@ def main() -> None:
     ap.add_argument("--no-typst", action="store_true")
     ap.add_argument("--no-per-file", action="store_true", help="skip soffice once per file")
     ap.add_argument("--profile", action="store_true", help="cProfile docgen even if targets met")
+    ap.add_argument(
+        "--word-baseline",
+        default=WORD_BASELINE_COMMIT,
+        help="older commit whose render_docx the Word writer is compared with ('none': skip)",
+    )
     args = ap.parse_args()
     print_machine(machine())
     run(
@@ -667,6 +778,7 @@ def main() -> None:
         typst=not args.no_typst,
         per_file=not args.no_per_file,
         profile=True if args.profile else None,
+        word_baseline=None if args.word_baseline == "none" else args.word_baseline,
     )
 
 

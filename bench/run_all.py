@@ -133,6 +133,14 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     f"{lo['docx_wall'] + lo['per_file_wall']:.1f} s)",
                     f"docgen {lo['ratio_per_file']:.1f}x faster per page", ">= 15x",
                     lo["ratio_per_file"] >= bench_forms.TARGET_VS_LIBREOFFICE)
+        wd = f.get("word", {})
+        if "skipped" in wd:
+            add("forms: Word writer against an older commit", f"skipped: {wd['skipped']}", "<= 0.5")
+        elif "cpu_ratio" in wd:
+            add(f"forms: Word writer, {wd['forms']} forms, CPU against {wd['commit']}",
+                f"{wd['cpu'] / wd['forms'] * 1000:.1f} ms per form = {wd['cpu_ratio']:.2f} of "
+                f"{wd['old_cpu'] / wd['forms'] * 1000:.1f} ms", "<= 0.5",
+                wd["cpu_ratio"] <= bench_forms.TARGET_WORD_VS_BASELINE)
     st = r.get("startup", {})
     if "fixed_s" in st:
         add(f"startup: fixed cost of docgen build {st['city']} (CLI - warm)",

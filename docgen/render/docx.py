@@ -26,13 +26,15 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -41,6 +43,7 @@ from docx.shared import Pt, Twips
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree  # type: ignore[import-untyped]
 
 from docgen import layout
 from docgen.document import (
@@ -139,6 +142,23 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _BODY_SIZE = 16.0  # 3号: the size of every style; other sizes are set on the runs
 
+# Clark names of the elements and attributes written per run, paragraph and table cell: the
+# repeated XML is built with lxml directly (``etree.SubElement``), not through python-docx's
+# element classes, whose per-call lookups and schema-order searches dominated a render.
+_WNS = "{" + _W + "}"
+_W_P, _W_R, _W_T, _W_TAB, _W_BR = (_WNS + t for t in ("p", "r", "t", "tab", "br"))
+_W_PPR, _W_RPR, _W_PSTYLE, _W_SZ, _W_IND = (_WNS + t for t in ("pPr", "rPr", "pStyle", "sz", "ind"))
+_W_PAGE_BREAK_BEFORE = _WNS + "pageBreakBefore"
+_W_TR, _W_TRPR, _W_TC, _W_TCPR, _W_TCW = (_WNS + t for t in ("tr", "trPr", "tc", "tcPr", "tcW"))
+_W_CANT_SPLIT, _W_TBL_HEADER = _WNS + "cantSplit", _WNS + "tblHeader"
+_W_GRID_SPAN, _W_SHD, _W_VALIGN = _WNS + "gridSpan", _WNS + "shd", _WNS + "vAlign"
+_W_VAL, _W_TYPE, _W_W = _WNS + "val", _WNS + "type", _WNS + "w"
+_W_COLOR, _W_FILL = _WNS + "color", _WNS + "fill"
+_W_FIRST_LINE_CHARS = _WNS + "firstLineChars"
+_W_SDT_ID = f"{_WNS}sdtPr/{_WNS}id"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TAB_OR_NEWLINE = re.compile(r"([\t\n])")
+
 # Style ids: one paragraph style and one character style per role.
 _PARA_STYLE: dict[Role, str] = {
     "fangsong": "Normal",
@@ -228,15 +248,51 @@ def _set_child(
     """Return ``parent``'s child ``tag``, creating it before the first of ``successors``."""
     child = parent.find(qn(tag))
     if child is None:
-        child = OxmlElement(tag)
+        child = etree.SubElement(parent, qn(tag))
         for succ in successors:
             anchor = parent.find(qn(succ))
             if anchor is not None:
                 anchor.addprevious(child)
                 break
-        else:
-            parent.append(child)
-    return child
+    return cast(BaseOxmlElement, child)
+
+
+def _in_gbk(text: str) -> bool:
+    """Whether every character of ``text`` is one the role faces have (``face_for`` None)."""
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _set_pstyle(p: BaseOxmlElement, style_id: str) -> None:
+    """``p``'s paragraph style: ``w:pStyle`` first in its ``w:pPr`` (made first in ``p``)."""
+    ppr = p[0] if len(p) and p[0].tag == _W_PPR else None
+    if ppr is None:
+        ppr = etree.SubElement(p, _W_PPR)
+        p.insert(0, ppr)
+    else:
+        old = ppr.find(_W_PSTYLE)
+        if old is not None:
+            ppr.remove(old)
+    pstyle = etree.SubElement(ppr, _W_PSTYLE)
+    pstyle.set(_W_VAL, style_id)
+    ppr.insert(0, pstyle)
+
+
+@lru_cache(maxsize=1024)
+def _ppr(key: tuple[Any, ...], style: str | None, page_break: bool) -> BaseOxmlElement:
+    """The ``w:pPr`` of ``_DocxRenderer._format``'s ``key``, with the paragraph style and the
+    page break it keeps, built once per process by python-docx (copies are inserted)."""
+    scratch = DocxParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
+    _apply_format(scratch, *key)
+    ppr = scratch._p.get_or_add_pPr()
+    if style:
+        ppr.style = style
+    if page_break:
+        scratch.paragraph_format.page_break_before = True
+    return cast(BaseOxmlElement, ppr)
 
 
 def _rfonts(east_asia: str, latin: str = LATIN_FACE, *, hint: bool = True) -> str:
@@ -337,6 +393,80 @@ def _table_grid_xml() -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def _template() -> bytes:
+    """python-docx's default template as every docgen Word file starts from it, made once per
+    process: the parts no docgen file has dropped (the thumbnail; Word 2010's copy of the
+    styles, with theme fonts; the bullet numbering, naming Symbol and Courier New; the
+    bibliography sample) and the styles part holding docgen's styles instead of the template's
+    166. Opening this small package is a fraction of opening the default one and emptying it."""
+    word = docx.Document()
+    package = word.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # the template's picture of an empty page
+            package.rels.pop(rid)
+    document_rels = word.part.rels
+    for rid, rel in list(document_rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/numbering", "/customXml")):
+            document_rels.pop(rid)
+    root = word.styles.element
+    del root[:]
+    for child in parse_xml(_styles_xml() + "</w:styles>"):
+        root.append(child)
+    root.append(parse_xml(_table_grid_xml()))
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+class _PartSink:
+    """Stands in for python-docx's zip writer: keeps each part's bytes by member name."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, bytes] = {}
+
+    def write(self, pack_uri: object, blob: bytes) -> None:
+        self.parts[pack_uri.membername] = blob  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        pass
+
+
+def _package_parts(word: DocxDocument) -> dict[str, bytes]:
+    """The parts ``word.save`` would zip, by member name, without zipping them (``_repack``
+    writes the one zip). Through python-docx's own writer steps; a python-docx without them
+    gets saved and unzipped."""
+    package = word.part.package
+    parts = list(package.iter_parts())
+    sink = _PartSink()
+    try:
+        write_types = PackageWriter._write_content_types_stream
+        write_rels = PackageWriter._write_pkg_rels
+        write_parts = PackageWriter._write_parts
+    except AttributeError:
+        out = io.BytesIO()
+        word.save(out)
+        with zipfile.ZipFile(io.BytesIO(out.getvalue())) as src:
+            return {name: src.read(name) for name in src.namelist()}
+    for part in parts:
+        part.before_marshal()
+    write_types(sink, parts)  # type: ignore[no-untyped-call]
+    write_rels(sink, package.rels)  # type: ignore[no-untyped-call]
+    write_parts(sink, parts)  # type: ignore[arg-type]
+    return sink.parts
+
+
+def _part_trees(word: DocxDocument) -> dict[str, BaseOxmlElement]:
+    """The XML parts' element trees by member name (``named_faces`` reads these instead of
+    parsing the bytes they serialise to)."""
+    trees: dict[str, BaseOxmlElement] = {}
+    for part in word.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is not None:
+            trees[part.partname.membername] = element
+    return trees
+
+
 # ---------------------------------------------------------------------- the renderer
 
 
@@ -355,13 +485,12 @@ class _DocxRenderer:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.geo = layout.geometry(doc.landscape)
-        self.word: DocxDocument = docx.Document()
+        self.word: DocxDocument = docx.Document(io.BytesIO(_template()))
         self.pending_break = False
         self.last_paragraph: DocxParagraph | None = None
         self.shape_id = 0
         self.sdt_id = 0
         self.styles_used: set[str] = set()
-        self._ppr_cache: dict[tuple, BaseOxmlElement] = {}
         self._rpr_cache: dict[tuple, BaseOxmlElement | None] = {}
         # A document on a character grid (the letter: 28 characters of 3号 a line) tightens its
         # 3号 text by whole twentieths of a point so that exactly that many fit, as the PDF.
@@ -374,7 +503,6 @@ class _DocxRenderer:
 
     def render(self) -> bytes:
         self._setup_package()
-        self._setup_styles()
         self._setup_page(self.word.sections[0])
         cover_break = self._cover_break_index()
         for index, block in enumerate(self.doc.blocks):
@@ -384,21 +512,10 @@ class _DocxRenderer:
                 self._block(block)
         self._finish(cover_break is not None)
         self._add_used_styles()
-        out = io.BytesIO()
-        self.word.save(out)
-        return _repack(out.getvalue())
+        return _repack(_package_parts(self.word), _part_trees(self.word))
 
     def _setup_package(self) -> None:
-        package = self.word.part.package
-        for rid, rel in list(package.rels.items()):
-            if rel.reltype == RT.THUMBNAIL:  # the template's picture of an empty page
-                package.rels.pop(rid)
-        document_rels = self.word.part.rels
-        for rid, rel in list(document_rels.items()):
-            # Word 2010's copy of the styles (theme fonts), the template's bullet numbering
-            # (Symbol, Courier New) and its bibliography sample: none is used.
-            if rel.reltype.endswith(("/stylesWithEffects", "/numbering", "/customXml")):
-                document_rels.pop(rid)
+        """The document's own metadata and settings (the template: ``_template``)."""
         day = self.doc.created
         when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else FIXED_DATE
         author = clean_text(self.doc.author or GENERATOR)
@@ -428,14 +545,6 @@ class _DocxRenderer:
         lang = settings.find(qn("w:themeFontLang"))
         if lang is not None:
             lang.set(qn("w:eastAsia"), "zh-CN")
-
-    def _setup_styles(self) -> None:
-        root = self.word.styles.element
-        for child in list(root):
-            root.remove(child)
-        for child in parse_xml(_styles_xml() + "</w:styles>"):
-            root.append(child)
-        root.append(parse_xml(_table_grid_xml()))
 
     def _add_used_styles(self) -> None:
         root = self.word.styles.element
@@ -537,11 +646,13 @@ class _DocxRenderer:
 
     # ------------------------------------------------------------------ primitives
 
-    def _style(self, para: DocxParagraph, role: Role, style_id: str | None = None) -> None:
+    def _style(
+        self, para: DocxParagraph | BaseOxmlElement, role: Role, style_id: str | None = None
+    ) -> None:
         """Give ``para`` the paragraph style of ``role`` (Normal for 仿宋) or ``style_id``."""
         style_id = style_id or _PARA_STYLE[role]
         if style_id != "Normal":
-            para._p.get_or_add_pPr().style = style_id
+            _set_pstyle(para._p if isinstance(para, DocxParagraph) else para, style_id)
             self.styles_used.add(style_id)
 
     def _rpr(
@@ -589,13 +700,12 @@ class _DocxRenderer:
         return result
 
     def _run(self, parent: BaseOxmlElement, text: str, size: float, **kw) -> BaseOxmlElement:
-        r = OxmlElement("w:r")
+        r: BaseOxmlElement = etree.SubElement(parent, _W_R)
         rpr = self._rpr(size, **kw)
         if rpr is not None:
-            r.append(copy.deepcopy(rpr))
+            r.append(rpr.__copy__())  # lxml's copy is a deep one
         if text:
             _add_text(r, clean_text(text))
-        parent.append(r)
         return r
 
     def _text(
@@ -616,6 +726,10 @@ class _DocxRenderer:
         char_style = None if role == para_role else _CHAR_STYLE[role]
         text = clean_text(text)
         kw = {"char_style": char_style, "bold": bold, "underline": underline}
+        if _in_gbk(text):  # every character in the role's face (the common case): one run
+            if text:
+                self._run(parent, text, size, face=None, **kw)
+            return
         start, current = 0, None
         for i, ch in enumerate(text):
             face = face_for(ch)
@@ -682,7 +796,7 @@ class _DocxRenderer:
 
     def _format(
         self,
-        para: DocxParagraph,
+        para: DocxParagraph | BaseOxmlElement,
         *,
         align: Align = "left",
         size: float = 16.0,
@@ -697,21 +811,16 @@ class _DocxRenderer:
     ) -> None:
         line = round(leading if leading is not None else size * layout.LEADING_RATIO, 2)
         key = (align, size, line, before, after, first, left, right, keep_with_next, keep_lines)
-        ppr = self._ppr_cache.get(key)
-        if ppr is None:
-            scratch = DocxParagraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
-            _apply_format(scratch, *key)
-            ppr = self._ppr_cache[key] = scratch._p.pPr
-        old = para._p.pPr
-        style = old.style if old is not None else None
-        page_break = old is not None and old.find(qn("w:pageBreakBefore")) is not None
+        p = para._p if isinstance(para, DocxParagraph) else para
+        # The new pPr keeps the paragraph's style and page break and nothing else of the old.
+        style, page_break = None, False
+        old = p[0] if len(p) and p[0].tag == _W_PPR else None
         if old is not None:
-            para._p.remove(old)
-        para._p.insert(0, copy.deepcopy(ppr))
-        if style:
-            para._p.pPr.style = style
-        if page_break:
-            para.paragraph_format.page_break_before = True
+            pstyle = old.find(_W_PSTYLE)
+            style = pstyle.get(_W_VAL) if pstyle is not None else None
+            page_break = old.find(_W_PAGE_BREAK_BEFORE) is not None
+            p.remove(old)
+        p.insert(0, _ppr(key, style, page_break).__copy__())
 
     # ------------------------------------------------------------------ blocks
 
@@ -973,18 +1082,9 @@ class _DocxRenderer:
         and WPS; plain text elsewhere), in Segoe UI Symbol, which has both."""
         self.sdt_id += 1
         self.styles_used.add("TickChar")
-        sz = "" if size == _BODY_SIZE else f'<w:sz w:val="{round(size * 2)}"/>'
-        rpr = f'<w:rPr><w:rStyle w:val="TickChar"/>{sz}</w:rPr>'
-        glyph = chr(CHECKED_CHAR if checked else UNCHECKED_CHAR)
-        xml = (
-            f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr>{rpr}<w:id w:val="{self.sdt_id}"/>'
-            f'<w14:checkbox><w14:checked w14:val="{1 if checked else 0}"/>'
-            f'<w14:checkedState w14:val="{CHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
-            f'<w14:uncheckedState w14:val="{UNCHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
-            f"</w14:checkbox></w:sdtPr><w:sdtContent><w:r>{rpr}<w:t>{glyph}</w:t></w:r>"
-            "</w:sdtContent></w:sdt>"
-        )
-        return parse_xml(xml)
+        sdt = _checkbox_xml(checked, size).__copy__()
+        sdt.find(_W_SDT_ID).set(_W_VAL, str(self.sdt_id))
+        return sdt
 
     # ------------------------------------------------------------------ tables
 
@@ -1051,45 +1151,36 @@ class _DocxRenderer:
         self._before_table()
         widths = _split_widths(self.geo.frame_width, block.widths)
         ncols = len(widths)
-        table = self._new_table(len(block.rows), widths, grid=True)
-        table._tbl.tblPr.style = None
+        table = self._new_table(0, widths, grid=True)
+        tbl = table._tbl
+        tbl.tblPr.style = None
         leading = size * layout.TABLE_LEADING_RATIO
         para_role: Role = block.role
         style_id = _PARA_STYLE[para_role]
-        # Work on the XML rows directly: python-docx's cell lookups rebuild the whole grid on
-        # every call, which makes long tables quadratic.
-        for r, (row_cells, tr) in enumerate(zip(block.rows, table._tbl.tr_lst, strict=True)):
+        # The rows are written with lxml directly, as python-docx writes them (a row of
+        # w:cantSplit and w:tblHeader; cells of tcW, gridSpan, shd, vAlign and one paragraph):
+        # python-docx's cell objects cost more than the text in them.
+        for r, row_cells in enumerate(block.rows):
             span_total = sum(max(c.colspan, 1) for c in row_cells)
             if span_total > ncols:
                 raise ValueError(f"table row {r} spans {span_total} columns, the table has {ncols}")
-            tr_pr = tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:cantSplit"))
+            tr = etree.SubElement(tbl, _W_TR)
+            tr_pr = etree.SubElement(tr, _W_TRPR)
+            etree.SubElement(tr_pr, _W_CANT_SPLIT)
             if r < block.header_rows:
-                tr_pr.append(OxmlElement("w:tblHeader"))
-            tcs = list(tr.tc_lst)
+                etree.SubElement(tr_pr, _W_TBL_HEADER)
             col = 0
             for cell_data in row_cells:
                 span = max(cell_data.colspan, 1)
-                tc = tcs[col]
-                if span > 1:
-                    tc.grid_span = span
-                    for swallowed in tcs[col + 1 : col + span]:
-                        tr.remove(swallowed)
-                cell = _Cell(tc, table)
-                cell.width = Twips(sum(widths[col : col + span]))
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 header = cell_data.header or r < block.header_rows
-                if header:
-                    _shade(cell, HEADER_SHADING)
-                para = cell.paragraphs[0]
-                self._format(para, align=cell_data.align, size=size, leading=leading)
-                self._style(para, para_role, style_id)
-                self._runs(para, cell_data.text, block.role, size, bold=cell_data.header)
+                p = _table_cell(tr, sum(widths[col : col + span]), span, header)
+                self._format(p, align=cell_data.align, size=size, leading=leading)
+                self._style(p, para_role, style_id)
+                self._runs(p, cell_data.text, block.role, size, bold=cell_data.header)
                 col += span
             for rest in range(col, ncols):  # a short row: pad with empty cells
-                cell = _Cell(tcs[rest], table)
-                cell.width = Twips(widths[rest])
-                self._format(cell.paragraphs[0], size=size, leading=leading)
+                p = _table_cell(tr, widths[rest], 1, None)
+                self._format(p, size=size, leading=leading)
         self._blank(layout.TABLE_SPACE)
         self.last_paragraph = None
 
@@ -1380,26 +1471,25 @@ _PPR_AFTER_PBDR = (
 
 def _add_text(r: BaseOxmlElement, text: str) -> None:
     """Text into run ``r``: tabs and newlines as ``w:tab`` and ``w:br``."""
-    for piece in re.split(r"([\t\n])", text):
+    pieces = _TAB_OR_NEWLINE.split(text) if "\t" in text or "\n" in text else (text,)
+    for piece in pieces:
         if piece == "\t":
-            r.append(OxmlElement("w:tab"))
+            etree.SubElement(r, _W_TAB)
         elif piece == "\n":
-            r.append(OxmlElement("w:br"))
+            etree.SubElement(r, _W_BR)
         elif piece:
-            t = OxmlElement("w:t")
+            t = etree.SubElement(r, _W_T)
             t.text = piece
             if piece[0] == " " or piece[-1] == " " or "  " in piece:
-                t.set(qn("xml:space"), "preserve")
-            r.append(t)
+                t.set(_XML_SPACE, "preserve")
 
 
-def _mark_size(para: DocxParagraph, half_points: int) -> None:
+def _mark_size(para: DocxParagraph | BaseOxmlElement, half_points: int) -> None:
     """The paragraph mark's size: an empty spacer paragraph is as small as its line spacing."""
-    ppr = para._p.get_or_add_pPr()
+    p = para._p if isinstance(para, DocxParagraph) else para
+    ppr = p[0] if len(p) and p[0].tag == _W_PPR else p.get_or_add_pPr()
     rpr = _set_child(ppr, "w:rPr", ("w:sectPr", "w:pPrChange"))
-    sz = OxmlElement("w:sz")
-    sz.set(qn("w:val"), str(half_points))
-    rpr.append(sz)
+    etree.SubElement(rpr, _W_SZ).set(_W_VAL, str(half_points))
 
 
 def _apply_format(
@@ -1479,15 +1569,43 @@ def _set_borders(tbl_pr: BaseOxmlElement, edges: Mapping[str, int]) -> None:
     tbl_pr.append(borders)
 
 
-def _shade(cell: _Cell, fill: str) -> None:
-    shd = _set_child(
-        cell._tc.get_or_add_tcPr(),
-        "w:shd",
-        ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"),
+def _table_cell(tr: BaseOxmlElement, width: int, span: int, header: bool | None) -> BaseOxmlElement:
+    """A ``w:tc`` at the end of ``tr``: ``width`` twips wide, over ``span`` grid columns,
+    shaded as a header or not, its text centred vertically (``header`` None: a padding cell,
+    neither); returns its one, empty paragraph."""
+    tc = etree.SubElement(tr, _W_TC)
+    tc_pr = etree.SubElement(tc, _W_TCPR)
+    tc_w = etree.SubElement(tc_pr, _W_TCW)
+    tc_w.set(_W_TYPE, "dxa")
+    tc_w.set(_W_W, str(width))
+    if span > 1:
+        etree.SubElement(tc_pr, _W_GRID_SPAN).set(_W_VAL, str(span))
+    if header:
+        shd = etree.SubElement(tc_pr, _W_SHD)
+        shd.set(_W_VAL, "clear")
+        shd.set(_W_COLOR, "auto")
+        shd.set(_W_FILL, HEADER_SHADING)
+    if header is not None:
+        etree.SubElement(tc_pr, _W_VALIGN).set(_W_VAL, "center")
+    return etree.SubElement(tc, _W_P)
+
+
+@lru_cache(maxsize=64)
+def _checkbox_xml(checked: bool, size: float) -> BaseOxmlElement:
+    """A checkbox content control (``_DocxRenderer._checkbox``) with id 0, parsed once per
+    process; the renderer inserts copies with their own ids."""
+    sz = "" if size == _BODY_SIZE else f'<w:sz w:val="{round(size * 2)}"/>'
+    rpr = f'<w:rPr><w:rStyle w:val="TickChar"/>{sz}</w:rPr>'
+    glyph = chr(CHECKED_CHAR if checked else UNCHECKED_CHAR)
+    xml = (
+        f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr>{rpr}<w:id w:val="0"/>'
+        f'<w14:checkbox><w14:checked w14:val="{1 if checked else 0}"/>'
+        f'<w14:checkedState w14:val="{CHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
+        f'<w14:uncheckedState w14:val="{UNCHECKED_CHAR:04X}" w14:font="{TICK_FACE}"/>'
+        f"</w14:checkbox></w:sdtPr><w:sdtContent><w:r>{rpr}<w:t>{glyph}</w:t></w:r>"
+        "</w:sdtContent></w:sdt>"
     )
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
+    return parse_xml(xml)
 
 
 # ---------------------------------------------------------------------- package
@@ -1497,16 +1615,20 @@ _FACE_ATTRS = tuple(qn(a) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"))
 _THEME_FONTS = '<a:latin typeface="{latin}"/><a:ea typeface="{ea}"/><a:cs typeface="{latin}"/>'
 
 
-def named_faces(parts: Mapping[str, bytes]) -> set[str]:
+def named_faces(
+    parts: Mapping[str, bytes], trees: Mapping[str, BaseOxmlElement] | None = None
+) -> set[str]:
     """Every face named in the WordprocessingML parts (styles, body, footers, settings, content
-    controls) and the theme of a .docx, ``word/fontTable.xml`` excepted."""
+    controls) and the theme of a .docx, ``word/fontTable.xml`` excepted. ``trees``: the
+    element trees some parts were serialised from, read instead of parsing those parts."""
     faces: set[str] = set()
     for name, data in parts.items():
         if not name.endswith(".xml") or name == "word/fontTable.xml":
             continue
         if not name.startswith("word/"):
             continue
-        root = parse_xml(data)
+        tree = trees.get(name) if trees is not None else None
+        root = tree if tree is not None else parse_xml(data)
         for el in root.iter(qn("w:rFonts")):
             faces.update(v for a in _FACE_ATTRS if (v := el.get(a)))
         for tag in ("checkedState", "uncheckedState"):
@@ -1554,16 +1676,18 @@ def _theme(data: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def _repack(data: bytes) -> bytes:
-    """Re-zip with fixed timestamps and attributes, [Content_Types].xml first, then sorted;
-    the theme and the font table rewritten to name the Windows faces the file uses."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    parts = {name: src.read(name) for name in src.namelist()}
+def _repack(parts: dict[str, bytes], trees: Mapping[str, BaseOxmlElement] | None = None) -> bytes:
+    """Zip the parts with fixed timestamps and attributes, [Content_Types].xml first, then
+    sorted; the theme and the font table rewritten to name the Windows faces the file uses.
+    ``trees``: the element trees of the XML parts (``named_faces``), not of a rewritten one."""
+    parts = dict(parts)
     for name in list(parts):
         if name.startswith("word/theme/") and name.endswith(".xml"):
             parts[name] = _theme(parts[name])
+            if trees is not None and name in trees:
+                trees = {k: v for k, v in trees.items() if k != name}
     if "word/fontTable.xml" in parts:
-        parts["word/fontTable.xml"] = _font_table(named_faces(parts))
+        parts["word/fontTable.xml"] = _font_table(named_faces(parts, trees))
     app = parts.get("docProps/app.xml")
     if app is not None:
         app = app.replace(
