@@ -465,21 +465,19 @@ class WordJob:
 
     def __init__(self, composed: ComposedPacket, *, parallel: bool):
         self._composed = composed
-        self._job = (
-            _start_docx(composed.forms, composed.families, composed.fallbacks) if parallel else None
-        )
+        # The worker renders the letter too (last), so that python-docx is imported there.
+        docs = [*composed.forms, *([composed.letter] if composed.letter is not None else [])]
+        self._job = _start_docx(docs, composed.families, composed.fallbacks) if parallel else None
 
     def result(self) -> WordFiles:
-        from .render.docx import render_docx
-
         c = self._composed
-        forms = (
-            self._job.result()
-            if self._job is not None
-            else [render_docx(doc, c.families, c.fallbacks) for doc in c.forms]
-        )
-        letter = render_docx(c.letter, c.families, c.fallbacks) if c.letter is not None else None
-        return WordFiles(tuple(forms), letter)
+        if self._job is not None:
+            files = self._job.result()
+        else:
+            docs = [*c.forms, *([c.letter] if c.letter is not None else [])]
+            files = [_render_docx(doc, c.families, c.fallbacks) for doc in docs]
+        n = len(c.forms)
+        return WordFiles(tuple(files[:n]), files[n] if c.letter is not None else None)
 
     def abort(self) -> None:
         if self._job is not None:
@@ -503,14 +501,12 @@ class _DocxJob:
         import concurrent.futures
         import multiprocessing
 
-        from .render.docx import render_docx
-
-        self._render = render_docx
+        self._render = _render_docx
         self._args = [(doc, families, fallbacks) for doc in forms]
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=worker_init
         )
-        self._futures = [self._pool.submit(render_docx, *args) for args in self._args]
+        self._futures = [self._pool.submit(_render_docx, *args) for args in self._args]
 
     def result(self) -> list[bytes]:
         try:
@@ -533,6 +529,18 @@ class _DocxJob:
             with contextlib.suppress(OSError, AttributeError):
                 proc.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _render_docx(
+    doc: Document,
+    families: Mapping[Role, str],
+    fallbacks: Mapping[Role, Mapping[str, str]],
+) -> bytes:
+    """``render_docx``, imported where it runs: python-docx and its lxml parts are loaded by
+    the Word worker, not by the build's own process before the fork (issue 16)."""
+    from .render.docx import render_docx
+
+    return render_docx(doc, families, fallbacks)
 
 
 def _start_docx(
