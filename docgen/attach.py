@@ -21,10 +21,10 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import LimitReachedError
@@ -52,6 +52,9 @@ from docgen.attachments import (
 )
 from docgen.fontfix import FontFixReport, embed_missing_fonts
 from docgen.layout import A4_H, A4_W, PORTRAIT, Box, attachment_box
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 UPRIGHT_KEEP = 0.80  # a landscape page stays upright if that keeps 80% of the turned scale
 DEFAULT_DPI = 150.0
@@ -269,7 +272,7 @@ def _rotation(page: PageObject, where: str) -> int:
     raw = page.get("/Rotate", 0)
     raw = raw.get_object() if raw is not None else 0
     try:
-        value = float(raw)  # type: ignore[arg-type]
+        value = float(raw)
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or not value.is_integer() or int(value) % 90:
@@ -479,8 +482,8 @@ def _scrub(page: PageObject, where: str) -> None:
             if key in _ACTIVE_KEYS:
                 del obj[key]
                 continue
-            value = obj[key]
-            value = value.get_object() if value is not None else None
+            item = obj[key]
+            value = item.get_object() if item is not None else None
             if isinstance(value, DictionaryObject):
                 if _is_active(value) or key in ("/Parent", "/P"):
                     del obj[key]
@@ -610,11 +613,11 @@ def _exif_matrix(orientation: int, w: float, h: float) -> tuple[Matrix, float, f
             return _IDENTITY, w, h
 
 
-def _dpi(info: dict[str, object]) -> tuple[float, float]:
+def _dpi(info: Mapping[str | tuple[int, int], object]) -> tuple[float, float]:
     dpi = info.get("dpi")
     if isinstance(dpi, Sequence) and len(dpi) == 2:
         try:
-            dx, dy = float(dpi[0]), float(dpi[1])  # type: ignore[arg-type]
+            dx, dy = float(dpi[0]), float(dpi[1])
         except (TypeError, ValueError):
             return DEFAULT_DPI, DEFAULT_DPI
         if _MIN_DPI <= dx <= _MAX_DPI and _MIN_DPI <= dy <= _MAX_DPI:
@@ -622,11 +625,10 @@ def _dpi(info: dict[str, object]) -> tuple[float, float]:
     return DEFAULT_DPI, DEFAULT_DPI
 
 
-def _flatten(img: object) -> object:
+def _flatten(img: Image.Image) -> Image.Image:
     """A PIL image in a mode reportlab embeds faithfully: L or RGB, alpha laid on white paper."""
     from PIL import Image
 
-    assert isinstance(img, Image.Image)
     mode = img.mode
     if mode in ("L", "RGB"):
         return img
@@ -652,7 +654,7 @@ _REDUCE_AS = {"1": "L", "P": "RGB", "PA": "RGBA", "I;16": "I", "I;16B": "I", "I;
 _STRIP_ROWS = 32  # output rows reduced at a time (bounds the converted copies)
 
 
-def _reduced(img: Any, factor: int) -> Any:
+def _reduced(img: Image.Image, factor: int) -> Image.Image:
     """``img`` shrunk ``factor`` times (box average), strip by strip: no full-size copy is made
     (Image.reduce itself converts an image with alpha to premultiplied alpha first, and a
     palette or bilevel image must be converted before it can be averaged)."""
@@ -700,7 +702,7 @@ def _image_pages(data: bytes, kind: AttachmentKind, label: str) -> list[PlacedPa
         raise AttachmentError(damaged_message(label, kind)) from exc
 
 
-def _image_page(img: Any, data: bytes, kind: AttachmentKind) -> PlacedPage:
+def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPage:
     from PIL import Image
     from reportlab import rl_config
     from reportlab.lib.utils import ImageReader
@@ -735,7 +737,7 @@ def _image_page(img: Any, data: bytes, kind: AttachmentKind) -> PlacedPage:
         and _jpeg_sof_ok(data)
     )
     if passthrough:
-        source: object = ImageReader(io.BytesIO(data))
+        source = ImageReader(io.BytesIO(data))
         m = _compose(exif, p.matrix)
         draw_w, draw_h = stored_w, stored_h
     else:
@@ -755,7 +757,7 @@ def _image_page(img: Any, data: bytes, kind: AttachmentKind) -> PlacedPage:
         flat = _flatten(pixels)
         if factor > 1 and kind == "jpeg":
             jpeg = io.BytesIO()
-            flat.save(jpeg, "JPEG", quality=JPEG_QUALITY)  # type: ignore[attr-defined]
+            flat.save(jpeg, "JPEG", quality=JPEG_QUALITY)
             jpeg.seek(0)
             source = ImageReader(jpeg)
         else:
@@ -767,7 +769,11 @@ def _image_page(img: Any, data: bytes, kind: AttachmentKind) -> PlacedPage:
     canvas = Canvas(buf, pagesize=(A4_W, A4_H), invariant=1, pageCompression=1)
     canvas.setCreator("docgen")
     # reportlab opens each page with an (unused) Helvetica: an image page needs no font at all.
-    canvas._preamble = re.sub(r"\s*BT /F\d+ [\d.]+ Tf [\d.]+ TL ET", "", canvas._preamble)
+    # (_preamble is reportlab's own attribute, missing from types-reportlab.)
+    preamble = canvas._preamble  # type: ignore[attr-defined]
+    canvas._preamble = re.sub(  # type: ignore[attr-defined]
+        r"\s*BT /F\d+ [\d.]+ Tf [\d.]+ TL ET", "", preamble
+    )
     saved = rl_config.useA85
     rl_config.useA85 = 0  # JPEG bytes as they are, not ASCII85-inflated by a quarter
     try:
@@ -781,7 +787,9 @@ def _image_page(img: Any, data: bytes, kind: AttachmentKind) -> PlacedPage:
         rl_config.useA85 = saved
     page = PdfReader(io.BytesIO(buf.getvalue())).pages[0]
     resources = page["/Resources"].get_object()
-    if "BT" not in page.get_contents().get_data().decode("latin-1") and "/Font" in resources:
+    contents = page.get_contents()
+    text = contents.get_data().decode("latin-1") if contents is not None else ""
+    if isinstance(resources, DictionaryObject) and "BT" not in text and "/Font" in resources:
         del resources["/Font"]
     return PlacedPage(page, round(p.scale, 6), p.rotated, 0, p.box)
 
@@ -794,7 +802,7 @@ def _jpeg_sof_ok(data: bytes) -> bool:
         info = readJPEGInfo(io.BytesIO(data))
     except Exception:
         return False
-    return info[2] in (1, 3, 4)
+    return info is not None and info[2] in (1, 3, 4)
 
 
 # ---------------------------------------------------------------------------------------------
