@@ -19,10 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, Any, TypeAlias, get_args
 
 from docgen.document import Document, Role, iter_runs
 from docgen.errors import Finding, FontError
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont
 
 ROLES: tuple[Role, ...] = get_args(Role)
 
@@ -850,7 +853,14 @@ def blob_path(kind: str, key: str) -> Path | None:
     return folder / "fonts" / f"{kind}-{hashlib.sha256(full.encode()).hexdigest()[:40]}.bin"
 
 
-def write_blob(entry: Path | None, value: object) -> None:
+# What write_blob keeps: marshal's plain data. Lists and dicts are typed as marshal's own stubs
+# type them; an item marshal cannot keep is found when it writes them (ValueError: no entry).
+Blob: TypeAlias = (
+    bool | int | float | str | bytes | tuple["Blob", ...] | list[Any] | dict[Any, Any] | None
+)
+
+
+def write_blob(entry: Path | None, value: Blob) -> None:
     """Keep ``value`` (numbers, strings, bytes and containers of them) at ``entry`` with the
     SHA-256 of its marshal payload, atomically; a cache that cannot be written is not used."""
     import marshal
@@ -882,20 +892,21 @@ def read_blob(entry: Path | None) -> object | None:
         payload = raw[32:]
         if len(raw) < 32 or hashlib.sha256(payload).digest() != raw[:32]:
             return None
-        return marshal.loads(payload)
+        value: object = marshal.loads(payload)  # untrusted: callers check what it is
+        return value
     except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
-def _store_ttfont(face: Face, font: object) -> None:
+def _store_ttfont(face: Face, font: TTFont) -> None:
     """Keep reportlab's parse of ``face`` (a just-made ``TTFont``) in the cache folder."""
     from reportlab.pdfbase.ttfonts import TTFNameBytes
 
     entry = _rl_entry(face)
     if entry is None:
         return
-    state: dict[str, object] = {}
-    for key, value in vars(font.face).items():  # type: ignore[attr-defined]
+    state: dict[str, Blob] = {}
+    for key, value in vars(font.face).items():
         if key in _RL_SKIP:
             continue
         if isinstance(value, TTFNameBytes):
@@ -904,14 +915,14 @@ def _store_ttfont(face: Face, font: object) -> None:
     write_blob(entry, state)
 
 
-def _cached_ttfont(face: Face) -> object | None:
+def _cached_ttfont(face: Face) -> TTFont | None:
     """A reportlab ``TTFont`` for ``face`` made from its cache entry, the same object the parse
     makes (``tests/test_fonts.py`` compares them); ``None`` without a valid entry."""
     from fnmatch import fnmatch
     from weakref import WeakKeyDictionary
 
     from reportlab import rl_config
-    from reportlab.pdfbase.ttfonts import (
+    from reportlab.pdfbase.ttfonts import (  # type: ignore[attr-defined]  # unShapedFontGlob: no stub
         TTEncoding,
         TTFNameBytes,
         TTFont,
@@ -936,22 +947,23 @@ def _cached_ttfont(face: Face) -> object | None:
             name.ustr = value[2]
             value = name
         setattr(ttf, key, value)
-    ttf._ttf_data = ttf_data
+    # The private attributes TTFontFace.__init__ sets, missing from types-reportlab:
+    ttf._ttf_data = ttf_data  # type: ignore[attr-defined]
     units = state.get("unitsPerEm")
     if not isinstance(units, int) or units <= 0:
         return None
     if units == 1000:
-        ttf._pdfScale = lambda x: x
+        ttf._pdfScale = lambda x: x  # type: ignore[attr-defined]
     else:
         mult = 1000 / units
-        ttf._pdfScale = lambda x: x * mult
+        ttf._pdfScale = lambda x: x * mult  # type: ignore[attr-defined]
     # TTFont.__init__ without its parse (reportlab 4.2 - 5.x)
     font = TTFont.__new__(TTFont)
     font.fontName = face.name
     font.face = ttf
     font.encoding = TTEncoding()
     font.state = WeakKeyDictionary()
-    font._asciiReadable = rl_config.ttfAsciiReadable
+    font._asciiReadable = rl_config.ttfAsciiReadable  # type: ignore[attr-defined]  # private, no stub
     if "shapable" in TTFont.__init__.__code__.co_varnames:
         font.shapable = not any(fnmatch(face.name, g) for g in unShapedFontGlob)
     return font
