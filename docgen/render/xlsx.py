@@ -23,7 +23,7 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.fonts import Font as _Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -35,8 +35,8 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 
 from .. import layout
-from ..compose.province import ProvinceTable, QuotaCount
-from ..compose.summary import SummaryCell, SummaryTable
+from ..compose.province import ProvinceTable
+from ..compose.summary import QuotaCount, SummaryCell, SummaryTable
 from ..document import Role
 
 __all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
@@ -132,11 +132,21 @@ class _Sheet:
             charset=_GB2312_CHARSET,
         )
 
+    def _writable(self, row: int, col: int) -> XlCell:
+        """The cell at ``row``, ``col``; one a merge covers cannot take a value (cells are
+        written before their row is merged)."""
+        cell = self.ws.cell(row=row, column=col)
+        if not isinstance(cell, XlCell):
+            raise ValueError(
+                f"cell {cell.coordinate} is covered by a merge: write it before merging"
+            )
+        return cell
+
     def text(
         self, row: int, col: int, text: str, font: Font, align: Alignment, border: bool = True
     ) -> XlCell:
         """A string cell, whatever ``text`` looks like (formula, error code, digits)."""
-        cell = self.ws.cell(row=row, column=col)
+        cell = self._writable(row, col)
         value = clean_text(text)
         cell.value = value
         cell.data_type = "s"  # "=1+1" would otherwise be stored as a formula, "#N/A" as an error
@@ -150,7 +160,7 @@ class _Sheet:
         return cell
 
     def number(self, row: int, col: int, value: int | None, font: Font, align: Alignment) -> XlCell:
-        cell = self.ws.cell(row=row, column=col)
+        cell = self._writable(row, col)
         cell.value = value
         cell.font = font
         cell.alignment = align
@@ -170,7 +180,11 @@ class _Sheet:
 
     @classmethod
     def setup(
-        cls, ws: Worksheet, name: str, widths: Sequence[float], families: Mapping[Role, str]
+        cls,
+        ws: Worksheet,
+        name: str,
+        widths: Sequence[float],
+        families: Mapping[Role, str] | None,
     ) -> _Sheet:
         """``ws`` named ``name`` with its column widths set."""
         ws.title = name
@@ -257,9 +271,11 @@ class _Sheet:
             header=0.3,
             footer=0.35,
         )
-        ws.oddFooter.center.text = footer
-        ws.oddFooter.center.font = f"{self.song},Regular"
-        ws.oddFooter.center.size = 11  # 9 pt or more at the printed scale
+        odd_footer = ws.oddFooter
+        assert odd_footer is not None  # every sheet has one; openpyxl's stubs allow None
+        odd_footer.center.text = footer
+        odd_footer.center.font = f"{self.song},Regular"
+        odd_footer.center.size = 11  # 9 pt or more at the printed scale
 
 
 def _align(horizontal: str = "left", *, wrap: bool = True) -> Alignment:
@@ -406,7 +422,9 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[Role, str]) -> 
     return _deterministic(wb, table.title)
 
 
-def _province_counts_sheet(wb: Workbook, table: ProvinceTable, families: Mapping[Role, str]) -> None:
+def _province_counts_sheet(
+    wb: Workbook, table: ProvinceTable, families: Mapping[Role, str]
+) -> None:
     """Counts per city: the city, then for each category its count and its quota as numbers
     (two header rows: the category, then 申报数 / 名额), then the city's total. A city without a
     packet (未提交, 生成失败) has its status across the count columns."""
@@ -528,9 +546,10 @@ def _windows_fonts(wb: Workbook) -> None:
     """The workbook's default font 宋体 (not Calibri), a theme naming Windows faces only, and
     no recalculation on load (there are no formulas)."""
     default = _Font(name=SONG, sz=11, family=3, charset=_GB2312_CHARSET)
-    fonts = list(wb._fonts)
-    wb._fonts = IndexedList([default, *fonts[1:]])
-    normal = wb._named_styles["Normal"]
+    # The workbook's font and named-style lists: openpyxl's own attributes, not in its stubs.
+    fonts = list(wb._fonts)  # type: ignore[attr-defined]
+    wb._fonts = IndexedList([default, *fonts[1:]])  # type: ignore[attr-defined]
+    normal: NamedStyle = wb._named_styles["Normal"]  # type: ignore[attr-defined]
     normal.font = default
     theme = theme_xml
     fonts_xml = f'<a:latin typeface="{LATIN}"/><a:ea typeface="{SONG}"/><a:cs typeface="{LATIN}"/>'
