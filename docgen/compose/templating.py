@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..cnformat import cn_number
@@ -56,7 +56,7 @@ def render_text(edition: Edition, name: str, **context: Any) -> str:
 
 
 @lru_cache(maxsize=64)
-def _template(path: Path) -> Any:
+def _template(path: Path) -> Template:
     try:
         return _ENV.from_string(path.read_text(encoding="utf-8"))
     except (OSError, TemplateError) as exc:
