@@ -98,7 +98,10 @@ def annotated_copy(path: Path, items: list[tuple[Place, IntakeFinding]]) -> byte
         cell.comment = comment
     if META_SHEET in wb.sheetnames:
         wb[META_SHEET].cell(META_ROWS["annotated"], 2, "docgen")
-    wb.custom_doc_props.append(StringProperty(name=PROPERTY, value=_PLACEHOLDER))
+    # Workbook.custom_doc_props (openpyxl 3.1) is missing from types-openpyxl.
+    wb.custom_doc_props.append(  # type: ignore[attr-defined]
+        StringProperty(name=PROPERTY, value=_PLACEHOLDER)
+    )
     out = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -665,21 +665,22 @@ class _Collector:
         if docx in self.narratives:
             return self.narratives[docx]
         rel = self.rel(docx)
+        narrative: Narrative | None = None
         try:
-            narrative: Narrative | None = read_narrative(docx)
+            read = read_narrative(docx)
         except Refusal as exc:
             self.error(Place(rel), str(exc))
-            narrative = None
         else:
             self.inputs.append(docx)
-            for message in narrative.warnings:
+            for message in read.warnings:
                 self.warn(Place(rel), message)
-            if narrative.preamble and not self._is_guidance(narrative.preamble):
+            if read.preamble and not self._is_guidance(read.preamble):
                 self.warn(
                     Place(rel, where="正文开头"),
-                    f"第一个章节标题之前的文字“{_short(narrative.preamble)}”未导入；"
+                    f"第一个章节标题之前的文字“{_short(read.preamble)}”未导入；"
                     "章节标题请用“标题 1”样式或“一、……”编号",
                 )
+            narrative = read
         self.narratives[docx] = narrative
         return narrative
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..cnformat import cn_date
 from ..compose.templating import labels, render_text
@@ -52,6 +52,11 @@ from .layout import (
     Layout,
     layout,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Empty rows offered in the table sheets (the sheets are protected: rows cannot be inserted).
 SECTION_ROWS = 20
@@ -127,7 +132,7 @@ def applicant_workbook(
 
     values = values or {}
     wb = Workbook()
-    basic = wb.active
+    basic = _first_sheet(wb)
     basic.title = SHEET_BASIC
     intake = lay.intake
     lab = intake["labels"]
@@ -208,7 +213,7 @@ def city_workbook(
 
     lab = lay.intake["labels"]
     wb = Workbook()
-    ws = wb.active
+    ws = _first_sheet(wb)
     ws.title = SHEET_CITY
     _title(ws, lab["city_title"], 4)
     _header(ws, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]])
@@ -246,14 +251,23 @@ def city_workbook(
 # --------------------------------------------------------------------------- pieces
 
 
-def _title(ws: Any, text: str, width: int) -> None:
+def _first_sheet(wb: Workbook) -> Worksheet:
+    """The worksheet a new workbook opens with (openpyxl's stubs allow none, or a chartsheet)."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
+def _title(ws: Worksheet, text: str, width: int) -> None:
     from openpyxl.styles import Font
 
     cell = ws.cell(1, 1, text)
     cell.font = Font(bold=True, size=14)
 
 
-def _header(ws: Any, row: int, texts: Sequence[str]) -> None:
+def _header(ws: Worksheet, row: int, texts: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="999999")
@@ -267,7 +281,7 @@ def _header(ws: Any, row: int, texts: Sequence[str]) -> None:
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
 
 
-def _label_style(cell: Any, bold: bool = False) -> None:
+def _label_style(cell: Cell | MergedCell, bold: bool = False) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     cell.fill = PatternFill("solid", fgColor=_LABEL_FILL)
@@ -276,7 +290,9 @@ def _label_style(cell: Any, bold: bool = False) -> None:
         cell.font = Font(bold=True)
 
 
-def _field_row(ws: Any, lay: Layout, f: Field, n: int, value: Any, *, wrap: bool = False) -> None:
+def _field_row(
+    ws: Worksheet, lay: Layout, f: Field, n: int, value: Any, *, wrap: bool = False
+) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws.cell(f.row, COL_NO, n)
@@ -296,7 +312,7 @@ _FORMATS = {
 }
 
 
-def _input(ws: Any, row: int, col: int, value: Any, kind: str, *, wrap: bool = False) -> None:
+def _input(ws: Worksheet, row: int, col: int, value: Any, kind: str, *, wrap: bool = False) -> None:
     from openpyxl.styles import Alignment, Border, Protection, Side
 
     cell = ws.cell(row, col)
@@ -325,12 +341,12 @@ def _excel_value(value: Any, kind: str) -> Any:
 
 
 def _validation(
-    ws: Any, lay: Layout, kind: str, ref: str, label: str, hint: str, first: str
+    ws: Worksheet, lay: Layout, kind: str, ref: str, label: str, hint: str, first: str
 ) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     spec: dict[str, Any] = {}
-    style = "warning"
+    style: Literal["stop", "warning", "information"] = "warning"
     if kind == "category":
         spec = {"type": "list", "formula1": "类别"}
         style = "stop"
@@ -381,12 +397,12 @@ def _digits_only(cell: str, most: int) -> str:
     return f"AND(LEN({cell})<={most},LEN({inner})=0)"
 
 
-def _widths(ws: Any, widths: dict[str, float]) -> None:
+def _widths(ws: Worksheet, widths: dict[str, float]) -> None:
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
 
 
-def _protect(ws: Any) -> None:
+def _protect(ws: Worksheet) -> None:
     """Protected without a password: labels locked, input cells open; columns and rows may be
     resized."""
     p = ws.protection
@@ -397,7 +413,7 @@ def _protect(ws: Any) -> None:
     ws.freeze_panes = None
 
 
-def _help_sheet(wb: Any, lay: Layout, lines: Sequence[str], *, with_form: bool) -> None:
+def _help_sheet(wb: Workbook, lay: Layout, lines: Sequence[str], *, with_form: bool) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(SHEET_HELP)
@@ -425,7 +441,7 @@ def _help_sheet(wb: Any, lay: Layout, lines: Sequence[str], *, with_form: bool) 
     ws.protection.sheet = True
 
 
-def _meta_sheet(wb: Any, lay: Layout, kind: str) -> None:
+def _meta_sheet(wb: Workbook, lay: Layout, kind: str) -> None:
     from openpyxl.workbook.defined_name import DefinedName
 
     ws = wb.create_sheet(META_SHEET)
@@ -462,7 +478,7 @@ def _letter(col: int) -> str:
     return get_column_letter(col)
 
 
-def _save(wb: Any) -> bytes:
+def _save(wb: Workbook) -> bytes:
     out = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

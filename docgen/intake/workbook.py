@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import iterparse
 
 from .layout import MAX_COLUMN, META_SHEET, ROW_LIMIT
@@ -131,7 +130,7 @@ def _read_xlsx(path: Path, zf: zipfile.ZipFile) -> Workbook:
                     break
                 for c, value in enumerate(row, start=1):
                     if value is not None:
-                        sheet.cells[(r, c)] = value
+                        sheet.cells[(r, c)] = _plain_value(value)
             sheets[ws.title] = sheet
     finally:
         wb.close()
@@ -197,7 +196,7 @@ def _read_xls(path: Path) -> Workbook:
                     continue
                 for c, value in enumerate(row[:MAX_COLUMN], start=start_col + 1):
                     if value not in ("", None):
-                        sheet.cells[(r, c)] = _calamine_value(value)
+                        sheet.cells[(r, c)] = _plain_value(value)
             for rng in cs.merged_cell_ranges or []:
                 (r0, c0), (r1, c1) = rng
                 sheet.merged.append((r0 + 1, c0 + 1, r1 + 1, c1 + 1))
@@ -209,7 +208,9 @@ def _read_xls(path: Path) -> Workbook:
     return Workbook(path, "xls", sheets, _meta(sheets.get(META_SHEET)))
 
 
-def _calamine_value(value: Any) -> Value:
+def _plain_value(value: object) -> Value:
+    """A cell's value as a Value: anything else (a time or a duration cell) as its text, which
+    is how normalize reads it anyway."""
     return value if isinstance(value, str | int | float | bool | date | datetime) else str(value)
 
 
