@@ -156,7 +156,7 @@ def check_city(
     """Load and validate; raise InputError if there is any error. Returns the warnings and the
     attachments as validation read and placed them (each read once: the build key and the
     bundle use these very bytes and pages)."""
-    city = load_city(path)
+    city = load_city(path, options.edition_dirs)
     attachments = AttachmentReader(city.base_dir, allow_absolute=options.allow_absolute)
     findings = validate(
         city,

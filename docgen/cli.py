@@ -318,9 +318,24 @@ def batch_cmd(
 
 
 @main.command("schema")
-def schema_cmd() -> None:
+@click.option(
+    "--edition",
+    "edition",
+    metavar="版本",
+    default=None,
+    help="按这个版本（名称，或版本文件夹的路径）的申报类别和类型生成；默认为默认版本",
+)
+def schema_cmd(edition: str | None) -> None:
     """输出城市申报文件的 JSON Schema（draft 2020-12），供编辑器检查。"""
-    _echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    dirs: tuple[Path, ...] = ()
+    if edition is not None and (Path(edition) / "rules.toml").is_file():
+        folder = Path(edition)
+        edition, dirs = folder.resolve().name, (folder.resolve().parent,)
+    try:
+        schema = json_schema(edition, dirs)
+    except DocgenError as exc:
+        _fail(exc)
+    _echo_json(json.dumps(schema, ensure_ascii=False, indent=2))
 
 
 def _font_problems(problems: Sequence[str]) -> None:

@@ -17,9 +17,9 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .errors import EditionError, EditionNotFound
 from .tomlfile import TomlFileError, read_toml
@@ -32,11 +32,137 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LabelText(_Strict):
+    """A label printed as written (``{ text = "园区名称" }``), for a category of its own."""
+
+    text: str = Field(min_length=1)
+
+
+# A label of the declaration form: a key of the form.toml table it is used in (``"heading"``),
+# or ``{ text = "…" }`` printed as written.
+Label = Annotated[str, Field(min_length=1)] | LabelText
+
+# The values a row of the basic-information table can show, by the city file's path (the
+# application's fields; ``city.*`` the city's). The engine formats each (dates, money, counts).
+BasicField = Literal[
+    "applicant.name",
+    "applicant.uscc",
+    "applicant.established_on",
+    "applicant.address",
+    "applicant.postcode",
+    "applicant.registered_capital",
+    "applicant.legal_representative",
+    "applicant.ownership",
+    "applicant.industry",
+    "applicant.listed",
+    "applicant.contact.name",
+    "applicant.contact.title",
+    "applicant.contact.phone",
+    "applicant.contact.mobile",
+    "applicant.contact.email",
+    "applicant.contact.fax",
+    "applicant.contact.wechat",
+    "category",
+    "mode",
+    "title",
+    "platform.launched_on",
+    "platform.registered_users",
+    "platform.annual_orders",
+    "platform.served_enterprises",
+    "city.name",
+    "city.bureau",
+]
+
+
+def _field_item(value: object) -> object:
+    return {"field": value} if isinstance(value, str) else value
+
+
+class BasicItem(_Strict):
+    """One field of a row of the basic-information table: its label cell and its value cell.
+    Written as the field alone (``"applicant.uscc"``: the label is form.toml's ``[basic]`` key
+    of the field's last part, ``uscc``) or as ``{ field = "…", label = "key" }`` /
+    ``{ field = "…", label = { text = "…" } }``."""
+
+    field: BasicField
+    label: Label | None = None
+
+    @property
+    def label_key(self) -> Label:
+        return self.label if self.label is not None else self.field.rsplit(".", 1)[-1]
+
+
+BasicRow = Annotated[
+    tuple[Annotated[BasicItem, BeforeValidator(_field_item)], ...],
+    Field(min_length=1, max_length=2),
+]
+
+
+class IndicatorRow(_Strict):
+    """A row of a subtype's own table: its label and the key of its value in the application's
+    ``indicators``."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: str = Field(min_length=1)
+
+
+class SubtypeSection(_Strict):
+    """A section of the form a subtype has of its own: a heading over a table of indicators.
+
+    The notice asks each subtype for other things; the values are the application's
+    ``indicators`` by ``key``."""
+
+    heading: str = Field(min_length=1)
+    rows: tuple[IndicatorRow, ...] = Field(min_length=1)
+
+
 class SubtypeRules(_Strict):
     label: str
     quota: int | None = None
     extra_quota: int | None = None
     modes: tuple[str, ...] | None = None
+    # Sections of the form after the basic information, before the narrative.
+    sections: tuple[SubtypeSection, ...] = ()
+
+    def indicator_keys(self) -> tuple[str, ...]:
+        return tuple(row.key for s in self.sections for row in s.rows)
+
+
+class CoverSpec(_Strict):
+    """[categories.X.cover]: what the form's cover shows for the category.
+
+    Labels are keys of form.toml ``[cover]``, or ``{ text = "…" }`` printed as written."""
+
+    mode: bool = Field(default=True, description="the 服务型制造模式 line")
+    title_label: Label = "title_label"
+    applicant_label: Label = "applicant_label"
+    bureau_label: Label = Field(
+        default="recommender_label", description="the city bureau's line (推荐单位, 填报单位)"
+    )
+
+
+class FormSpec(_Strict):
+    """[categories.X.form]: the category's declaration form, basic table and commitment.
+
+    Labels are keys of form.toml ``[basic]`` (``unit_line``: ``[commitment]``), or
+    ``{ text = "…" }`` printed as written."""
+
+    heading: Label = Field(default="heading", description="the basic-information heading")
+    basic: tuple[BasicRow, ...] = Field(
+        min_length=1, description="rows of the basic-information table, one or two fields each"
+    )
+    unit_line: Label = Field(default="unit_line", description="the commitment's sealed line")
+    legal_signature: bool = Field(
+        default=True, description="the legal representative's signing line in the commitment"
+    )
+
+
+class SummarySpec(_Strict):
+    """[categories.X.summary]: the category's row of the summary table."""
+
+    blank: tuple[str, ...] = Field(
+        default=(), description="column keys printed as none_mark for this category"
+    )
 
 
 class CategoryRules(_Strict):
@@ -47,6 +173,17 @@ class CategoryRules(_Strict):
     requires_uscc: bool = True
     requires_title: bool = False
     financials: bool = True
+    # The application has a ``platform`` block (required), and only this category may.
+    platform_info: bool = False
+    # The service-revenue share of the latest year is checked against the threshold.
+    service_share_check: bool = False
+    # Whose official seal the form carries (the applicant's, or the city's people's
+    # government's), and its diameter in millimetres.
+    seal: Literal["applicant", "government"] = "applicant"
+    seal_mm: float = Field(default=42.0, ge=30, le=60)
+    cover: CoverSpec = Field(default_factory=CoverSpec)
+    form: FormSpec
+    summary: SummarySpec = Field(default_factory=SummarySpec)
     subtypes: dict[str, SubtypeRules] = Field(default_factory=dict)
 
     def allowed_modes(self, subtype: str | None) -> tuple[str, ...]:

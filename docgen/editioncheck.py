@@ -135,7 +135,10 @@ def _letter_attachments(edition: Edition) -> list[Context]:
 
 @template_context("letter-note.txt.j2")
 def _letter_note(edition: Edition) -> list[Context]:
-    return [{"person": "（联系人）", "phone": "0772-0000000"}, {"person": "（联系人）", "phone": ""}]
+    return [
+        {"person": "（联系人）", "phone": "0772-0000000"},
+        {"person": "（联系人）", "phone": ""},
+    ]
 
 
 # --------------------------------------------------------------------------- the check
@@ -168,6 +171,8 @@ def check_files(folders: Sequence[Path], rules: Rules | None) -> list[str]:
             where = display(folders[0] / name)
             problems.append(f"{where}：缺失（本版本及其 extends 的版本中都没有这个文件）")
     edition = Edition(rules=rules, folders=tuple(folders)) if rules is not None else None
+    if edition is not None and "form.toml" in names:
+        problems += category_problems(edition)
     for name in names:
         path = next(f / name for f in folders if (f / name).is_file())
         if name.endswith(".toml") and name != "rules.toml":
@@ -175,6 +180,55 @@ def check_files(folders: Sequence[Path], rules: Rules | None) -> list[str]:
         elif name.endswith(".j2"):
             problems += _template_problems(path, name, edition)
     return problems
+
+
+def category_problems(edition: Edition) -> list[str]:
+    """The categories' declarations (rules.toml ``[categories.X]``) against the edition's other
+    files: every label they name is a key of form.toml's table, every summary column they blank
+    a column of the summary table. form.toml's own problems are reported by its check."""
+    from .compose.summary import COLUMN_KEYS
+    from .editionfiles import FormLabels, label_text
+
+    form_path = edition.template_path("form.toml")
+    try:
+        form = FormLabels.model_validate(read_toml(form_path))
+    except (TomlFileError, ValidationError):
+        return []  # reported as form.toml's own problem
+    rules_path = next(
+        (f / "rules.toml" for f in edition.folders if (f / "rules.toml").is_file()),
+        edition.folders[0] / "rules.toml",
+    )
+    where, form_where = display(rules_path), display(form_path)
+    out: list[str] = []
+
+    def check(table: BaseModel, section: str, key: str, label: Any) -> None:
+        if label_text(table, label) is None:
+            out.append(
+                f"{where}：{key} 的标签“{label}”在 {form_where} 的 [{section}] 中没有；"
+                f'请在 [{section}] 中加上它，或写成 {{ text = "…" }}'
+            )
+
+    for cat_key, cat in edition.rules.categories.items():
+        at = f"[categories.{cat_key}"
+        for name in ("title_label", "applicant_label", "bureau_label"):
+            check(form.cover, "cover", f"{at}.cover] {name}", getattr(cat.cover, name))
+        check(form.basic, "basic", f"{at}.form] heading", cat.form.heading)
+        for r, row in enumerate(cat.form.basic):
+            for item in row:
+                check(
+                    form.basic,
+                    "basic",
+                    f"{at}.form] basic 第{r + 1}行 {item.field}",
+                    item.label_key,
+                )
+        check(form.commitment, "commitment", f"{at}.form] unit_line", cat.form.unit_line)
+        for column in cat.summary.blank:
+            if column not in COLUMN_KEYS:
+                out.append(
+                    f"{where}：{at}.summary] blank 中的“{column}”不是汇总表的列"
+                    f"（可用：{'、'.join(COLUMN_KEYS)}）"
+                )
+    return out
 
 
 def rules_problems(path: Path, error: ValidationError) -> list[str]:
@@ -294,6 +348,9 @@ def model_error(err: Any) -> str:
         what = "不认识（可能是拼写错误）；请删除或改正"
     elif kind == "value_error":
         what = str(ctx.get("error", err["msg"]))
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        what = f"取值应为以下之一：{expected}；实际为“{err.get('input')}”"
     elif kind in _TYPES:
         what = _TYPES[kind]
     elif kind in ("greater_than", "greater_than_equal"):

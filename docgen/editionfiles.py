@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
-from .edition import Edition
+from .edition import Edition, Label, LabelText
 
 # --------------------------------------------------------------------------- placeholders
 
@@ -431,6 +431,24 @@ TEXT_FILES: dict[str, type[BaseModel] | None] = {
 }
 
 _M = TypeVar("_M", bound=BaseModel)
+
+
+def form_labels(edition: Edition) -> FormLabels:
+    """form.toml of ``edition`` (checked when the edition was loaded)."""
+    texts = _read(edition.template_path("form.toml"), FormLabels)
+    assert isinstance(texts, FormLabels)  # lru_cache hides the type
+    return texts
+
+
+def label_text(table: BaseModel, label: Label) -> str | None:
+    """The text of ``label`` in ``table`` (a table of form.toml: a key of it, or ``{ text }``
+    as written); None when the table has no such key."""
+    if isinstance(label, LabelText):
+        return label.text
+    value = getattr(table, label, None) if label in type(table).model_fields else None
+    if value is None:
+        value = (table.model_extra or {}).get(label)
+    return value if isinstance(value, str) else None
 
 
 def packet_texts(edition: Edition) -> PacketTexts:

@@ -12,10 +12,11 @@ import json
 import os
 import re
 import stat
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,11 +25,16 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from .errors import Finding, InputError
+
+if TYPE_CHECKING:
+    from .edition import Rules
 
 SCHEMA_ID = "docgen.city/1"
 
@@ -216,15 +222,30 @@ class Attachment(_Model):
     file: RequiredText
 
 
-Category = Literal["enterprise", "platform", "project", "city"]
+# A category or subtype key: one of the edition's (rules.toml [categories]); the file is
+# checked against the edition it names (see ``parse_city``), its schema lists them as enums.
+ChoiceKey = Annotated[str, BeforeValidator(_check_text)]
+
+
+def _check_choice(value: str, info: ValidationInfo, kind: str) -> str:
+    """``value`` among the edition's ``kind`` ("categories" or "subtypes") when the file is
+    validated with its edition's choices as context."""
+    choices = (info.context or {}).get(kind)
+    if choices is not None and value not in choices:
+        raise PydanticCustomError(
+            "docgen",
+            "取值应为以下之一：{expected}；实际为“{value}”",
+            {"expected": ", ".join(choices), "value": value},
+        )
+    return value
 
 
 class Application(_Model):
     id: Annotated[
         str, BeforeValidator(_check_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
     ]
-    category: Category
-    subtype: Literal["shared", "other", "design"] | None = None
+    category: ChoiceKey
+    subtype: ChoiceKey | None = None
     mode: Text | None = None
     title: Text | None = None
     applicant: Applicant
@@ -233,6 +254,16 @@ class Application(_Model):
     declarations: Declarations | None = None
     sections: list[Section] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
+
+    @field_validator("category")
+    @classmethod
+    def _edition_category(cls, value: str, info: ValidationInfo) -> str:
+        return _check_choice(value, info, "categories")
+
+    @field_validator("subtype")
+    @classmethod
+    def _edition_subtype(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _check_choice(value, info, "subtypes")
 
     def latest_financials(self) -> FinancialYear | None:
         return max(self.financials, key=lambda f: f.year) if self.financials else None
@@ -316,18 +347,52 @@ class City(_Model):
 # --------------------------------------------------------------------------- loading
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the city file, generated from the model."""
+def json_schema(edition: str | None = None, edition_dirs: Sequence[Path] = ()) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the city file for ``edition`` (default: the default
+    edition), generated from the model, with the edition's categories and subtypes as enums.
+    Raises ``EditionError`` if the edition is missing or broken."""
+    from .edition import DEFAULT_EDITION, load_edition
+
+    choices = edition_choices(load_edition(edition or DEFAULT_EDITION, edition_dirs).rules)
     schema = City.model_json_schema(by_alias=True, mode="validation")
     schema["$id"] = "https://docgen.example/schema/docgen.city-1.json"
+    app = schema["$defs"]["Application"]["properties"]
+    app["category"] = {"enum": list(choices["categories"]), "title": "Category", "type": "string"}
+    app["subtype"] = {
+        "anyOf": [{"enum": list(choices["subtypes"]), "type": "string"}, {"type": "null"}],
+        "default": None,
+        "title": "Subtype",
+    }
     return schema
 
 
-def load_city(path: str | Path) -> City:
+def edition_choices(rules: Rules) -> dict[str, tuple[str, ...]]:
+    """The category and subtype keys of an edition (subtypes in first-seen order)."""
+    cats = rules.categories
+    subtypes = dict.fromkeys(key for cat in cats.values() for key in cat.subtypes)
+    return {"categories": tuple(cats), "subtypes": tuple(subtypes)}
+
+
+def _file_choices(data: dict[str, Any], edition_dirs: Sequence[Path]) -> dict[str, Any] | None:
+    """The choices of the edition the file names; None when it names none that loads (then
+    ``validate`` reports the edition, and checks the categories against it no further)."""
+    from .edition import load_edition
+    from .errors import EditionError
+
+    edition = data.get("edition")
+    if not isinstance(edition, str):
+        return None
+    try:
+        return edition_choices(load_edition(edition, edition_dirs).rules)
+    except EditionError:
+        return None
+
+
+def load_city(path: str | Path, edition_dirs: Sequence[Path] = ()) -> City:
     """Read and check a city file; raise ``InputError`` with every problem found."""
     path = Path(path)
     raw = read_city_bytes(path)
-    city = parse_city(raw)
+    city = parse_city(raw, edition_dirs)
     city._base_dir = path.resolve().parent
     city._source = path
     return city
@@ -413,7 +478,7 @@ def _too_large(path: Path, size: int) -> InputError:
     )
 
 
-def parse_city(raw: bytes) -> City:
+def parse_city(raw: bytes, edition_dirs: Sequence[Path] = ()) -> City:
     text = _decode(raw)
     try:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
@@ -456,7 +521,7 @@ def parse_city(raw: bytes) -> City:
             ]
         )
     try:
-        city = City.model_validate(data)
+        city = City.model_validate(data, context=_file_choices(data, edition_dirs))
     except ValidationError as exc:
         raise InputError([_finding(err) for err in exc.errors()]) from None
     city._sha256 = hashlib.sha256(raw).hexdigest()

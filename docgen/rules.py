@@ -325,20 +325,21 @@ def _check_application(
         out.append(Finding(f"{p}.title", "error", f"{cat.label}必须填写平台或项目名称 title"))
 
     # platform block
-    if app.category == "platform":
+    if cat.platform_info:
         if app.platform is None:
             out.append(
                 Finding(
                     f"{p}.platform",
                     "error",
-                    "示范平台必须填写 platform（含正式投入运营时间 launched_on）",
+                    f"{cat.label}必须填写 platform（含正式投入运营时间 launched_on）",
                 )
             )
         else:
             out += _check_platform_age(city, edition, p, app)
     elif app.platform is not None:
+        who = "、".join(c.label for c in rules.categories.values() if c.platform_info) or "无"
         out.append(
-            Finding(f"{p}.platform", "error", f"只有示范平台填写 platform；{cat.label}请删除该项")
+            Finding(f"{p}.platform", "error", f"只有{who}填写 platform；{cat.label}请删除该项")
         )
 
     # applicant
@@ -466,8 +467,9 @@ def _check_financials(city: City, edition: Edition, p: str, app: Application) ->
             )
     latest = app.latest_financials()
     # When service > operating that row already has an error (and the share could overflow).
+    cat = edition.rules.categories[app.category]
     if (
-        app.category == "enterprise"
+        cat.service_share_check
         and latest is not None
         and latest.service_revenue <= latest.operating_revenue
     ):

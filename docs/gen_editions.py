@@ -48,6 +48,8 @@ def _type_name(tp: Any) -> str:
         return " or ".join(_type_name(a) for a in args if a is not type(None)) + (
             " (optional)" if type(None) in args else ""
         )
+    if origin is typing.Literal:
+        return " · ".join(f"`{a}`" for a in args)
     if origin in (tuple, list):
         return f"list of {_type_name(args[0])}" if args else "list"
     if origin is dict:

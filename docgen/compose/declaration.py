@@ -6,7 +6,12 @@ Every label and fixed text comes from the edition (``form.toml``, ``instructions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
+
+from pydantic import BaseModel
 
 from ..cnformat import chinese_date, cn_date
 from ..document import (
@@ -29,8 +34,10 @@ from ..document import (
     Title,
     runs,
 )
-from ..edition import Edition
-from ..layout import BUREAU_SEAL_MM, ENTERPRISE_SEAL_MM, GOVERNMENT_SEAL_MM
+from ..edition import BasicField, Edition, Label
+from ..editionfiles import form_labels, label_text
+from ..errors import EditionError
+from ..layout import BUREAU_SEAL_MM
 from ..model import Application, City
 from ..rules import service_share
 from .markdown import markdown_blocks
@@ -86,6 +93,8 @@ def _cover(
     city: City, app: Application, p: str, edition: Edition, form: dict[str, Any]
 ) -> list[Block]:
     cover = form["cover"]
+    spec = edition.rules.categories[app.category]
+    labels_ = form_labels(edition).cover
     # One row per category, its subtypes in brackets after it; the chosen category and subtype
     # are both ticked. Rows after the first are indented by the label's width.
     label = cover["category_label"] + "："
@@ -101,9 +110,8 @@ def _cover(
             rows.append(TickBoxes("\u3000" * len(label), tuple(items), continues=True))
         else:
             rows.append(TickBoxes(label, tuple(items)))
-    is_city = app.category == "city"
     fields: list[CoverField] = []
-    if not is_city:  # a city application has no mode (the notice's form has none for it)
+    if spec.cover.mode:  # e.g. a city application has no mode (the notice's form has none)
         fields.append(
             CoverField(
                 cover["mode_label"],
@@ -111,23 +119,20 @@ def _cover(
             )
         )
     if app.title:
-        title_label = cover.get(f"{app.category}_title_label", cover["title_label"])
-        fields.append(CoverField(title_label, runs(app.title, f"{p}.title")))
+        fields.append(
+            CoverField(_text(labels_, spec.cover.title_label), runs(app.title, f"{p}.title"))
+        )
     fields.append(
         CoverField(
-            cover["city_applicant_label" if is_city else "applicant_label"],
+            _text(labels_, spec.cover.applicant_label),
             runs(app.applicant.name, f"{p}.applicant.name"),
-            seal="government" if is_city else "applicant",
+            seal=spec.seal,
         )
     )
-    if is_city:  # 示范城市申报书由申报市工业和信息化局负责填报
-        fields.append(
-            CoverField(
-                cover.get("city_filler_label", "填报单位"), runs(city.city.bureau, "city.bureau")
-            )
-        )
-    else:
-        fields.append(CoverField(cover["recommender_label"], runs(city.city.bureau, "city.bureau")))
+    # 推荐单位, or for a city application 填报单位 (申报书由申报市工业和信息化局负责填报)
+    fields.append(
+        CoverField(_text(labels_, spec.cover.bureau_label), runs(city.city.bureau, "city.bureau"))
+    )
     fields.append(
         CoverField(cover["date_label"], runs(chinese_date(city.submitted_on), "submitted_on"))
     )
@@ -175,134 +180,80 @@ def _cell(text: str, source: str | None = None, *, span: int = 1, header: bool =
 def _basic_info(
     city: City, app: Application, p: str, edition: Edition, form: dict[str, Any], number: int
 ) -> list[Block]:
-    b = form["basic"]
-    a = app.applicant
-    ap = f"{p}.applicant"
-    empty = b["empty"]
-    is_city = app.category == "city"
-
-    def val(value: str | None, field: str, span: int = 1) -> Cell:
-        return _cell(value if value else empty, f"{ap}.{field}" if value else None, span=span)
-
-    def label(key: str) -> Cell:
-        return _cell(b[key], header=True)
-
+    spec = edition.rules.categories[app.category].form
+    basic = form_labels(edition).basic
     rows: list[tuple[Cell, ...]] = []
-    if is_city:
-        rows.append((label("city_name"), _cell(city.city.name, "city.name", span=3)))
-        rows.append(
-            (_cell(b.get("city_government", "申报单位"), header=True), val(a.name, "name", 3))
-        )
-        rows.append(
-            (
-                _cell(b.get("city_filler", "填报单位"), header=True),
-                _cell(city.city.bureau, "city.bureau", span=3),
-            )
-        )
-        rows.append((label("category"), _cell(category_text(app, edition), span=3)))
-        rows.append((label("city_address"), val(a.address, "address", 3)))
-        rows.append((label("postcode"), val(a.postcode, "postcode", 3)))
-    else:
-        rows.append((label("name"), val(a.name, "name", 3)))
-        rows.append(
-            (
-                label("uscc"),
-                val(a.uscc, "uscc"),
-                label("established_on"),
-                _cell(
-                    cn_date(a.established_on) if a.established_on else empty,
-                    f"{ap}.established_on" if a.established_on else None,
-                ),
-            )
-        )
-        rows.append((label("address"), val(a.address, "address", 3)))
-        capital = money(a.registered_capital) if a.registered_capital is not None else None
-        rows.append(
-            (
-                label("postcode"),
-                val(a.postcode, "postcode"),
-                label("registered_capital"),
-                val(capital, "registered_capital"),
-            )
-        )
-        rows.append(
-            (
-                label("legal_representative"),
-                val(a.legal_representative, "legal_representative"),
-                label("ownership"),
-                val(a.ownership, "ownership"),
-            )
-        )
-        listed = b["listed_yes"].format(code=a.stock_code or empty) if a.listed else b["listed_no"]
-        rows.append(
-            (
-                label("industry"),
-                val(a.industry, "industry"),
-                label("listed"),
-                _cell(listed, f"{ap}.stock_code" if a.listed else None),
-            )
-        )
-        rows.append(
-            (
-                label("category"),
-                _cell(category_text(app, edition)),
-                label("mode"),
-                _cell(app.mode or empty, f"{p}.mode" if app.mode else None),
-            )
-        )
-        if app.category == "platform":
-            rows.append((label("platform_title"), _cell(app.title or empty, f"{p}.title", span=3)))
-            if app.platform is not None:
-                pf = app.platform
-                rows.append(
-                    (
-                        label("launched_on"),
-                        _cell(cn_date(pf.launched_on), f"{p}.platform.launched_on"),
-                        label("registered_users"),
-                        _count(pf.registered_users, empty),
-                    )
-                )
-                rows.append(
-                    (
-                        label("annual_orders"),
-                        _count(pf.annual_orders, empty),
-                        label("served_enterprises"),
-                        _count(pf.served_enterprises, empty),
-                    )
-                )
-        elif app.category == "project":
-            rows.append((label("project_title"), _cell(app.title or empty, f"{p}.title", span=3)))
-    c = a.contact
-    cp = f"{ap}.contact"
-    rows.append(
-        (
-            label("contact"),
-            _cell(c.name, f"{cp}.name"),
-            label("contact_title"),
-            _cell(c.title or empty, f"{cp}.title" if c.title else None),
-        )
-    )
-    rows.append(
-        (
-            label("phone"),
-            _cell(c.phone or empty, f"{cp}.phone" if c.phone else None),
-            label("mobile"),
-            _cell(c.mobile or empty, f"{cp}.mobile" if c.mobile else None),
-        )
-    )
-    rows.append(
-        (label("email"), _cell(c.email or empty, f"{cp}.email" if c.email else None, span=3))
-    )
-
-    heading = b["city_heading" if is_city else "heading"]
+    for row in spec.basic:
+        values = [
+            _basic_value(item.field, city, app, p, edition, form, 3 if len(row) == 1 else 1)
+            for item in row
+        ]
+        if any(v is None for v in values):
+            continue  # a block the application does not have (no platform): no row
+        cells: list[Cell] = []
+        for item, value in zip(row, values, strict=True):
+            assert value is not None
+            cells += [_cell(_text(basic, item.label_key), header=True), value]
+        rows.append(tuple(cells))
     out: list[Block] = [
-        Heading(1, f"{cn_ordinal(number)}、", runs(heading)),
+        Heading(1, f"{cn_ordinal(number)}、", runs(_text(basic, spec.heading))),
         Table(widths=(1.25, 1.75, 1.15, 1.45), rows=tuple(rows), size=12.0, role="song"),
     ]
     if app.financials:
         out.append(Spacer(4))
         out.append(_financial_table(app, p, edition, form))
     return out
+
+
+def _text(table: BaseModel, label: Label) -> str:
+    text = label_text(table, label)
+    if text is None:  # the edition check refuses such an edition before anything is built
+        raise EditionError(f"form.toml 中没有标签“{label}”")
+    return text
+
+
+def _basic_value(
+    field: BasicField,
+    city: City,
+    app: Application,
+    p: str,
+    edition: Edition,
+    form: dict[str, Any],
+    span: int,
+) -> Cell | None:
+    """The value cell of ``field`` in the basic-information table (None: the application has
+    no such block, e.g. no ``platform``)."""
+    b = form["basic"]
+    empty = b["empty"]
+    a = app.applicant
+    name = field.rsplit(".", 1)[-1]
+    if field.startswith("city."):
+        return _cell(getattr(city.city, name), field, span=span)
+    if field == "category":
+        return _cell(category_text(app, edition), span=span)
+    if field == "mode":
+        return _cell(app.mode or empty, f"{p}.mode" if app.mode else None, span=span)
+    if field == "title":
+        return _cell(app.title or empty, f"{p}.title", span=span)
+    if field.startswith("platform."):
+        if app.platform is None:
+            return None
+        value = getattr(app.platform, name)
+        if isinstance(value, date):
+            return _cell(cn_date(value), f"{p}.{field}", span=span)
+        return _cell(integer(value) if value is not None else empty, span=span)
+    if field == "applicant.listed":
+        listed = b["listed_yes"].format(code=a.stock_code or empty) if a.listed else b["listed_no"]
+        return _cell(listed, f"{p}.applicant.stock_code" if a.listed else None, span=span)
+    owner: object = a.contact if field.startswith("applicant.contact.") else a
+    value = getattr(owner, field.rsplit(".", 1)[-1])
+    if isinstance(value, date):
+        value = cn_date(value)
+    elif isinstance(value, Decimal):
+        value = money(value)
+    if field == "applicant.contact.name":  # required: its source even when shown
+        return _cell(value, f"{p}.{field}", span=span)
+    return _cell(value or empty, f"{p}.{field}" if value else None, span=span)
 
 
 def _count(value: int | None, empty: str) -> Cell:
@@ -318,7 +269,7 @@ def _financial_table(app: Application, p: str, edition: Edition, form: dict[str,
         *(_cell(f["year"].format(year=row.year), header=True) for _, row in indexed),
     )
 
-    def line(key: str, values: list[tuple[str, str | None]]) -> tuple[Cell, ...]:
+    def line(key: str, values: Sequence[tuple[str, str | None]]) -> tuple[Cell, ...]:
         return (
             _cell(f[key], header=True),
             *(Cell(runs(text, src), align="right") for text, src in values),
@@ -356,7 +307,7 @@ def _commitment(
     city: City, app: Application, p: str, edition: Edition, form: dict[str, Any]
 ) -> list[Block]:
     c = form["commitment"]
-    is_city = app.category == "city"
+    cat = edition.rules.categories[app.category]
     text = render_text(
         edition,
         "commitment.txt.j2",
@@ -366,12 +317,12 @@ def _commitment(
         cutoff=cn_date(edition.rules.thresholds.accident_cutoff),
     )
     name: Runs = runs(app.applicant.name, f"{p}.applicant.name")
-    unit_template = c["city_unit_line" if is_city else "unit_line"]
+    unit_template = _text(form_labels(edition).commitment, cat.form.unit_line)
     prefix, _, suffix = unit_template.partition("{name}")
     unit_line: Runs = tuple(r for r in (Run(prefix), *name, Run(suffix)) if r.text)
     # The legal representative signs above the sealed lines, with an empty line between, so
     # the seal over the unit's name and the date (骑年盖月) leaves the signing space free.
-    lines: list[Runs] = [] if is_city else [runs(c["legal_line"]), ()]
+    lines: list[Runs] = [runs(c["legal_line"]), ()] if cat.form.legal_signature else []
     unit = len(lines)
     lines.append(unit_line)
     lines.append(runs(c["date_line"].format(date=chinese_date(city.submitted_on))))
@@ -379,12 +330,7 @@ def _commitment(
     out += [Paragraph(runs(line.strip()), indent=2) for line in text.splitlines() if line.strip()]
     out.append(Spacer(10))
     out.append(
-        SignatureBlock(
-            tuple(lines),
-            seal="government" if is_city else "applicant",
-            seal_diameter_mm=GOVERNMENT_SEAL_MM if is_city else ENTERPRISE_SEAL_MM,
-            unit_line=unit,
-        )
+        SignatureBlock(tuple(lines), seal=cat.seal, seal_diameter_mm=cat.seal_mm, unit_line=unit)
     )
     return out
 

@@ -226,7 +226,7 @@ def _contact(field: str) -> _Getter:
 # key -> (application, its path) -> (text or None, source path); seq, category, subtype and
 # remarks are filled in by compose_summary itself.
 _GETTERS: dict[str, _Getter] = {
-    "mode": lambda a, p: (a.mode if a.category != "city" else None, f"{p}.mode"),
+    "mode": lambda a, p: (a.mode, f"{p}.mode"),
     "applicant": lambda a, p: (a.applicant.name, f"{p}.applicant.name"),
     "title": lambda a, p: (a.title, f"{p}.title"),
     "uscc": lambda a, p: (a.applicant.uscc, f"{p}.applicant.uscc"),
@@ -303,6 +303,8 @@ def _cell(key: str, i: int, app: Application, edition: Edition, none_mark: str) 
         return SummaryCell(app.subtype or none_mark, f"{p}.subtype" if app.subtype else None)
     if key == "remarks":
         return SummaryCell("")
+    if cat is not None and key in cat.summary.blank:  # e.g. a city application's mode
+        return SummaryCell(none_mark)
     text, source = _GETTERS[key](app, p)
     if text is None or not text.strip():
         return SummaryCell(none_mark)
