@@ -98,34 +98,11 @@ BasicRow = Annotated[
 ]
 
 
-class IndicatorRow(_Strict):
-    """A row of a subtype's own table: its label and the key of its value in the application's
-    ``indicators``."""
-
-    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    label: str = Field(min_length=1)
-
-
-class SubtypeSection(_Strict):
-    """A section of the form a subtype has of its own: a heading over a table of indicators.
-
-    The notice asks each subtype for other things; the values are the application's
-    ``indicators`` by ``key``."""
-
-    heading: str = Field(min_length=1)
-    rows: tuple[IndicatorRow, ...] = Field(min_length=1)
-
-
 class SubtypeRules(_Strict):
     label: str
     quota: int | None = None
     extra_quota: int | None = None
     modes: tuple[str, ...] | None = None
-    # Sections of the form after the basic information, before the narrative.
-    sections: tuple[SubtypeSection, ...] = ()
-
-    def indicator_keys(self) -> tuple[str, ...]:
-        return tuple(row.key for s in self.sections for row in s.rows)
 
 
 class CoverSpec(_Strict):

@@ -177,6 +177,16 @@ class RecommendationLabels(_Labels):
     date_line: Annotated[str, Fmt("date")]
 
 
+class NarrativeLabels(_Labels):
+    """[narrative]: how the applicant's narrative sections are set."""
+
+    bullets: tuple[Annotated[str, Fmt("n")], ...] = Field(
+        default=("{n}.", "（{n}）"),
+        min_length=1,
+        description="markers of “-” list items by nesting level, {n} the item's number",
+    )
+
+
 class FormLabels(_Labels):
     """form.toml: every label Annex 1 (the declaration form) prints."""
 
@@ -186,6 +196,7 @@ class FormLabels(_Labels):
     financials: FinancialsLabels
     commitment: CommitmentLabels
     recommendation: RecommendationLabels
+    narrative: NarrativeLabels = Field(default_factory=NarrativeLabels)
 
 
 # --------------------------------------------------------------------------- bundle.toml

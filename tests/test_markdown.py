@@ -83,6 +83,24 @@ def test_bullet_lists() -> None:
     assert [plain(b.text) for b in blocks] == ["甲", "乙", "丙", "丁"]  # type: ignore[union-attr]
 
 
+def test_bullets_are_numbered_by_level_as_the_edition_says() -> None:
+    """一、（一）1.（1）: a "-" list is 1. 2. …, a list inside it （1）（2）…, never "•"."""
+    text = "- 甲\n  - 乙\n  - 丙\n- 丁\n\n  续段\n\n另段\n\n- 戊"
+    blocks = markdown_blocks(text, SRC, ("{n}.", "（{n}）"))
+    assert [(getattr(b, "marker", None), plain(b.text)) for b in blocks] == [  # type: ignore[union-attr]
+        ("1.", "甲"),
+        ("（1）", "乙"),
+        ("（2）", "丙"),
+        ("2.", "丁"),
+        (None, "续段"),
+        (None, "另段"),
+        ("1.", "戊"),
+    ]
+    # deeper than the edition's levels: the last pattern; an empty bullet is not counted
+    blocks = markdown_blocks("- 甲\n  - 乙\n    - 丙\n-\n- 丁", SRC, ("{n}.", "（{n}）"))
+    assert [b.marker for b in blocks] == ["1.", "（1）", "（1）", "2."]  # type: ignore[union-attr]
+
+
 def test_ordered_lists_keep_the_original_numbers() -> None:
     blocks = markdown_blocks("1. 甲\n2. 乙\n5. 丙\n\n3) 丁", SRC)
     assert [(b.marker, plain(b.text)) for b in blocks] == [  # type: ignore[union-attr]

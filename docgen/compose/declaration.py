@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .. import layout
 from ..cnformat import chinese_date, cn_date
 from ..document import (
     Block,
@@ -40,7 +41,7 @@ from ..errors import EditionError
 from ..layout import BUREAU_SEAL_MM
 from ..model import Application, City
 from ..rules import service_share
-from .markdown import markdown_blocks
+from .markdown import display_width, markdown_blocks
 from .templating import cn_ordinal, integer, labels, money, render_text
 
 
@@ -55,6 +56,7 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
     blocks += _instructions(edition, form)
     blocks.append(PageBreak())
 
+    bullets = form_labels(edition).narrative.bullets
     number = 1
     blocks += _basic_info(city, app, p, edition, form, number)
     for k, section in enumerate(app.sections):
@@ -64,7 +66,7 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
                 1, f"{cn_ordinal(number)}、", runs(section.heading, f"{p}.sections[{k}].heading")
             )
         )
-        blocks += markdown_blocks(section.text, f"{p}.sections[{k}].text")
+        blocks += markdown_blocks(section.text, f"{p}.sections[{k}].text", bullets)
     blocks.append(PageBreak())
     blocks += _commitment(city, app, p, edition, form)
     blocks += _recommendation(city, form)
@@ -183,6 +185,7 @@ def _basic_info(
     spec = edition.rules.categories[app.category].form
     basic = form_labels(edition).basic
     rows: list[tuple[Cell, ...]] = []
+    label_columns: tuple[list[str], list[str]] = ([], [])
     for row in spec.basic:
         values = [
             _basic_value(item.field, city, app, p, edition, form, 3 if len(row) == 1 else 1)
@@ -191,18 +194,41 @@ def _basic_info(
         if any(v is None for v in values):
             continue  # a block the application does not have (no platform): no row
         cells: list[Cell] = []
-        for item, value in zip(row, values, strict=True):
+        for k, (item, value) in enumerate(zip(row, values, strict=True)):
             assert value is not None
-            cells += [_cell(_text(basic, item.label_key), header=True), value]
+            text = _text(basic, item.label_key)
+            label_columns[k].append(text)
+            cells += [_cell(text, header=True), value]
         rows.append(tuple(cells))
     out: list[Block] = [
         Heading(1, f"{cn_ordinal(number)}、", runs(_text(basic, spec.heading))),
-        Table(widths=(1.25, 1.75, 1.15, 1.45), rows=tuple(rows), size=12.0, role="song"),
+        Table(widths=_basic_widths(label_columns), rows=tuple(rows), size=_BASIC_SIZE, role="song"),
     ]
     if app.financials:
         out.append(Spacer(4))
         out.append(_financial_table(app, p, edition, form))
     return out
+
+
+_BASIC_SIZE = 12.0
+# The basic table's columns (label, value, label, value) in points of the portrait frame: the
+# label columns at least as wide as their longest label on one line ("统一社会信用代码",
+# "注册资本（万元）" stay whole), the values sharing the rest in this ratio.
+_BASIC_WIDTHS = (1.25, 1.75, 1.15, 1.45)
+
+
+def _basic_widths(labels: tuple[list[str], list[str]]) -> tuple[float, ...]:
+    frame = layout.PORTRAIT.frame_width
+    scale = frame / sum(_BASIC_WIDTHS)
+    base = [w * scale for w in _BASIC_WIDTHS]
+    pad = 2 * layout.TABLE_PAD_X + 1.0  # both paddings and a point for rounding
+    first, second = (
+        max([base[c], *(display_width(t) / 2 * _BASIC_SIZE + pad for t in labels[c // 2])])
+        for c in (0, 2)
+    )
+    rest = frame - first - second
+    values = base[1] + base[3]
+    return (first, rest * base[1] / values, second, rest * base[3] / values)
 
 
 def _text(table: BaseModel, label: Label) -> str:

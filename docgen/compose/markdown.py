@@ -5,7 +5,8 @@ Applicants write their narrative sections in a deliberately small Markdown subse
 * blank-line separated paragraphs            -> ``Paragraph(indent=2)``
 * ``#`` .. ``######`` sub-headings            -> ``Heading(level=2, number="")`` (users number
   them themselves: ``### （一）建设平台``)
-* ``-`` / ``*`` / ``+`` bullets, ``1.`` lists  -> ``ListItem`` (marker "•" or the original number)
+* ``-`` / ``*`` / ``+`` bullets, ``1.`` lists  -> ``ListItem`` (bullets numbered by level as the
+  edition says, e.g. 1. then （1）, or "•"; an ordered list keeps the original numbers)
 * ``**bold**``                                -> ``Run(bold=True)``; ``*em*`` loses its asterisks
 * pipe tables                                 -> ``Table`` (header row, numbers right-aligned)
 
@@ -94,16 +95,21 @@ def display_width(text: str) -> int:
     return width
 
 
-def markdown_blocks(text: str, source: str) -> list[Block]:
+def markdown_blocks(text: str, source: str, bullets: Sequence[str] | None = None) -> list[Block]:
     """Convert an application's narrative ``text`` into document blocks.
 
     ``source`` (the field path of the text, e.g. ``applications[0].sections[1].text``) is put on
     every run. Never raises on any string; every non-markup character of ``text`` appears, in
     order, in the runs (and list markers) of the result.
+
+    ``bullets``: the markers of ``-`` list items by nesting level, each with ``{n}`` for the
+    item's number in its list (an official document numbers its items: ``("{n}.", "（{n}）")``
+    gives 1. 2. … and, nested, （1）（2）…; a deeper level takes the last pattern). None: the
+    bullet "•" (the intake's Word round trip keeps bullets as bullets).
     """
     text = _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
-        blocks = _parse_blocks(text, source)
+        blocks = _parse_blocks(text, source, tuple(bullets) if bullets else None)
     except RecursionError:  # pragma: no cover - maxNesting keeps recursion shallow
         blocks = None
     if blocks is None or not _preserves(text, blocks):
@@ -114,22 +120,43 @@ def markdown_blocks(text: str, source: str) -> list[Block]:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def _parse_blocks(text: str, source: str) -> list[Block]:
+def _parse_blocks(text: str, source: str, bullets: tuple[str, ...] | None = None) -> list[Block]:
     text = _TIGHT_HEADING_RE.sub(r"\1 ", text)
     root = SyntaxTreeNode(_MD.parse(text))
     out: list[Block] = []
-    _convert_children(root.children, source, text.split("\n"), out)
+    _convert_children(root.children, source, text.split("\n"), out, _Lists(bullets))
     return out
 
 
+class _Lists:
+    """The bullet markers by level and the current list nesting depth."""
+
+    __slots__ = ("bullets", "depth")
+
+    def __init__(self, bullets: tuple[str, ...] | None) -> None:
+        self.bullets = bullets
+        self.depth = 0
+
+    def marker(self, n: int) -> str:
+        if not self.bullets:
+            return BULLET
+        return self.bullets[min(self.depth, len(self.bullets)) - 1].format(n=n)
+
+
 def _convert_children(
-    nodes: Sequence[SyntaxTreeNode], source: str, lines: list[str], out: list[Block]
+    nodes: Sequence[SyntaxTreeNode],
+    source: str,
+    lines: list[str],
+    out: list[Block],
+    lists: _Lists,
 ) -> None:
     for node in nodes:
-        _convert(node, source, lines, out)
+        _convert(node, source, lines, out, lists)
 
 
-def _convert(node: SyntaxTreeNode, source: str, lines: list[str], out: list[Block]) -> None:
+def _convert(
+    node: SyntaxTreeNode, source: str, lines: list[str], out: list[Block], lists: _Lists
+) -> None:
     match node.type:
         case "paragraph":
             for runs_ in _paragraphs(_inline(node), source):
@@ -139,26 +166,25 @@ def _convert(node: SyntaxTreeNode, source: str, lines: list[str], out: list[Bloc
             if text:
                 out.append(Heading(level=2, number="", text=text))
         case "bullet_list" | "ordered_list":
+            lists.depth += 1
+            n = 0
             for item in node.children:
-                marker = BULLET if node.type == "bullet_list" else item.info + item.markup
-                _list_item(item, marker, source, lines, out)
+                bullet = node.type == "bullet_list"
+                children = list(item.children)
+                first: list[Runs] = []
+                if children and children[0].type in ("paragraph", "heading"):
+                    first = _paragraphs(_inline(children.pop(0)), source)
+                if first or not bullet:  # an empty bullet ("- " alone, "* * *") prints nothing
+                    n += 1
+                    marker = lists.marker(n) if bullet else item.info + item.markup
+                    out.append(ListItem(marker, first[0] if first else ()))
+                out.extend(Paragraph(r, indent=2) for r in first[1:])
+                _convert_children(children, source, lines, out, lists)
+            lists.depth -= 1
         case "table":
             out.append(_table(node, source, lines))
         case _:  # anything unexpected: keep its content
-            _convert_children(node.children, source, lines, out)
-
-
-def _list_item(
-    item: SyntaxTreeNode, marker: str, source: str, lines: list[str], out: list[Block]
-) -> None:
-    children = list(item.children)
-    first: list[Runs] = []
-    if children and children[0].type in ("paragraph", "heading"):
-        first = _paragraphs(_inline(children.pop(0)), source)
-    if first or marker != BULLET:  # an empty bullet ("- " alone, "* * *") prints nothing
-        out.append(ListItem(marker, first[0] if first else ()))
-    out.extend(Paragraph(r, indent=2) for r in first[1:])
-    _convert_children(children, source, lines, out)
+            _convert_children(node.children, source, lines, out, lists)
 
 
 # --- inline ------------------------------------------------------------------------------------
