@@ -525,7 +525,7 @@ class _DocxJob:
 
     def abort(self) -> None:
         """Stop the worker now (a failed or interrupted build): kill it, drop what is queued."""
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
+        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
             with contextlib.suppress(OSError, AttributeError):
                 proc.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
