@@ -249,6 +249,8 @@ class _Sheet:
     caption: str | None = None  # an attachment's first page
     straddle: tuple[Box, str] | None = None  # box and mark label
     contents_lines: list[tuple[float, str, int | None]] = field(default_factory=list)
+    # the page prints its own document's number ("— 3 —"): no packet number besides it
+    own_number: bool = False
 
 
 @dataclass
@@ -388,7 +390,11 @@ def assemble(
             first_box: Box | None = None
             for n in members[a : b + 1]:
                 sheet = sheets[n]
-                box = layout.straddle_box(sheet.width, sheet.height, k)
+                box = (
+                    layout.landscape_straddle_box(sheet.width, sheet.height, k)
+                    if sheet.width > sheet.height
+                    else layout.straddle_box(sheet.width, sheet.height, k)
+                )
                 first_box = first_box or box
                 sheet.straddle = (box, label)
             assert first_box is not None
@@ -435,7 +441,7 @@ def assemble(
     summary_first = start_document()
     for page in doc_pages(summary_doc):
         w, h = _page_size(page)
-        sheets.append(_Sheet("summary", w, h, source=page))
+        sheets.append(_Sheet("summary", w, h, source=page, own_number=True))
     summary_pages = (summary_first, len(sheets))
     toc[0].page = summary_first
     summary_groups = group_sheets(summary_first - 1, summary_doc.pages)
@@ -449,9 +455,9 @@ def assemble(
         first = start_document()
         toc[toc_i].page = first
         toc_i += 1
-        for page in doc_pages(doc):
+        for i, page in enumerate(doc_pages(doc)):
             w, h = _page_size(page)
-            sheets.append(_Sheet("form", w, h, source=page))
+            sheets.append(_Sheet("form", w, h, source=page, own_number=i > 0))
         form_pages = (first, len(sheets))
         att_json: list[dict[str, Any]] = []
         att_outline: list[tuple[str, int]] = []
@@ -702,7 +708,11 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
             _draw_caption(canv, ink, sheet.caption)
         if sheet.straddle and seal_marks:
             _draw_straddle_mark(canv, ink, *sheet.straddle)
-        if sheet.kind != "letter":  # the letter carries its own page numbers (GB/T 9704)
+        # One page-number system per page: a page of the summary or of a form's body shows
+        # its document's number ("— 3 —", GB/T 9704), the letter its own; the packet cover and
+        # the contents show none; every other page (a form's cover, an attachment, a blank
+        # verso) the packet's running number, which the contents and page labels refer to.
+        if sheet.kind not in ("letter", "cover", "contents") and not sheet.own_number:
             _draw_running_number(canv, ink, sheet, inp, number, total)
         canv.showPage()
     canv.save()
@@ -739,6 +749,9 @@ def _draw_caption(canv: Any, ink: _Ink, caption: str) -> None:
 
 
 def _draw_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> None:
+    if box[1] == 0.0 and box[2] - box[0] > box[3] - box[1]:  # a landscape page's bottom edge
+        _draw_bottom_straddle_mark(canv, ink, box, label)
+        return
     cx, cy, r = layout.straddle_mark_circle(box)
     canv.saveState()
     canv.setStrokeGray(_MARK_GREY)
@@ -750,7 +763,40 @@ def _draw_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> None:
     canv.arc(cx - rr, cy - rr, cx + rr, cy + rr, startAng=90, extent=180)
     canv.restoreState()
     size = layout.SEAL_MARK_LABEL_SIZE
-    ink.draw(canv, box[0] + r * 0.3, cy - size / 3.0, label, "song", size, grey=_MARK_GREY)
+    _draw_mark_label(canv, ink, box[0] + r * 0.3, cy - size / 3.0, label, center=False)
+
+
+def _draw_mark_label(
+    canv: Any, ink: _Ink, x: float, y: float, label: str, *, center: bool = True
+) -> None:
+    """A slot mark's label as glyph outlines: never in the text layer."""
+    from reportlab.lib.colors import Color
+
+    from docgen.render.pdf import draw_outlined
+
+    ink.segments(label, "song")  # the coverage check of everything the bundle prints
+    grey = Color(_MARK_GREY, _MARK_GREY, _MARK_GREY)
+    draw_outlined(canv, ink.fonts, label, x, y, layout.SEAL_MARK_LABEL_SIZE, grey, center=center)
+
+
+def _draw_bottom_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> None:
+    """The upper half of the seal circle centred on the bottom edge, the label turned as the
+    bound sheet reads (the page's top at the binding edge)."""
+    x0, _y0, x1, _y1 = box
+    r = (x1 - x0) / 2.0
+    cx = (x0 + x1) / 2.0
+    canv.saveState()
+    canv.setStrokeGray(_MARK_GREY)
+    canv.setLineWidth(layout.SEAL_MARK_LINE_WIDTH)
+    canv.setDash(list(layout.SEAL_MARK_DASH), 0)
+    rr = r - layout.SEAL_MARK_LINE_WIDTH
+    canv.arc(cx - rr, -rr, cx + rr, rr, startAng=0, extent=180)
+    canv.restoreState()
+    canv.saveState()
+    canv.translate(cx, r * 0.3)
+    canv.rotate(-90)  # upright on the bound sheet, whose top is this page's left
+    _draw_mark_label(canv, ink, 0.0, 0.0, label, center=True)
+    canv.restoreState()
 
 
 def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:

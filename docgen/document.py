@@ -145,8 +145,6 @@ class CoverField:
     label: str
     value: Runs
     seal: SealKind | None = None  # an official seal slot over this line
-    # The seal's diameter (the category's ``seal_mm``); None: the default of its kind.
-    seal_diameter_mm: float | None = None
     # The seal also covers the next line (the date under the unit's name), as LAYOUT.md
     # places it: one zone of the seal's height for both lines instead of one for each.
     seal_with_next: bool = False
@@ -156,6 +154,10 @@ class CoverField:
 class CoverFields:
     fields: tuple[CoverField, ...]
     size: float = 16.0
+    # How far (mm) a seal over the last lines may reach below the block, onto the text that
+    # follows it (the summary's contact line under the bureau's seal): the block keeps only
+    # the rest of the seal's height free.
+    seal_overhang_mm: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,17 @@
 The renderers, the bundle stamper and the manifest all take their numbers from here, so the box
 written in the manifest is the box that was kept clear. Units are PDF points (1/72 in) unless a
 name says ``_mm``; boxes are ``(x0, y0, x1, y1)`` with the origin at the bottom left.
+
+Page numbers: one system per page. A page of the summary table or of a form's body (after its
+cover) shows only its own document's number "— k —" (GB/T 9704 7.5: 4号 song, odd pages right,
+even pages left, one character in from the text edge); the submission letter numbers its own
+pages the same way (none on its first page). The packet's cover and contents show no number.
+Every other page of the bundle (a form's cover, an attachment, a blank verso) shows only the
+packet's running number "柳州市 第 n / N 页", which is the number the contents, the page labels,
+the bookmarks and the manifest refer to.
+
+Landscape pages (the summary table) are bound with their top at the portrait packet's binding
+edge, so their straddle band lies on the page's bottom edge, the bound sheet's outer edge.
 """
 
 from __future__ import annotations
@@ -19,11 +30,19 @@ MARGIN_TOP = 37.0 * MM
 MARGIN_LEFT = 28.0 * MM
 MARGIN_RIGHT = 26.0 * MM
 MARGIN_BOTTOM = 35.0 * MM
-# Landscape pages (the summary table) use smaller margins, binding still on the left.
-LS_MARGIN_TOP = 20.0 * MM
-LS_MARGIN_LEFT = 25.0 * MM
-LS_MARGIN_RIGHT = 26.0 * MM
-LS_MARGIN_BOTTOM = 22.0 * MM
+# Landscape pages (the summary table) are bound with their top at the binding edge of the
+# portrait packet: the top margin clears the staples, and the bottom edge (the sheet's outer
+# edge once bound) holds the straddle band (half a seal, 21 mm) with room to spare.
+LS_MARGIN_TOP = 24.0 * MM
+LS_MARGIN_LEFT = 20.0 * MM
+LS_MARGIN_RIGHT = 20.0 * MM
+LS_MARGIN_BOTTOM = 24.0 * MM
+# The summary's XLSX prints landscape as the user's program lays it out (not turned for
+# binding): it keeps GB/T 9704's right margin for the bureau's seal at the right edge.
+XLSX_MARGIN_TOP = 20.0 * MM
+XLSX_MARGIN_LEFT = 25.0 * MM
+XLSX_MARGIN_RIGHT = 26.0 * MM
+XLSX_MARGIN_BOTTOM = 22.0 * MM
 
 BINDING_CLEAR = 10.0 * MM  # nothing important within 10 mm of the left edge
 
@@ -114,6 +133,19 @@ def straddle_box(
     y0 = round(centre + off, 1)
     x0 = round(page_width - straddle_band_width(diameter_mm), 1)
     return (x0, y0, round(page_width, 1), round(y0 + d, 1))
+
+
+def landscape_straddle_box(
+    page_width: float,
+    page_height: float,
+    group_index: int = 0,
+    diameter_mm: float = STRADDLE_SEAL_MM,
+) -> Box:
+    """The straddle box of a landscape page bound with its top at the binding edge: the
+    sheet's outer edge is the page's bottom edge, and the box lies there at the place the
+    portrait pages' box has along that edge (portrait y becomes landscape x)."""
+    _px0, py0, _px1, py1 = straddle_box(page_height, page_width, group_index, diameter_mm)
+    return (py0, 0.0, py1, round(straddle_band_width(diameter_mm), 1))
 
 
 def seal_box(cx: float, cy: float, diameter_mm: float) -> Box:

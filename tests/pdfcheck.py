@@ -6,13 +6,18 @@ bundle PDF, the way a clerk or an outside checker would, and lists every problem
 Checks:
 - page counts and page ranges agree with the PDF and with each other;
 - on every page of every straddle group, no character, line, rectangle, curve or image of content
-  intersects the group's box (the slot's own mark is allowed: light-grey strokes, the "骑缝章"
-  label);
+  intersects the group's box (the slot's own mark is allowed: light-grey strokes, and the label
+  "骑缝章 1/3" drawn as small light-grey glyph outlines inside the box); the box lies on the
+  page's outer edge (a portrait page's right edge; a landscape page, bound with its top at the
+  binding edge, its bottom edge);
 - official seal boxes hold no rectangle, image, curve or line of content (a rule underlining a
   line of text is allowed: it is the field the seal presses on); the characters inside are
   recorded (``audit(...).seal_text``);
 - every application's applicant name appears on its pages;
-- optionally, every page carries the running packet number "第 N / M 页".
+- optionally, the page numbers (one system per page): the summary's pages and a form's pages
+  after its cover carry only their document's own number "— k —" (GB/T 9704); the packet's
+  cover and contents carry none; every other page (a form's cover, an attachment, a blank
+  verso) carries only the running packet number "第 N / M 页"; the letter is left alone.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ LIGHT = 0.75  # a stroke at least this light (grey level) is a slot mark, not co
 _LABEL = re.compile(r"骑缝章(\d+/\d+)?")
 _SEAL_LABEL = "公章"
 _EPS = 0.05  # points: touching a box edge is not intersecting it
+_MARK_GLYPH = 12.0  # points: a slot label's glyph outline is no larger than this either way
+_OWN_NUMBER = re.compile(r"—(\d+)—")
+_RUNNING = re.compile(r"第\d+/\d+页")
 
 
 @dataclass
@@ -106,10 +114,23 @@ def _visible_fill(obj: Mapping[str, Any]) -> bool:
     return level is None or level < 0.99  # white on white paper shows nothing
 
 
-def _is_mark_graphic(obj: Mapping[str, Any]) -> bool:
-    """A slot mark: a light-grey stroke (dashed circle or arc) and no visible fill."""
+def _is_mark_graphic(obj: Mapping[str, Any], box: Box | None = None) -> bool:
+    """A slot mark: a light-grey stroke (dashed circle or arc) and no visible fill; or, inside
+    the slot's own ``box``, a piece of its label ("公章", "骑缝章 1/3"), which is drawn as small
+    light-grey glyph outlines (filled, unstroked), not as text."""
     if _visible_fill(obj):
-        return False
+        x0, y0, x1, y1 = _bbox(obj)
+        return (
+            box is not None
+            and _light(obj.get("non_stroking_color"))
+            and not (obj.get("stroke") and not _light(obj.get("stroking_color")))
+            and x1 - x0 <= _MARK_GLYPH
+            and y1 - y0 <= _MARK_GLYPH
+            and box[0] - _EPS <= x0
+            and x1 <= box[2] + _EPS
+            and box[1] - _EPS <= y0
+            and y1 <= box[3] + _EPS
+        )
     return not obj.get("stroke") or _light(obj.get("stroking_color"))
 
 
@@ -328,6 +349,7 @@ def audit(
         by_page_slots: dict[int, list[_Slot]] = {}
         for s in slots:
             by_page_slots.setdefault(s.page, []).append(s)
+        numbering = _numbering(manifest, total)
         text_pages: dict[int, list[str]] = {}
         for _owner, _name, a, b in names:
             for p in range(a, b + 1):
@@ -343,9 +365,7 @@ def audit(
             if number in text_pages:
                 text_pages[number] = [_squash(_text(chars)), _squash(page.extract_text() or "")]
             if running_numbers and number not in letter_pages:
-                flat = _squash(_text(chars))
-                if f"第{number}/{total}页" not in flat:
-                    problems.append(f"第 {number} 页：没有页脚总页码“第 {number} / {total} 页”")
+                _check_number(problems, number, total, numbering.get(number), _text(chars))
             if need_objects:
                 width, height = float(page.width), float(page.height)
                 graphics = (
@@ -355,7 +375,11 @@ def audit(
                 )
                 images = list(page.images)
                 for g in by_page_groups.get(number, ()):
-                    if g.box[2] < width - 0.5:
+                    if width > height and g.box[1] > 0.5:
+                        problems.append(
+                            f"{g.owner} 第 {number} 页（横向）：骑缝章位 {list(g.box)} 未贴页面下边缘"
+                        )
+                    elif width <= height and g.box[2] < width - 0.5:
                         problems.append(
                             f"{g.owner} 第 {number} 页：骑缝章位 {list(g.box)} 未贴页面右边缘（页宽 {width:.1f}）"
                         )
@@ -371,6 +395,53 @@ def audit(
             if not any(target in t for p in range(a, b + 1) for t in text_pages.get(p, ())):
                 problems.append(f"{owner}：第 {a}–{b} 页中找不到申报单位名称“{name}”")
     return result
+
+
+def _numbering(manifest: Mapping[str, Any], total: int) -> dict[int, int | None]:
+    """The page number each page must show: k for a document's own "— k —", 0 for the running
+    packet number, None for none (the packet's cover and contents). The letter is not listed."""
+    out: dict[int, int | None] = dict.fromkeys(range(1, total + 1), 0)
+    summary = manifest.get("summary", {}).get("bundle_pages")
+    letter = (manifest.get("letter") or {}).get("bundle_pages")
+    if summary:
+        start = letter[1] + 1 if letter else 1
+        for p in range(start, summary[0]):
+            out[p] = None
+        for p in range(summary[0], summary[1] + 1):
+            out[p] = p - summary[0] + 1
+    for d in manifest.get("documents", ()):
+        rng, form = d.get("bundle_pages"), d.get("form_pages")
+        if isinstance(rng, Sequence) and len(rng) == 2 and isinstance(form, int):
+            for p in range(rng[0] + 1, min(rng[0] + form, total + 1)):
+                out[p] = p - rng[0]
+    if letter:
+        for p in range(letter[0], letter[1] + 1):
+            out.pop(p, None)
+    return out
+
+
+def _check_number(
+    problems: list[str], number: int, total: int, want: int | None, text: str
+) -> None:
+    flat = _squash(text)
+    own = [int(k) for k in _OWN_NUMBER.findall(flat)]
+    running = _RUNNING.findall(flat)
+    if want == 0:
+        if f"第{number}/{total}页" not in flat:
+            problems.append(f"第 {number} 页：没有页脚总页码“第 {number} / {total} 页”")
+        if own:
+            problems.append(f"第 {number} 页：总页码之外又有文件页码“— {own[0]} —”")
+    elif want is None:
+        # the packet's cover and contents; a blank verso among them (duplex) shows only the
+        # running number
+        blank = bool(running) and not re.sub(r"\S*?第\d+/\d+页", "", flat)
+        if own or (running and not blank):
+            problems.append(f"第 {number} 页（封面或目录）：不应有页码")
+    else:
+        if own != [want]:
+            problems.append(f"第 {number} 页：文件页码应为“— {want} —”，实为 {own}")
+        if running:
+            problems.append(f"第 {number} 页：文件页码之外又有总页码“{running[0]}”")
 
 
 def _check_straddle(
@@ -389,7 +460,7 @@ def _check_straddle(
         if text and not _LABEL.fullmatch(text):
             problems.append(f"{where} 内有文字“{text}”")
     for kind, obj in graphics:
-        if not _is_mark_graphic(obj) and _graphic_hits(kind, obj, g.box, height):
+        if not _is_mark_graphic(obj, g.box) and _graphic_hits(kind, obj, g.box, height):
             problems.append(f"{where} 内有{kind} {[round(v, 1) for v in _bbox(obj)]}")
     _check_images(problems, where, images, g.box)
 
@@ -406,7 +477,7 @@ def _check_seal(
     inside = [c for c in chars if _hits(_bbox(c), s.box)]
     for kind, obj in graphics:
         box = _bbox(obj)
-        if _is_mark_graphic(obj) or not _graphic_hits(kind, obj, s.box, height):
+        if _is_mark_graphic(obj, s.box) or not _graphic_hits(kind, obj, s.box, height):
             continue
         if _underlines(box, chars):
             continue

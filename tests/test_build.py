@@ -294,8 +294,24 @@ def test_duplex_starts_every_document_on_an_odd_page(tmp_path: Path) -> None:
             assert group["recto_only"] and all(p % 2 == 1 for p in group["page_list"])
     assert audit(m, tmp_path / "out" / "bundle.pdf").problems == []
     # the slot marks are on rectos only: a fanned duplex stack shows only the rectos
-    pages = PdfReader(tmp_path / "out" / "bundle.pdf").pages
-    marked = [n for n, page in enumerate(pages, 1) if "骑缝章 " in page.extract_text()]
+    # (the label "骑缝章 k/n" is drawn as light-grey glyph outlines in the band, not as text)
+    import pdfplumber
+
+    from docgen import layout
+
+    grey = (layout.SEAL_MARK_GREY,) * 3
+    with pdfplumber.open(tmp_path / "out" / "bundle.pdf") as pdf:
+        marked = [
+            n
+            for n, page in enumerate(pdf.pages, 1)
+            if page.width < page.height
+            and any(
+                o.get("fill")
+                and o.get("non_stroking_color") == grey
+                and o["x0"] > layout.PORTRAIT.band_x0
+                for o in page.curves + page.rects
+            )
+        ]
     assert marked and all(n % 2 == 1 for n in marked)
 
 

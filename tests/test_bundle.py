@@ -163,6 +163,7 @@ def manifest(result: BundleResult, max_seal_pages: int = 20) -> dict[str, Any]:
                 "applicant": d.applicant,
                 "pages": d.bundle_pages[1] - d.bundle_pages[0] + 1,
                 "bundle_pages": list(d.bundle_pages),
+                "form_pages": d.form_pages[1] - d.form_pages[0] + 1,
                 "straddle_seals": [dict(s) for s in d.straddle_seals],
                 "seal_slots": [dict(s) for s in d.seal_slots],
                 "attachments": [dict(a) for a in d.attachments],
@@ -220,9 +221,27 @@ def test_cover_and_contents(bundle: BundleResult) -> None:
 
 
 def test_running_numbers_and_labels(bundle: BundleResult) -> None:
+    """One page-number system per page: the packet's cover and contents none, the summary and
+    a form's pages after its cover their own "— k —", every other page (a form's cover, an
+    attachment) the running number, which the page labels and the contents refer to."""
     texts = page_texts(bundle.data)
+    own: dict[int, int] = {}
+    s0, s1 = bundle.summary_pages
+    own.update({p: p - s0 + 1 for p in range(s0, s1 + 1)})
+    for d in bundle.documents:
+        f0, f1 = d.form_pages
+        own.update({p: p - f0 for p in range(f0 + 1, f1 + 1)})
+    bare = set(range(1, bundle.summary_pages[0]))
+    assert bare == {1, 2}  # the packet's cover and its contents
     for n, text in enumerate(texts, 1):
-        assert f"{CITY}第{n}/{bundle.pages}页" in text, n
+        running = f"{CITY}第{n}/{bundle.pages}页" in text
+        numbers = re.findall(r"—(\d+)—", text)
+        if n in bare:
+            assert not running and not numbers, n
+        elif n in own:
+            assert not running and numbers == [str(own[n])], (n, numbers)
+        else:
+            assert running and not numbers, n
     reader = PdfReader(io.BytesIO(bundle.data))
     assert reader.page_labels == [str(n) for n in range(1, bundle.pages + 1)]
 
@@ -267,15 +286,57 @@ def test_straddle_groups_in_bundle(bundle: BundleResult) -> None:
     assert bundle.summary_straddle_seals == ()
 
 
-def test_straddle_marks(bundle: BundleResult) -> None:
+def _label_outlines(data: bytes, page: int, box: Any) -> int:
+    """Pieces of a slot label's glyph outlines (small light-grey filled shapes) inside ``box``."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        p = pdf.pages[page - 1]
+        shapes = p.curves + p.rects
+    return sum(
+        1
+        for o in shapes
+        if o.get("fill")
+        and o.get("non_stroking_color") == (layout.SEAL_MARK_GREY,) * 3
+        and box[0] <= o["x0"] <= o["x1"] <= box[2]
+        and box[1] <= o["y0"] <= o["y1"] <= box[3]
+        and o["x1"] - o["x0"] < 12
+    )
+
+
+def test_straddle_marks(
+    bundle: BundleResult, inp: BundleInput, fonts: FontSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The label "骑缝章 k/3" is drawn on every page of group k as glyph outlines inside the
+    group's box, not as text."""
     texts = page_texts(bundle.data)
     b = bundle.documents[1]
-    for k, g in enumerate(b.straddle_seals, 1):
+    for g in b.straddle_seals:
         for p in range(g["pages"][0], g["pages"][1] + 1):
-            assert f"骑缝章{k}/3" in texts[p - 1]
+            assert "骑缝章" not in texts[p - 1]
+            assert _label_outlines(bundle.data, p, g["box"]) > 10, p
     c = bundle.documents[2]
     assert "骑缝章" not in texts[c.bundle_pages[0] - 1]
     assert "骑缝章" not in texts[0] and "骑缝章" not in texts[1]
+    box = layout.straddle_box(layout.A4_W, layout.A4_H, 0)
+    assert _label_outlines(bundle.data, c.bundle_pages[0], box) == 0
+    # the labels drawn, group by group
+    import docgen.render.pdf as pdfmod
+
+    drawn: list[str] = []
+    real = pdfmod.draw_outlined
+
+    def record(canv: Any, fonts: FontSet, text: str, *args: Any, **kw: Any) -> float:
+        drawn.append(text)
+        return real(canv, fonts, text, *args, **kw)
+
+    monkeypatch.setattr(pdfmod, "draw_outlined", record)
+    assemble(inp, fonts)
+    labels = [t for t in drawn if t.startswith("骑缝章")]
+    want = [
+        f"骑缝章 {k}/3"
+        for k, g in enumerate(b.straddle_seals, 1)
+        for _ in range(g["pages"][0], g["pages"][1] + 1)
+    ]
+    assert [t for t in labels if t.endswith("/3")] == want
 
 
 def test_seal_slots(bundle: BundleResult, rendered: PdfResult) -> None:
@@ -325,8 +386,14 @@ def test_attachments_clear_of_band(bundle: BundleResult) -> None:
             for o in page.chars + page.rects + page.lines + page.curves + page.images:
                 if o["object_type"] == "curve" and o.get("stroking_color") == layout.SEAL_MARK_GREY:
                     continue  # the straddle mark
-                if o["object_type"] == "char" and o["size"] <= layout.SEAL_MARK_LABEL_SIZE + 0.1:
-                    continue  # its label
+                if (
+                    o["object_type"] in ("curve", "rect")
+                    and o.get("fill")
+                    and not o.get("stroke")
+                    and o.get("non_stroking_color") == (layout.SEAL_MARK_GREY,) * 3
+                    and o["x1"] - o["x0"] <= layout.SEAL_MARK_LABEL_SIZE
+                ):
+                    continue  # its label "骑缝章 1/1", drawn as glyph outlines
                 assert o["x1"] <= band_x0, (n, o["object_type"], o.get("text"), o["x1"])
 
 

@@ -19,9 +19,16 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from docgen.compose.summary import SummaryTable, compose_summary, summary_document
+from docgen.compose.summary import (
+    SummaryTable,
+    compose_summary,
+    content_widths,
+    listing_table,
+    summary_document,
+)
 from docgen.document import CoverFields, Paragraph, Table, plain
 from docgen.edition import Edition, load_edition
+from docgen.layout import LANDSCAPE
 from docgen.model import City, load_city, parse_city
 from docgen.render.xlsx import clean_text, render_xlsx, text_width, width_budget
 
@@ -193,11 +200,10 @@ def test_an_over_quota_table_says_so(tmp_path: Path, edition: Edition):
         if c.value == "超出名额1个"
     ]
     assert flagged and flagged[0].font.b and flagged[0].font.color.rgb.endswith("C00000")
+    # the sealed page carries no internal check: the counts are the XLSX's quota sheet's
     doc = summary_document(table)
-    assert any(
-        isinstance(b, Paragraph) and "示范企业 3 / 2（超出名额1个）" in plain(b.text)
-        for b in doc.blocks
-    )
+    text = "".join(plain(b.text) for b in doc.blocks if isinstance(b, Paragraph))
+    assert "名额核对" not in text and "超出名额" not in text
 
 
 def test_the_document_is_a_landscape_table_with_the_bureaus_seal(city: City, edition: Edition):
@@ -213,7 +219,16 @@ def test_the_document_is_a_landscape_table_with_the_bureaus_seal(city: City, edi
     assert any(plain(f.value) == "二〇二一年五月十二日" for f in fields)
     grid = next(b for b in doc.blocks if isinstance(b, Table))
     assert grid.header_rows == 1 and grid.size == 9.0  # 小五, from summary.toml
-    assert grid.widths == tuple(c["width"] for c in columns_toml())
+    # widths from the content: every label's widest line and every credit code whole, within
+    # the landscape frame
+    assert grid.widths == content_widths(table.columns, table.rows, table.table_size)
+    budget = LANDSCAPE.frame_width / (table.table_size / 2.0)
+    assert sum(grid.widths) <= budget + 1e-6
+    for col, w in zip(table.columns, grid.widths, strict=True):
+        label = max(text_width(line) for line in col.label.split("\n"))
+        assert w >= label, col.label
+    keys = [c.key for c in table.columns]
+    assert grid.widths[keys.index("uscc")] >= 18
     assert all(cell.header for cell in grid.rows[0])
     assert [plain(cell.text) for cell in grid.rows[0]] == [c["label"] for c in columns_toml()]
     assert len(grid.rows) == 1 + len(city.applications)
@@ -222,7 +237,7 @@ def test_the_document_is_a_landscape_table_with_the_bureaus_seal(city: City, edi
     assert grid.rows[1][4].text[0].source == "applications[0].applicant.name"
     text = "".join(plain(b.text) for b in doc.blocks if isinstance(b, Paragraph))
     assert "联系人：覃晓梅" in text and "电子邮箱：scktk@lzgxj.example.cn" in text
-    assert "示范企业 2 / 2" in text
+    assert "名额核对" not in text and "示范企业 2 / 2" not in text
 
 
 def test_no_applications_gives_an_empty_table_with_a_clear_note(tmp_path: Path, edition: Edition):
@@ -425,15 +440,14 @@ def render_summary_pdf(table: SummaryTable) -> tuple[Any, Any]:
 
 def column_text(page: Any, table: SummaryTable, key: str) -> str:
     """The text printed in one column of the grid on ``page``, whitespace removed (cells wrap)."""
-    from docgen.layout import LANDSCAPE
 
     keys = [c.key for c in table.columns]
-    total = sum(c.width for c in table.columns)
+    size = table.table_size if isinstance(table, SummaryTable) else 10.5  # the province's
+    widths = listing_table(table.columns, table.rows, None, size).widths
+    total = sum(widths)
     j = keys.index(key)
-    x0 = LANDSCAPE.margin_left + sum(c.width for c in table.columns[:j]) / total * (
-        LANDSCAPE.frame_width
-    )
-    x1 = x0 + table.columns[j].width / total * LANDSCAPE.frame_width
+    x0 = LANDSCAPE.margin_left + sum(widths[:j]) / total * LANDSCAPE.frame_width
+    x1 = x0 + widths[j] / total * LANDSCAPE.frame_width
     text = page.crop((x0 + 1, 0, x1 - 1, page.height)).extract_text() or ""
     return "".join(text.split())
 
@@ -465,7 +479,13 @@ def test_pdf_prints_every_applicant_and_keeps_the_seal_slot_clear(city: City, ed
         and page.height - c["top"] > y0
         and page.height - c["bottom"] < y1
     ]
-    allowed = set(table.unit + table.date_text)
+    # the seal presses on the bureau's name, the date and the contact line under it, and on
+    # nothing of the table
+    contact = next(
+        plain(b.text) for b in summary_document(table).blocks if isinstance(b, Paragraph)
+    )
+    assert "联系人" in contact
+    allowed = set(table.unit + table.date_text + contact)
     content = [c["text"] for c in inside if c["non_stroking_color"] != (0.8, 0.8, 0.8)]
     assert "".join(content).strip() and set(content) <= allowed, content
     assert {"柳", "局"} <= set(content)  # the seal goes over the bureau's name

@@ -344,10 +344,19 @@ def _quota_count(label: str, count: int, quota: int | None, spec: _CountsSpec) -
 # --------------------------------------------------------------------------- the document
 
 
+# How far the bureau's seal may reach over the contact line under the date (mm): the seal
+# presses on the contact text, as it presses on the unit's name and the date, and the page
+# keeps room for up to eight applications.
+CONTACT_UNDER_SEAL_MM = 12.0
+
+
 def summary_document(table: SummaryTable) -> Document:
-    """The summary table as a landscape ``Document`` for the PDF renderer."""
+    """The summary table as a landscape ``Document`` for the PDF renderer.
+
+    The page the bureau seals carries no internal check: the counts against the quotas
+    (名额核对) go to the build's report, the manifest and the XLSX's quota sheet."""
     blocks: list[Block] = [
-        Title((Run(table.title),), size=22.0, role="hei", space_after=6.0),
+        Title((Run(table.title),), size=18.0, role="hei", space_after=0.0),
         CoverFields(
             (
                 CoverField(
@@ -359,14 +368,12 @@ def summary_document(table: SummaryTable) -> Document:
                 CoverField(table.date_label, (Run(table.date_text, source="submitted_on"),)),
             ),
             size=14.0,
+            seal_overhang_mm=CONTACT_UNDER_SEAL_MM,
         ),
         Paragraph(
-            _contact_runs(table), indent=0, align="left", size=10.5, role="song", space_after=6.0
+            _contact_runs(table), indent=0, align="left", size=9.0, role="song", space_after=4.0
         ),
         listing_table(table.columns, table.rows, table.note, size=table.table_size),
-        Paragraph(
-            _counts_runs(table), indent=0, align="left", size=10.5, role="song", space_before=8.0
-        ),
     ]
     return Document(
         kind="summary",
@@ -400,12 +407,78 @@ def listing_table(
     if note is not None:
         body.append((Cell((Run(note),), colspan=len(columns), align="center"),))
     return Table(
-        widths=tuple(c.width for c in columns),
+        widths=content_widths(columns, rows, size),
         rows=(header, *body),
         header_rows=1,
         size=size,
         role="song",
     )
+
+
+def _units(text: str) -> int:
+    """Width in half-width characters: a CJK or full-width character is 2."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def _least_units(text: str) -> int:
+    """The narrowest a value can be set without breaking inside a word: its longest run of
+    half-width characters (a credit code, a telephone number) or five CJK characters (a
+    short term such as 共享制造类 stays whole)."""
+    longest = 0
+    run = 0
+    for ch in text:
+        if ord(ch) >= 0x2E80 or ch.isspace():
+            run = 0
+        else:
+            run += 1
+            longest = max(longest, run)
+    units = _units(text)
+    return max(longest, units if units <= 10 else 8)
+
+
+# Cell padding of the PDF table in half-width characters of 小五 (2 x 4 pt at 9 pt).
+_PAD_UNITS = 1.8
+
+
+def content_widths(
+    columns: Sequence[SummaryColumn], rows: Sequence[Sequence[SummaryCell]], size: float
+) -> tuple[float, ...]:
+    """Column widths (half-width characters) chosen from the content: each column at least its
+    label's widest line (a "\n" in a label is where it may break) and its values' longest word,
+    then the room left shared out to the columns whose values would wrap, in proportion to what
+    they lack, never beyond what their longest value needs."""
+    from ..layout import LANDSCAPE
+
+    budget = LANDSCAPE.frame_width / (size / 2.0)
+    least: list[float] = []
+    natural: list[float] = []
+    for k, col in enumerate(columns):
+        label = max((_units(line) for line in col.label.split("\n")), default=0)
+        values = [row[k].text for row in rows if k < len(row)]
+        word = max((_least_units(v) for v in values), default=0)
+        full = max((_units(v) for v in values), default=0)
+        least.append(max(label, word, 2) + _PAD_UNITS)
+        natural.append(max(label, full, 2) + _PAD_UNITS)
+    if sum(natural) <= budget or sum(least) >= budget:
+        return tuple(natural if sum(natural) <= budget else least)
+    # the fewest lines per row that the frame allows: every column as wide as its values need
+    # to take at most ``lines`` lines (never below its least width)
+    best = list(least)
+    for lines in range(2, 8):
+        want = []
+        for k in range(len(columns)):
+            values = [row[k].text for row in rows if k < len(row)]
+            need = max((-(-_units(v) // lines) + 1 for v in values), default=0)
+            want.append(max(least[k], need + _PAD_UNITS))
+        if sum(want) <= budget:
+            best = want
+            break
+    room = budget - sum(best)
+    lack = [max(0.0, n - b) for n, b in zip(natural, best, strict=True)]
+    if room > 0 and sum(lack):
+        share = min(1.0, room / sum(lack))
+        best = [b + d * share for b, d in zip(best, lack, strict=True)]
+    return tuple(best)
 
 
 def _counts_runs(table: SummaryTable) -> tuple[Run, ...]:

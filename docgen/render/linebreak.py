@@ -18,6 +18,13 @@ CANNOT_START = frozenset(
 )
 CANNOT_END = frozenset("（《〈「『【〔〖〘“‘([{［｛｟〝")
 
+# No break between a number and the unit after it, nor between a colon and a number after it.
+_GLUE_AFTER = frozenset("0123456789%")
+_GLUE_BEFORE = frozenset("0123456789+-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# A paragraph's last line has at least this many characters (closing punctuation not counted):
+# otherwise a character is pulled down from the line before ("…数据链。" not "链。" alone).
+MIN_LAST_LINE_CHARS = 2
+
 # Characters treated as ordinary (breakable) spaces.
 SPACES = frozenset(" \u00a0")
 NEWLINE = "\n"
@@ -58,6 +65,7 @@ def break_opportunities(text: str, nobreak: Sequence[bool] | None = None) -> lis
     cannot_start, cannot_end, spaces = CANNOT_START, CANNOT_END, SPACES
     prev = text[0] if n else ""
     prev_wide = n > 0 and ord(prev) >= 0x2E80
+    glue_after, glue_before = _GLUE_AFTER, _GLUE_BEFORE
     for k in range(1, n):
         ch = text[k]
         wide = ord(ch) >= 0x2E80
@@ -66,6 +74,10 @@ def break_opportunities(text: str, nobreak: Sequence[bool] | None = None) -> lis
             and ch not in cannot_start
             and prev not in cannot_end
             and ch not in spaces
+            # a number and its unit ("2.8万台", "1993年"), a label and its number
+            # ("传真：0771-…") stay on one line
+            and not (wide and prev in glue_after)
+            and not (prev == "：" and ch in glue_before)
         ):
             ops[k] = True
         prev, prev_wide = ch, wide
@@ -114,7 +126,11 @@ def break_lines(
         while True:
             limit = cum[start] + max_w + FUZZ
             if cum[stop] <= limit:
-                lines.append(_line(text, cum, start, stop, True))
+                last = _line(text, cum, start, stop, True)
+                if lines and not lines[-1].last and _short(text, last):
+                    _pull_down(text, cum, ops, lines, last, width)
+                else:
+                    lines.append(last)
                 max_w = width
                 break
             # The first k with cum[k+1] > limit: characters start..k-1 fit.
@@ -142,6 +158,39 @@ def break_lines(
         if start >= n:
             break
     return lines
+
+
+def _short(text: str, line: Line) -> bool:
+    """Whether ``line`` holds fewer than MIN_LAST_LINE_CHARS characters besides closing
+    punctuation and spaces."""
+    if line.end - line.start > MIN_LAST_LINE_CHARS + 3:
+        return False
+    count = sum(
+        1 for ch in text[line.start : line.end] if ch not in CANNOT_START and ch not in SPACES
+    )
+    return 0 < count < MIN_LAST_LINE_CHARS
+
+
+def _pull_down(
+    text: str,
+    cum: Sequence[float],
+    ops: Sequence[bool],
+    lines: list[Line],
+    last: Line,
+    width: float,
+) -> None:
+    """Append ``last`` to ``lines``, first moving the break before it back to the previous
+    allowed break (so the last line gets a character more), when the line before keeps at
+    least two characters and the last line still fits."""
+    prev = lines[-1]
+    bp = last.start - 1
+    while bp > prev.start + 1 and not ops[bp]:
+        bp -= 1
+    if bp > prev.start + 1 and text[bp] not in SPACES and cum[last.end] - cum[bp] <= width + FUZZ:
+        lines[-1] = _line(text, cum, prev.start, bp, False)
+        lines.append(_line(text, cum, bp, last.end, True))
+    else:
+        lines.append(last)
 
 
 def _bisect(cum: Sequence[float], limit: float, lo: int, hi: int) -> int:

@@ -8,12 +8,13 @@ nothing is ever drawn right of the straddle band's left edge.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -34,7 +35,6 @@ from docgen import layout
 from docgen.document import (
     AttachmentNote,
     Block,
-    CoverField,
     CoverFields,
     DatedSignature,
     Document,
@@ -44,6 +44,7 @@ from docgen.document import (
     OpinionBox,
     Paragraph,
     Role,
+    Run,
     Runs,
     SealKind,
     SignatureBlock,
@@ -60,6 +61,9 @@ from docgen.render.fonts import FontSet
 from docgen.render.linebreak import Line, LineRange, break_lines, break_opportunities
 
 NO_BODY_TEXT = "（此页无正文）"
+HEADING_KEEP_LINES = 3  # lines of a paragraph that travel with the heading before it
+TABLE_KEEP_ROWS = 2  # body rows a table leaves on either side of a page break
+CONTINUED = "续表"  # over the repeated header of a table continued on the next page
 SEAL_LABEL = "公章"
 
 # ---------------------------------------------------------------------------------------------
@@ -102,17 +106,6 @@ def seal_diameter_mm(kind: SealKind) -> float:
         "government": layout.GOVERNMENT_SEAL_MM,
         "bureau": layout.BUREAU_SEAL_MM,
     }[kind]
-
-
-def cover_seal_mm(field: CoverField) -> float:
-    """The diameter of a cover line's seal slot: the category's (``seal_diameter_mm``), else
-    its kind's; a government's never smaller than ``GOVERNMENT_SEAL_MM`` (as the commitment's)."""
-    assert field.seal is not None
-    if field.seal_diameter_mm is None:
-        return seal_diameter_mm(field.seal)
-    if field.seal == "government":
-        return max(field.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
-    return field.seal_diameter_mm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,6 +518,80 @@ def _baseline(slot_top: float, leading: float, size: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
+# Text drawn as outlines: the slot marks' labels ("公章", "骑缝章 1/3") are shapes, not text,
+# so copying or searching a page never finds them in the middle of its sentences.
+
+
+@functools.cache
+def _glyph_set(path: str, index: int) -> tuple[Any, dict[int, str], float]:
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(path, fontNumber=index, lazy=True)
+    return tt.getGlyphSet(), tt.getBestCmap() or {}, float(tt["head"].unitsPerEm)
+
+
+def draw_outlined(
+    canv: Any,
+    fonts: FontSet,
+    text: str,
+    x: float,
+    y: float,
+    size: float,
+    color: Color,
+    role: Role = "song",
+    *,
+    center: bool = True,
+) -> float:
+    """Draw ``text`` centred on ``x`` (else starting there) with its baseline at ``y`` as
+    filled glyph outlines; returns its width."""
+    from fontTools.pens.basePen import BasePen
+
+    # (glyph set, glyph name, advance in points, units per em)
+    glyphs: list[tuple[Any, str, float, float]] = []
+    faces = fonts._by_name  # reportlab name -> Face, for the face's file
+    for font, piece in fonts.segments(text, role):
+        face = faces[font]
+        gs, cmap, upem = _glyph_set(str(face.path), face.index)
+        for ch in piece:
+            name = cmap.get(ord(ch))
+            if name is None:
+                continue
+            glyphs.append((gs, name, gs[name].width * size / upem, upem))
+    width = sum(g[2] for g in glyphs)
+    path = canv.beginPath()
+
+    class _Pen(BasePen):  # type: ignore[misc]
+        def __init__(self, gs: Any, dx: float, scale: float):
+            super().__init__(gs)
+            self.dx, self.k = dx, scale
+
+        def _p(self, pt: tuple[float, float]) -> tuple[float, float]:
+            return self.dx + pt[0] * self.k, y + pt[1] * self.k
+
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            path.moveTo(*self._p(pt))
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            path.lineTo(*self._p(pt))
+
+        def _curveToOne(self, a: Any, b: Any, c: Any) -> None:
+            path.curveTo(*self._p(a), *self._p(b), *self._p(c))
+
+        def _closePath(self) -> None:
+            path.close()
+
+    pos = x - width / 2.0 if center else x
+    for gs, name, adv, upem in glyphs:
+        gs[name].draw(_Pen(gs, pos, size / upem))
+        pos += adv
+    canv.saveState()
+    canv.setFillColor(color)
+    canv.drawPath(path, stroke=0, fill=1)
+    canv.restoreState()
+    return width
+
+
+# ---------------------------------------------------------------------------------------------
 # Render state shared by the flowables of one build.
 
 
@@ -598,11 +665,7 @@ class _State:
         canv.circle(cx, cy, r, stroke=1, fill=0)
         canv.restoreState()
         size = layout.SEAL_MARK_LABEL_SIZE
-        b = InlineBuilder(self.fonts, size).add(SEAL_LABEL, "song").build()
-        line = b.lines(1e9, 1e9)[0]
-        pen = _TextPen(canv, size, grey)
-        pen.line(b, line, cx - line.width / 2.0, cy - r + size * 0.8, line.width, "left")
-        pen.finish()
+        draw_outlined(canv, self.fonts, SEAL_LABEL, cx, cy - r + size * 0.8, size, grey)
 
     def page_end(self, canv: Any, doc: Any) -> None:
         ds = self.current
@@ -945,8 +1008,12 @@ class _SignatureArea:
         for ch in chars:
             k = text.find(ch, line.start, line.end)
             if k >= 0:
-                out.append((item.inline.cum[k] - item.inline.cum[line.start],
-                            item.inline.cum[k + 1] - item.inline.cum[line.start]))
+                out.append(
+                    (
+                        item.inline.cum[k] - item.inline.cum[line.start],
+                        item.inline.cum[k + 1] - item.inline.cum[line.start],
+                    )
+                )
         return out
 
     def draw(self, canv: Any, x0: float, y0: float) -> None:
@@ -980,7 +1047,11 @@ class _SignatureArea:
             kk = min(line.end, k + 2)
             spans.append((unit.inline.cum[k] - base, unit.inline.cum[kk] - base))
         if spans:
-            cx = x0 + self.left + (min(a for a, _ in spans) + max(b for _, b in spans)) / 2.0
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+            if hi - lo > self.d - 4.0:  # too wide for the seal: the date's 年 and 月 first
+                hi = max((b for _, b in spans[:-1]), default=hi) + 2.0
+                lo = hi - self.d + 4.0
+            cx = x0 + self.left + (lo + hi) / 2.0
         else:
             cx = x0 + self.left + r
         cx = min(max(cx, x0 + r), x0 + self.width - r)
@@ -1067,6 +1138,9 @@ class _CoverFlow(Flowable):
         self.block = block
         self.size = block.size
         self.leading = block.size * layout.COVER_LEADING_RATIO
+        # the flowable after the block: the seal reaches at most over it and its space after
+        # (seal_overhang_mm), never onto what follows it (the summary's table)
+        self.following: Flowable | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         s = self.size
@@ -1091,12 +1165,20 @@ class _CoverFlow(Flowable):
         for i, f in enumerate(fields):
             if not f.seal:
                 continue
-            zone = cover_seal_mm(f) * MM + 0.5 * self.leading
+            zone = seal_diameter_mm(f.seal) * MM + 0.5 * self.leading
             if f.seal_with_next and i + 1 < len(fields):
-                # one zone for both lines; each row keeps half the spare room
-                spare = max(0.0, zone - heights[i] - heights[i + 1]) / 2.0
-                row_h[i] = heights[i] + spare
-                row_h[i + 1] = heights[i + 1] + spare
+                # one zone for both lines, the seal centred on the boundary between them; what
+                # may reach onto the text after the block (seal_overhang_mm) is not kept free
+                half = seal_diameter_mm(f.seal) * MM / 2.0
+                row_h[i] = max(heights[i], half)
+                overhang = self.block.seal_overhang_mm * MM if i + 2 == len(fields) else 0.0
+                if overhang and self.following is not None:
+                    below = self.following.wrap(availWidth, 1e9)[1]
+                    below += self.following.getSpaceAfter() - 1.0
+                    overhang = min(overhang, max(0.0, below))
+                elif overhang:
+                    overhang = 0.0
+                row_h[i + 1] = max(heights[i + 1], half - overhang)
             else:
                 row_h[i] = max(heights[i], zone)
         total = 0.0
@@ -1113,7 +1195,7 @@ class _CoverFlow(Flowable):
         canv = self.canv
         s = self.size
         pen = _TextPen(canv, s)
-        seals: list[tuple[float, float, SealKind, float]] = []
+        seals: list[tuple[float, float, SealKind]] = []
         top = self.height
         underlines: list[tuple[float, float]] = []
         fields = self.block.fields
@@ -1135,7 +1217,7 @@ class _CoverFlow(Flowable):
                 underlines.append((y - 0.22 * s, 0.0))
             if f.seal:
                 first_w = lines[0].width if lines else 0.0
-                d = cover_seal_mm(f) * MM
+                d = seal_diameter_mm(f.seal) * MM
                 r = d / 2.0
                 lo, hi = self.x_value + r, self.x_right - r
                 cx = self.x_value + max(first_w, 0.0) / 2.0
@@ -1143,7 +1225,7 @@ class _CoverFlow(Flowable):
                 cy = text_top - text_h / 2.0
                 if paired:  # centred between the unit's line and the date line
                     cy = text_top - text_h
-                seals.append((cx, cy, f.seal, cover_seal_mm(f)))
+                seals.append((cx, cy, f.seal))
             top -= h
         pen.finish()
         canv.saveState()
@@ -1151,8 +1233,8 @@ class _CoverFlow(Flowable):
         for y, _ in underlines:
             canv.line(self.x_value, y, self.x_right, y)
         canv.restoreState()
-        for cx, cy, kind, mm in seals:
-            self.state.seal(canv, cx, cy, kind, mm)
+        for cx, cy, kind in seals:
+            self.state.seal(canv, cx, cy, kind, seal_diameter_mm(kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1183,6 +1265,9 @@ class _Composer:
             blocks.pop()
         for block in blocks:
             out.extend(self.block(block))
+        for flow, after in pairwise(out):
+            if isinstance(flow, _CoverFlow) and flow.block.seal_overhang_mm:
+                flow.following = after  # what its seal may press on, below the block
         return _group(out)
 
     def block(self, block: Block) -> list[Flowable]:
@@ -1394,7 +1479,18 @@ class _Composer:
                 ]
                 h = max((g.flow.height for g in grid_cells if g.flow is not None), default=0.0)
                 rows.append(_GridRow(grid_cells, h + top + bottom, top, bottom, False, j == n - 1))
-        grid = _GridFlow(rows, block.header_rows, col_x)
+        continues = None
+        if block.header_rows:
+            csize = size + layout.CAPTION_SIZE_STEP
+            label = (
+                (Run(CONTINUED + "\u3000"), *block.caption) if block.caption else (Run(CONTINUED),)
+            )
+            continues = TextFlow(
+                self.inline(label, "hei", csize),
+                leading=csize * layout.TITLE_LEADING_RATIO,
+                align="center" if block.caption else "left",
+            )
+        grid = _GridFlow(rows, block.header_rows, col_x, None, continues)
         grid.spaceBefore = 0.0 if block.caption else layout.TABLE_SPACE
         grid.spaceAfter = layout.TABLE_SPACE
         out.append(grid)
@@ -1430,13 +1526,25 @@ class _GridFlow(Flowable):
     unless a cell spans across it there, as with reportlab's own table.
     """
 
-    def __init__(self, rows: list[_GridRow], header_rows: int, col_x: list[float]):
+    def __init__(
+        self,
+        rows: list[_GridRow],
+        header_rows: int,
+        col_x: list[float],
+        continued: TextFlow | None = None,
+        continues: TextFlow | None = None,
+    ):
         super().__init__()
         self.rows = rows
         self.header_rows = min(header_rows, len(rows))
         self.col_x = col_x
         self.width = col_x[-1]
-        self.height = sum(r.height for r in rows)
+        # "续表" (with the caption) over the repeated header of the part on a later page;
+        # ``continues``: the line a split hands its tail
+        self.continued = continued
+        self.continues = continues
+        self.cont_h = continued.wrap(self.width, 1e9)[1] if continued is not None else 0.0
+        self.height = sum(r.height for r in rows) + self.cont_h
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
@@ -1444,16 +1552,24 @@ class _GridFlow(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         if self.height <= availHeight + 1e-6:
             return [self]
-        h = sum(r.height for r in self.rows[: self.header_rows])
-        k = self.header_rows
+        hr = self.header_rows
+        h = self.cont_h + sum(r.height for r in self.rows[:hr])
+        k = hr
         while k < len(self.rows) and h + self.rows[k].height <= availHeight + 1e-6:
             h += self.rows[k].height
             k += 1
-        if k <= self.header_rows:
+        # at least TABLE_KEEP_ROWS body rows on either side (pieces of a cut row count as
+        # one row: never end a page inside one unless it is taller than a page)
+        body = len(self.rows) - hr
+        if body >= 2 * TABLE_KEEP_ROWS:
+            k = min(k, len(self.rows) - TABLE_KEEP_ROWS)
+            if k - hr < TABLE_KEEP_ROWS and not _at_top(self):
+                return []
+        if k <= hr:
             return []
-        head = _GridFlow(self.rows[:k], self.header_rows, self.col_x)
+        head = _GridFlow(self.rows[:k], hr, self.col_x, self.continued)
         tail = _GridFlow(
-            self.rows[: self.header_rows] + self.rows[k:], self.header_rows, self.col_x
+            self.rows[:hr] + self.rows[k:], hr, self.col_x, self.continues, self.continues
         )
         head.spaceBefore, head.spaceAfter = self.spaceBefore, 0.0
         tail.spaceBefore, tail.spaceAfter = 0.0, self.spaceAfter
@@ -1473,7 +1589,10 @@ class _GridFlow(Flowable):
         shade: list[str] = []
         thin: list[str] = []
         texts: list[tuple[TextFlow, float, float]] = []
-        top = y0 + self.height
+        if self.continued is not None:
+            self.continued.drawOn(canv, x0, y0 + self.height - self.cont_h)
+        top = y0 + self.height - self.cont_h
+        box_h = self.height - self.cont_h
         n = len(self.rows)
         for i, row in enumerate(self.rows):
             bottom = top - row.height
@@ -1511,7 +1630,7 @@ class _GridFlow(Flowable):
             ops.extend(thin)
             ops.append("S")
         ops.append(f"{_num3(layout.TABLE_BOX_WIDTH)} w")
-        ops.append(f"{_num(x0)} {_num(y0)} {_num(self.width)} {_num(self.height)} re S Q")
+        ops.append(f"{_num(x0)} {_num(y0)} {_num(self.width)} {_num(box_h)} re S Q")
         canv.addLiteral(" ".join(ops))
         for flow, fx, fy in texts:  # after the shading, which would otherwise cover them
             flow.drawOn(canv, fx, fy)
@@ -1867,6 +1986,8 @@ def _group(flows: list[Flowable]) -> list[Flowable]:
             heads.append(f)
             continue
         if heads and not isinstance(f, PageBreak | Spacer):
+            if type(f) is TextFlow:  # a heading takes at least three lines of its text along
+                f.orphans = max(f.orphans, HEADING_KEEP_LINES)
             out.append(_KeepWithNext(heads, f))
         else:
             out.extend(heads)

@@ -67,7 +67,7 @@ LATIN = "Times New Roman"
 # the listing's widths are kept within the width that prints at MIN_PRINT_SCALE or more, so that
 # 10.5 pt table text prints at 9.5 pt or more (9 pt with room for other programs' metrics).
 MIN_PRINT_SCALE = 0.9
-_PRINT_WIDTH = layout.LANDSCAPE.width - layout.LS_MARGIN_LEFT - layout.LS_MARGIN_RIGHT
+_PRINT_WIDTH = layout.LANDSCAPE.width - layout.XLSX_MARGIN_LEFT - layout.XLSX_MARGIN_RIGHT
 
 
 def clean_text(text: str) -> str:
@@ -264,10 +264,10 @@ class _Sheet:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins = PageMargins(
-            left=_inches(layout.LS_MARGIN_LEFT),
-            right=_inches(layout.LS_MARGIN_RIGHT),  # ≥ 26 mm: room for the seal at the right edge
-            top=_inches(layout.LS_MARGIN_TOP),
-            bottom=_inches(layout.LS_MARGIN_BOTTOM),
+            left=_inches(layout.XLSX_MARGIN_LEFT),
+            right=_inches(layout.XLSX_MARGIN_RIGHT),  # ≥ 26 mm: room for the seal at the right edge
+            top=_inches(layout.XLSX_MARGIN_TOP),
+            bottom=_inches(layout.XLSX_MARGIN_BOTTOM),
             header=0.3,
             footer=0.35,
         )
