@@ -845,6 +845,7 @@ def _write_province(
     from .compose.province import compose_province, province_document
     from .editionfiles import packet_texts
     from .output import safe_name
+    from .pdfinfo import with_content_id
     from .render.fonts import resolve_fonts
     from .render.pdf import render_pdf
     from .render.xlsx import render_province_xlsx
@@ -858,7 +859,7 @@ def _write_province(
     stem = safe_name(packet_texts(edition).files.province)
     with guarded_output(target) as out:
         out.write(f"{stem}.xlsx", render_province_xlsx(table, families))
-        out.write(f"{stem}.pdf", pdf.data)
+        out.write(f"{stem}.pdf", with_content_id(pdf.data))
         files = out.files()
         out.write_manifest(FolderManifest(docgen=__version__, build_key=key, files=files))
         return [f.path for f in files]

@@ -397,8 +397,10 @@ def _write_letter(
 ) -> LetterEntry | None:
     if rendered.letter_pdf is None or word.letter is None or not bundle.letter_pages:
         return None
+    from .pdfinfo import with_content_id
+
     stem = safe_name(names.letter.format(city=city.city.name))
-    out.write(f"{stem}.pdf", rendered.letter_pdf.data)
+    out.write(f"{stem}.pdf", with_content_id(rendered.letter_pdf.data))
     out.write(f"{stem}.docx", word.letter)
     return LetterEntry(
         pdf=f"{stem}.pdf",
@@ -622,6 +624,8 @@ def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:
 
     from pypdf import PdfWriter
 
+    from .pdfinfo import describe, keep_zoom, with_content_id
+
     doc = rendered.docs[index]
     writer = PdfWriter()
     for n in range(doc.first_page, doc.first_page + doc.pages):
@@ -629,17 +633,14 @@ def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:
     parents: dict[int, Any] = {}
     for entry in doc.outline:
         parent = parents.get(entry.level - 1)
+        top = entry.top if entry.top is not None else float(writer.pages[entry.page].mediabox.top)
         parents[entry.level] = writer.add_outline_item(
-            title=entry.title, page_number=entry.page, parent=parent
+            title=entry.title, page_number=entry.page, parent=parent, fit=keep_zoom(top)
         )
-    info = reader.metadata or {}
-    writer.add_metadata(
-        {k: v for k, v in info.items() if k in ("/Author", "/Creator", "/Producer")}
-    )
-    writer.add_metadata({"/Title": rendered_title(rendered, index)})
+    describe(writer, rendered_title(rendered, index), doc.author)
     buf = io.BytesIO()
     writer.write(buf)
-    return buf.getvalue()
+    return with_content_id(buf.getvalue())
 
 
 # a font selection in a content stream: the name operand of ``Tf`` (``/F3+1 10.5 Tf``)

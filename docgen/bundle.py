@@ -26,7 +26,6 @@ from pypdf.generic import (
     EncodedStreamObject,
     FloatObject,
     NameObject,
-    TextStringObject,
 )
 
 from docgen import layout
@@ -36,6 +35,7 @@ from docgen.document import Role
 from docgen.errors import Finding, FontError, InputError
 from docgen.layout import MM, PORTRAIT, Box
 from docgen.packet import DEFAULT_PACKET
+from docgen.pdfinfo import describe, keep_zoom, unique_subset_tags, with_content_id
 from docgen.render.linebreak import break_lines, break_opportunities
 
 if TYPE_CHECKING:
@@ -553,23 +553,22 @@ def assemble(
             stamper.stamp(page, ov, left, bottom)
 
         if letter_pages is not None:
-            writer.add_outline_item(title=texts.letter_bookmark, page_number=letter_pages[0] - 1)
+            page = letter_pages[0] - 1
+            top = float(writer.pages[page].mediabox.top)
+            writer.add_outline_item(
+                title=texts.letter_bookmark, page_number=page, fit=keep_zoom(top)
+            )
         _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-        title = texts.title.format(city=city)
-        writer.add_metadata(
-            {"/Title": title, "/Author": inp.bureau, "/Creator": "docgen", "/Producer": "docgen"}
-        )
+        describe(writer, texts.title.format(city=city), inp.bureau)
         writer.page_mode = "/UseOutlines"
-        root = writer.root_object
-        root[NameObject("/Lang")] = TextStringObject("zh-CN")
-        writer.create_viewer_preferences().display_doctitle = True
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        unique_subset_tags(writer)  # the one pass, the overlay, the letter, the attachments
         buf = io.BytesIO()
         writer.write(buf)
 
     return BundleResult(
-        data=buf.getvalue(),
+        data=with_content_id(buf.getvalue()),
         pages=total,
         summary_pages=summary_pages,
         summary_straddle_seals=tuple(summary_groups),
@@ -649,32 +648,41 @@ def _outline(
     summary_doc: RenderedDoc,
     apps: Sequence[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]],
 ) -> None:
-    writer.add_outline_item(title=texts.contents_bookmark, page_number=contents_first - 1)
+    """Bookmarks that keep the reader's zoom (/XYZ): a document's or an attachment's at the top
+    of its first page, a heading's at the heading."""
+
+    def add(title: str, page: int, top: float | None = None, **kw: Any) -> Any:
+        if top is None:
+            top = float(writer.pages[page].mediabox.top)
+        return writer.add_outline_item(title=title, page_number=page, fit=keep_zoom(top), **kw)
+
+    add(texts.contents_bookmark, contents_first - 1)
 
     def nest(parent: Any, doc: RenderedDoc, first: int) -> None:
         stack: list[tuple[int, Any]] = []
         for entry in doc.outline:
             while stack and stack[-1][0] >= entry.level:
                 stack.pop()
-            item = writer.add_outline_item(
-                title=entry.title,
-                page_number=first - 1 + entry.page,
+            item = add(
+                entry.title,
+                first - 1 + entry.page,
+                entry.top,
                 parent=stack[-1][1] if stack else parent,
                 is_open=False,
             )
             stack.append((entry.level, item))
 
-    top = writer.add_outline_item(title=texts.summary_entry, page_number=summary_first - 1)
+    top = add(texts.summary_entry, summary_first - 1)
     nest(top, summary_doc, summary_first)
     for app, first, doc, atts in apps:
-        top = writer.add_outline_item(
-            title=texts.form_entry.format(applicant=app.applicant, category=app.category_label),
-            page_number=first - 1,
+        top = add(
+            texts.form_entry.format(applicant=app.applicant, category=app.category_label),
+            first - 1,
             is_open=False,
         )
         nest(top, doc, first)
         for title, page in atts:
-            writer.add_outline_item(title=title, page_number=page - 1, parent=top)
+            add(title, page - 1, parent=top)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,11 +32,13 @@ MARGIN_RIGHT = 26.0 * MM
 MARGIN_BOTTOM = 35.0 * MM
 # Landscape pages (the summary table) are bound with their top at the binding edge of the
 # portrait packet: the top margin clears the staples, and the bottom edge (the sheet's outer
-# edge once bound) holds the straddle band (half a seal, 21 mm) with room to spare.
-LS_MARGIN_TOP = 24.0 * MM
+# edge once bound) holds the straddle band (half a seal, 21 mm) and, above it, the page number.
+LS_MARGIN_TOP = 20.0 * MM
 LS_MARGIN_LEFT = 20.0 * MM
 LS_MARGIN_RIGHT = 20.0 * MM
-LS_MARGIN_BOTTOM = 24.0 * MM
+LS_MARGIN_BOTTOM = 28.0 * MM
+# the page number's baseline above the straddle band on the bottom edge ("—" has no descent)
+LS_PAGE_NUMBER_CLEAR = 2.0 * MM
 # The summary's XLSX prints landscape as the user's program lays it out (not turned for
 # binding): it keeps GB/T 9704's right margin for the bureau's seal at the right edge.
 XLSX_MARGIN_TOP = 20.0 * MM
@@ -86,7 +88,10 @@ class PageGeometry:
 
     @property
     def page_number_baseline(self) -> float:
-        return self.margin_bottom - PAGE_NUMBER_GAP - PAGE_NUMBER_SIZE * 0.8
+        base = self.margin_bottom - PAGE_NUMBER_GAP - PAGE_NUMBER_SIZE * 0.8
+        if self.width > self.height:  # the straddle band lies on a landscape page's bottom edge
+            base = max(base, straddle_band_width() + LS_PAGE_NUMBER_CLEAR)
+        return base
 
     @property
     def band_x0(self) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -183,3 +184,133 @@ def test_city_application_per_the_notice(built: dict[str, Path], code: str) -> N
     assert "服务型制造模式" not in cover
     assert "填报单位" in cover and "工业和信息化局" in cover
     assert "人民政府（盖章）：" in text
+
+
+# --------------------------------------------------------------------------- a PDF in a reader
+
+
+def _pdfs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_every_pdf_has_its_title_author_language_and_a_content_id(
+    built: dict[str, Path], code: str
+) -> None:
+    from pypdf import PdfReader
+
+    from docgen.pdfinfo import with_content_id
+
+    folder = built[code]
+    manifest = _manifest(folder)
+    bureau = PdfReader(folder / "bundle.pdf").metadata["/Author"]
+    authors = {d["pdf"]: d["applicant"] for d in manifest["documents"]}
+    assert "局" in bureau
+    pdfs = _pdfs(folder)
+    assert len(pdfs) == len(manifest["documents"]) + 3  # summary, letter, bundle
+    ids = set()
+    for path in pdfs:
+        reader = PdfReader(path)
+        info = reader.metadata
+        assert re.search(r"[\u4e00-\u9fff]", info["/Title"]), (path.name, info["/Title"])
+        assert info["/Author"] == authors.get(path.name, bureau), path.name
+        root = reader.trailer["/Root"]
+        assert root["/Lang"] == "zh-CN"
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True or (
+            root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 (BooleanObject)
+        )
+        first, second = (getattr(v, "original_bytes", v) for v in reader.trailer["/ID"])
+        assert first == second and len(first) == 16
+        data = path.read_bytes()
+        assert with_content_id(data) == data, path.name  # the identifier is the content's
+        ids.add(bytes(first))
+    assert len(ids) == len(pdfs)
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_bookmarks_keep_the_readers_zoom(built: dict[str, Path], code: str) -> None:
+    from pypdf import PdfReader
+
+    for path in _pdfs(built[code]):
+        reader = PdfReader(path)
+
+        def walk(items: list) -> list:
+            out = []
+            for item in items:
+                out.extend(walk(item) if isinstance(item, list) else [item])
+            return out
+
+        for item in walk(reader.outline):
+            assert item["/Type"] == "/XYZ", (path.name, item.title, item["/Type"])
+            assert (
+                item.get("/Zoom") in (None, 0) or item["/Zoom"].__class__.__name__ == "NullObject"
+            )
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_font_subsets_never_share_a_name(built: dict[str, Path], code: str) -> None:
+    import hashlib
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(built[code] / "bundle.pdf")
+    programs: dict[str, set[str]] = {}
+    seen: set[int] = set()
+
+    def visit(resources: Any) -> None:
+        if resources is None:
+            return
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        for ref in fonts.get_object().values() if fonts is not None else ():
+            font = ref.get_object()
+            for f in [font, *(k.get_object() for k in font.get("/DescendantFonts", ()))]:
+                desc = f.get("/FontDescriptor")
+                if desc is None:
+                    continue
+                desc = desc.get_object()
+                name = str(desc.get("/FontName"))
+                stream = desc.get("/FontFile2") or desc.get("/FontFile3") or desc.get("/FontFile")
+                if stream is None or not re.match(r"^/[A-Z]{6}\+", name):
+                    continue
+                digest = hashlib.sha256(stream.get_object().get_data()).hexdigest()
+                programs.setdefault(name, set()).add(digest)
+        xobjects = resources.get("/XObject")
+        for ref in xobjects.get_object().values() if xobjects is not None else ():
+            key = getattr(ref, "idnum", None)
+            if key is not None and key in seen:
+                continue
+            if key is not None:
+                seen.add(key)
+            visit(ref.get_object().get("/Resources"))
+
+    for page in reader.pages:
+        visit(page.get("/Resources"))
+    assert programs
+    shared = {k: v for k, v in programs.items() if len(v) > 1}
+    assert not shared, shared
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_form_page_numbers_one_character_in(built: dict[str, Path], code: str) -> None:
+    """GB/T 9704 7.5: "— n —" on odd pages right, on even pages left, one character (4号, 14 pt)
+    in from the text area's edge."""
+    from docgen import layout
+
+    manifest = _manifest(built[code])
+    x0, _, x1, _ = layout.PORTRAIT.frame
+    em = layout.PAGE_NUMBER_SIZE
+    with pdfplumber.open(built[code] / "bundle.pdf") as pdf:
+        for doc in manifest["documents"]:
+            a = doc["bundle_pages"][0]
+            for n in range(a + 1, a + doc["form_pages"]):
+                page = pdf.pages[n - 1]
+                lines = [
+                    ln for ln in page.extract_text_lines() if re.fullmatch(r"— \d+ —", ln["text"])
+                ]
+                assert len(lines) == 1, n
+                k = int(lines[0]["text"].strip("— "))
+                if k % 2:
+                    assert lines[0]["x1"] == pytest.approx(x1 - em, abs=0.6), n
+                else:
+                    assert lines[0]["x0"] == pytest.approx(x0 + em, abs=0.6), n

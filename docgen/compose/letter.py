@@ -312,5 +312,6 @@ def letter_document(content: LetterContent, *, letterhead: bool = True) -> Docum
         title=content.title,
         blocks=tuple(blocks),
         cover_pages=0,
+        author=content.bureau,
         grid_chars=layout.LETTER_GRID_CHARS,
     )

@@ -381,6 +381,7 @@ def summary_document(table: SummaryTable) -> Document:
         blocks=tuple(blocks),
         landscape=True,
         cover_pages=0,
+        author=table.unit,
     )
 
 

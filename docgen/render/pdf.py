@@ -83,6 +83,7 @@ class OutlineEntry:
     level: int
     title: str
     page: int  # 0-based within the document
+    top: float | None = None  # the heading's top on its page (PDF points from the bottom)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class RenderedDoc:
     first_page: int  # 0-based index in the output file
     seal_slots: tuple[SealSlot, ...]
     outline: tuple[OutlineEntry, ...]
+    title: str = ""  # the document's PDF /Title
+    author: str | None = None  # its /Author: the applicant or the bureau
 
 
 @dataclass(frozen=True)
@@ -637,12 +640,12 @@ class _State:
         ds = self.current
         assert ds is not None
         page = self.page_index(canv)
-        ds.outline.append(OutlineEntry(level, title, page - ds.first_page))
+        _, ay = canv.absolutePosition(0, top)
+        ds.outline.append(OutlineEntry(level, title, page - ds.first_page, round(ay, 1)))
         want = level - 1 + (1 if self.multi else 0)
         lvl = max(0, min(want, self._outline_level + 1))
         self._outline_level = lvl
         key = self._key()
-        _, ay = canv.absolutePosition(0, top)
         canv.bookmarkPage(key, fit="XYZ", left=0, top=ay)
         canv.addOutlineEntry(title, key, level=lvl, closed=False)
         canv.showOutline()
@@ -680,9 +683,9 @@ class _State:
         inline = InlineBuilder(self.fonts, size).add(f"— {number} —", "song").build()
         line = inline.lines(1e9, 1e9)[0]
         x0, _, x1, _ = geo.frame
-        if letter:  # §7.5: odd pages right, even pages left, one character in
-            x0 += layout.LETTER_PAGE_NUMBER_INSET_EM * size
-            x1 -= layout.LETTER_PAGE_NUMBER_INSET_EM * size
+        # GB/T 9704 §7.5, on every document: odd pages right, even pages left, one character in
+        x0 += layout.LETTER_PAGE_NUMBER_INSET_EM * size
+        x1 -= layout.LETTER_PAGE_NUMBER_INSET_EM * size
         x = x1 - line.width if number % 2 else x0
         pen = _TextPen(canv, size)
         pen.line(inline, line, x, geo.page_number_baseline, line.width, "left")
@@ -2062,7 +2065,7 @@ def render_pdf(
         pagesize=(first_geo.width, first_geo.height),
         pageTemplates=order,
         title=title or docs[0].title,
-        author="docgen",
+        author=docs[0].author or "docgen",
         creator="docgen",
         producer="docgen",
         subject="",
@@ -2097,6 +2100,8 @@ def render_pdf(
                 first_page=ds.first_page,
                 seal_slots=tuple(ds.slots),
                 outline=tuple(ds.outline),
+                title=ds.doc.title,
+                author=ds.doc.author,
             )
         )
     return PdfResult(data, total, tuple(rendered))
