@@ -145,6 +145,8 @@ class CoverField:
     label: str
     value: Runs
     seal: SealKind | None = None  # an official seal slot over this line
+    # The seal's diameter (the category's ``seal_mm``); None: the default of its kind.
+    seal_diameter_mm: float | None = None
     # The seal also covers the next line (the date under the unit's name), as LAYOUT.md
     # places it: one zone of the seal's height for both lines instead of one for each.
     seal_with_next: bool = False

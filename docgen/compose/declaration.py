@@ -129,6 +129,7 @@ def _cover(
             _text(labels_, spec.cover.applicant_label),
             runs(app.applicant.name, f"{p}.applicant.name"),
             seal=spec.seal,
+            seal_diameter_mm=spec.seal_mm,
         )
     )
     # 推荐单位, or for a city application 填报单位 (申报书由申报市工业和信息化局负责填报)

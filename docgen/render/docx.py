@@ -50,6 +50,7 @@ from docgen.document import (
     Align,
     AttachmentNote,
     Block,
+    CoverField,
     CoverFields,
     DatedSignature,
     Document,
@@ -130,6 +131,18 @@ _SEAL_MM: dict[SealKind, float] = {
     "government": layout.GOVERNMENT_SEAL_MM,
     "bureau": layout.BUREAU_SEAL_MM,
 }
+
+
+def _cover_seal_mm(field: CoverField) -> float:
+    """A cover line's seal diameter, as the PDF's (``render.pdf.cover_seal_mm``)."""
+    assert field.seal is not None
+    if field.seal_diameter_mm is None:
+        return _SEAL_MM[field.seal]
+    if field.seal == "government":
+        return max(field.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
+    return field.seal_diameter_mm
+
+
 # XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EMU_PER_PT = 12700
@@ -1206,7 +1219,7 @@ class _DocxRenderer:
         for i, f in enumerate(fields):
             if not f.seal:
                 continue
-            zone = _SEAL_MM[f.seal] * layout.MM + 0.5 * leading
+            zone = _cover_seal_mm(f) * layout.MM + 0.5 * leading
             if f.seal_with_next and i + 1 < len(fields):
                 spare = max(0.0, zone - heights[i] - heights[i + 1]) / 2.0
                 row_h[i] = heights[i] + spare
@@ -1239,7 +1252,7 @@ class _DocxRenderer:
             self._runs(para, f.value, "fangsong", s, underline=True)
             self._text(para, "\t", "fangsong", s, para_role="fangsong", underline=True)
             if f.seal:
-                d = _SEAL_MM[f.seal] * layout.MM
+                d = _cover_seal_mm(f) * layout.MM
                 r = d / 2.0
                 first_w = min(_text_width_em(plain(f.value)) * s, value_w)
                 lo, hi = x_value + r, x_right - r

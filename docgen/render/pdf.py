@@ -35,6 +35,7 @@ from docgen import layout
 from docgen.document import (
     AttachmentNote,
     Block,
+    CoverField,
     CoverFields,
     DatedSignature,
     Document,
@@ -109,6 +110,17 @@ def seal_diameter_mm(kind: SealKind) -> float:
         "government": layout.GOVERNMENT_SEAL_MM,
         "bureau": layout.BUREAU_SEAL_MM,
     }[kind]
+
+
+def cover_seal_mm(field: CoverField) -> float:
+    """The diameter of a cover line's seal slot: the category's (``seal_diameter_mm``), else
+    its kind's; a government's never smaller than ``GOVERNMENT_SEAL_MM`` (as the commitment's)."""
+    assert field.seal is not None
+    if field.seal_diameter_mm is None:
+        return seal_diameter_mm(field.seal)
+    if field.seal == "government":
+        return max(field.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
+    return field.seal_diameter_mm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1168,11 +1180,11 @@ class _CoverFlow(Flowable):
         for i, f in enumerate(fields):
             if not f.seal:
                 continue
-            zone = seal_diameter_mm(f.seal) * MM + 0.5 * self.leading
+            zone = cover_seal_mm(f) * MM + 0.5 * self.leading
             if f.seal_with_next and i + 1 < len(fields):
                 # one zone for both lines, the seal centred on the boundary between them; what
                 # may reach onto the text after the block (seal_overhang_mm) is not kept free
-                half = seal_diameter_mm(f.seal) * MM / 2.0
+                half = cover_seal_mm(f) * MM / 2.0
                 row_h[i] = max(heights[i], half)
                 overhang = self.block.seal_overhang_mm * MM if i + 2 == len(fields) else 0.0
                 if overhang and self.following is not None:
@@ -1198,7 +1210,7 @@ class _CoverFlow(Flowable):
         canv = self.canv
         s = self.size
         pen = _TextPen(canv, s)
-        seals: list[tuple[float, float, SealKind]] = []
+        seals: list[tuple[float, float, SealKind, float]] = []
         top = self.height
         underlines: list[tuple[float, float]] = []
         fields = self.block.fields
@@ -1220,7 +1232,7 @@ class _CoverFlow(Flowable):
                 underlines.append((y - 0.22 * s, 0.0))
             if f.seal:
                 first_w = lines[0].width if lines else 0.0
-                d = seal_diameter_mm(f.seal) * MM
+                d = cover_seal_mm(f) * MM
                 r = d / 2.0
                 lo, hi = self.x_value + r, self.x_right - r
                 cx = self.x_value + max(first_w, 0.0) / 2.0
@@ -1228,7 +1240,7 @@ class _CoverFlow(Flowable):
                 cy = text_top - text_h / 2.0
                 if paired:  # centred between the unit's line and the date line
                     cy = text_top - text_h
-                seals.append((cx, cy, f.seal))
+                seals.append((cx, cy, f.seal, cover_seal_mm(f)))
             top -= h
         pen.finish()
         canv.saveState()
@@ -1236,8 +1248,8 @@ class _CoverFlow(Flowable):
         for y, _ in underlines:
             canv.line(self.x_value, y, self.x_right, y)
         canv.restoreState()
-        for cx, cy, kind in seals:
-            self.state.seal(canv, cx, cy, kind, seal_diameter_mm(kind))
+        for cx, cy, kind, mm in seals:
+            self.state.seal(canv, cx, cy, kind, mm)
 
 
 # ---------------------------------------------------------------------------------------------
