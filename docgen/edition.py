@@ -19,7 +19,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import EditionError, EditionNotFound
 from .tomlfile import TomlFileError, read_toml
@@ -98,11 +105,65 @@ BasicRow = Annotated[
 ]
 
 
+IndicatorType = Literal["count", "number", "text"]
+
+
+class IndicatorRow(_Strict):
+    """A row of the subtype's indicator table: the application's ``indicators.<key>``.
+
+    Its label and unit are printed as written; ``type`` is the value's: ``count`` a whole
+    number, ``number`` a number with at most 2 decimals, ``text`` at most ``max_chars``."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: str = Field(min_length=1, description="the row's label (指标)")
+    unit: str = Field(default="", description="the unit column (个, %, 亿元); empty: none")
+    type: IndicatorType = "count"
+    required: bool = Field(
+        default=True, description="a missing value is a warning; the cell is left blank"
+    )
+    max_chars: int = Field(default=60, gt=0, le=200, description="the longest text value")
+
+
+class SubtypeForm(_Strict):
+    """[categories.X.subtypes.Y.form]: the subtype's indicator table and narrative headings.
+
+    What the notice asks of this subtype in its form: a table of indicators under the basic
+    information (its rows: key, label, unit, type, required, max_chars), and the narrative's
+    headings.
+
+    A required indicator the application does not give, or a heading its ``sections`` lack, is
+    a warning at ``validate``; the form prints the row with its value cell blank and the heading
+    with blank space after it, for writing in by hand."""
+
+    caption: Label = Field(
+        default="caption", description="the table's caption, a key of form.toml [indicators]"
+    )
+    indicators: tuple[IndicatorRow, ...] = ()
+    sections: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
+        default=(), description="the narrative's headings the notice asks for, in their order"
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> SubtypeForm:
+        for what, items in (
+            ("indicators 的 key", [row.key for row in self.indicators]),
+            ("sections 的标题", list(self.sections)),
+        ):
+            twice = sorted({x for x in items if items.count(x) > 1})
+            if twice:
+                raise ValueError(f"{what}重复：{'、'.join(twice)}")
+        return self
+
+    def indicator(self, key: str) -> IndicatorRow | None:
+        return next((row for row in self.indicators if row.key == key), None)
+
+
 class SubtypeRules(_Strict):
     label: str
     quota: int | None = None
     extra_quota: int | None = None
     modes: tuple[str, ...] | None = None
+    form: SubtypeForm | None = None
 
 
 class CoverSpec(_Strict):
@@ -199,8 +260,24 @@ class Rules(_Strict):
     limits: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
 
     def limit(self, path: str) -> int | None:
-        """The maximum length of the field at ``path`` (``applications[2].applicant.name``)."""
-        return self.limits.get(field_pattern(path))
+        """The maximum length of the field at ``path`` (``applications[2].applicant.name``); an
+        indicator's (``applications[2].indicators.key``) is its row's ``max_chars``."""
+        pattern = field_pattern(path)
+        head, _, key = pattern.rpartition(".")
+        if head == "applications[].indicators":
+            row = self.indicator_rows().get(key)
+            return row.max_chars if row is not None and row.type == "text" else None
+        return self.limits.get(pattern)
+
+    def indicator_rows(self) -> dict[str, IndicatorRow]:
+        """Every indicator row of the edition by key (a key means one thing in an edition: the
+        edition check refuses one declared twice with another type or maximum)."""
+        out: dict[str, IndicatorRow] = {}
+        for cat in self.categories.values():
+            for sub in cat.subtypes.values():
+                for row in sub.form.indicators if sub.form else ():
+                    out.setdefault(row.key, row)
+        return out
 
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -222,12 +222,39 @@ def category_problems(edition: Edition) -> list[str]:
                     item.label_key,
                 )
         check(form.commitment, "commitment", f"{at}.form] unit_line", cat.form.unit_line)
+        for sub_key, sub in cat.subtypes.items():
+            if sub.form is not None:
+                check(
+                    form.indicators,
+                    "indicators",
+                    f"{at}.subtypes.{sub_key}.form] caption",
+                    sub.form.caption,
+                )
         for column in cat.summary.blank:
             if column not in COLUMN_KEYS:
                 out.append(
                     f"{where}：{at}.summary] blank 中的“{column}”不是汇总表的列"
                     f"（可用：{'、'.join(COLUMN_KEYS)}）"
                 )
+    out += _indicator_problems(edition, where)
+    return out
+
+
+def _indicator_problems(edition: Edition, where: str) -> list[str]:
+    """An indicator key means one thing in an edition (the city file's schema lists each key
+    once): declared by two subtypes, it has the same type and maximum in both."""
+    out: list[str] = []
+    first: dict[str, tuple[str, Any]] = {}
+    for cat_key, cat in edition.rules.categories.items():
+        for sub_key, sub in cat.subtypes.items():
+            for row in sub.form.indicators if sub.form else ():
+                at = f"[categories.{cat_key}.subtypes.{sub_key}.form]"
+                seen = first.setdefault(row.key, (at, row))
+                if (seen[1].type, seen[1].max_chars) != (row.type, row.max_chars):
+                    out.append(
+                        f"{where}：{at} indicators 的“{row.key}”与 {seen[0]} 中的同名指标"
+                        f"类型或 max_chars 不同；同一 key 在一个版本中只能有一种含义"
+                    )
     return out
 
 

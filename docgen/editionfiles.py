@@ -157,6 +157,20 @@ class FinancialsLabels(_Labels):
     employees: str
 
 
+class IndicatorLabels(_Labels):
+    """[indicators]: a subtype's own table of indicators, and the space under a heading.
+
+    The table is declared by rules.toml ``[categories.X.subtypes.Y.form]``; further keys are
+    captions a subtype names; ``blank_section_mm`` is the space left under a heading the
+    subtype asks for and the application has not written."""
+
+    caption: str = "主要指标"
+    indicator: str = "指标"
+    unit: str = "单位"
+    value: str = "数值"
+    blank_section_mm: float = Field(default=40.0, ge=0, le=200)
+
+
 class CommitmentLabels(_Labels):
     """[commitment]: the heading and signature lines around commitment.txt.j2."""
 
@@ -194,6 +208,7 @@ class FormLabels(_Labels):
     instructions: InstructionsLabels
     basic: BasicLabels
     financials: FinancialsLabels
+    indicators: IndicatorLabels = Field(default_factory=IndicatorLabels)
     commitment: CommitmentLabels
     recommendation: RecommendationLabels
     narrative: NarrativeLabels = Field(default_factory=NarrativeLabels)

@@ -222,6 +222,28 @@ class Attachment(_Model):
     file: RequiredText
 
 
+def _check_indicator(value: object) -> str | int | Decimal:
+    """An indicator's value: a text, or a number (its type is the edition's, checked by
+    ``docgen.rules`` against the row the key names)."""
+    if isinstance(value, str):
+        return _check_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        raise PydanticCustomError("docgen", "应为数字（不加引号）或文本（加英文双引号）")
+    if isinstance(value, int):
+        return _check_int(value)
+    return _to_decimal(value)
+
+
+# An indicator's key: one of the edition's (rules.toml [categories.X.subtypes.Y.form]
+# indicators), checked by docgen.rules against the application's subtype.
+IndicatorKey = Annotated[str, BeforeValidator(_check_text)]
+IndicatorValue = Annotated[
+    str | int | Decimal,
+    BeforeValidator(_check_indicator),
+    WithJsonSchema({"type": ["number", "string"]}),
+]
+
+
 # A category or subtype key: one of the edition's (rules.toml [categories]); the file is
 # checked against the edition it names (see ``parse_city``), its schema lists them as enums.
 ChoiceKey = Annotated[str, BeforeValidator(_check_text)]
@@ -254,6 +276,10 @@ class Application(_Model):
     declarations: Declarations | None = None
     sections: list[Section] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
+    indicators: dict[IndicatorKey, IndicatorValue] | None = Field(
+        default=None,
+        description="the indicators the edition asks of the application's subtype, by key",
+    )
 
     @field_validator("category")
     @classmethod
@@ -353,7 +379,8 @@ def json_schema(edition: str | None = None, edition_dirs: Sequence[Path] = ()) -
     Raises ``EditionError`` if the edition is missing or broken."""
     from .edition import DEFAULT_EDITION, load_edition
 
-    choices = edition_choices(load_edition(edition or DEFAULT_EDITION, edition_dirs).rules)
+    rules = load_edition(edition or DEFAULT_EDITION, edition_dirs).rules
+    choices = edition_choices(rules)
     schema = City.model_json_schema(by_alias=True, mode="validation")
     schema["$id"] = "https://docgen.example/schema/docgen.city-1.json"
     app = schema["$defs"]["Application"]["properties"]
@@ -363,7 +390,40 @@ def json_schema(edition: str | None = None, edition_dirs: Sequence[Path] = ()) -
         "default": None,
         "title": "Subtype",
     }
+    app["indicators"] = {
+        "anyOf": [_indicators_schema(rules), {"type": "null"}],
+        "default": None,
+        "title": "Indicators",
+        "description": app.get("indicators", {}).get("description", ""),
+    }
     return schema
+
+
+_INDICATOR_SCHEMA: dict[str, dict[str, Any]] = {
+    "count": {"type": "integer", "minimum": 0},
+    "number": {"type": "number"},
+    "text": {"type": "string"},
+}
+
+
+def _indicators_schema(rules: Rules) -> dict[str, Any]:
+    """The ``indicators`` object of an application: the edition's keys, each with its type,
+    its label and unit, and the subtypes that ask for it."""
+    who: dict[str, list[str]] = {}
+    for key, cat in rules.categories.items():
+        for sub_key, sub in cat.subtypes.items():
+            for row in sub.form.indicators if sub.form else ():
+                mark = "" if row.required else "（选填）"
+                who.setdefault(row.key, []).append(f"{key}/{sub_key}{mark}")
+    properties: dict[str, Any] = {}
+    for key, row in rules.indicator_rows().items():
+        prop = dict(_INDICATOR_SCHEMA[row.type])
+        if row.type == "text":
+            prop["maxLength"] = row.max_chars
+        unit = f"（{row.unit}）" if row.unit else ""
+        prop["description"] = f"{row.label}{unit}；{'、'.join(who[key])}"
+        properties[key] = prop
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def edition_choices(rules: Rules) -> dict[str, tuple[str, ...]]:

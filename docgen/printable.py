@@ -68,6 +68,9 @@ def _walk(value: object, path: str) -> Iterator[TextField]:
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             yield from _walk(item, f"{path}[{i}]")
+    elif isinstance(value, dict):  # an application's indicators: key -> text or number
+        for key, item in value.items():
+            yield from _walk(item, f"{path}.{key}")
 
 
 def check_printable(

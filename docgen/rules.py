@@ -416,12 +416,95 @@ def _check_application(
     if not app.sections:
         out.append(Finding(f"{p}.sections", "error", "缺少申报书正文 sections（至少一节）"))
 
+    # what the subtype's form asks for: its indicators and the narrative's headings
+    if not (cat.subtypes and app.subtype not in cat.subtypes):  # else the subtype's error
+        out += _check_subtype_form(edition, p, app)
+
     # attachments
     for j, att in enumerate(app.attachments):
         problem = attachments.problem(att.file)
         if problem:
             out.append(Finding(f"{p}.attachments[{j}].file", "error", problem))
     return out
+
+
+def _check_subtype_form(edition: Edition, p: str, app: Application) -> list[Finding]:
+    """``indicators`` against the rows the application's subtype declares (unknown key and
+    wrong type: errors; a required one missing: one warning, its cell printed blank), and
+    ``sections`` against the headings it asks for (one warning naming those missing)."""
+    cat = edition.rules.categories[app.category]
+    sub = cat.subtypes.get(app.subtype or "")
+    form = sub.form if sub is not None else None
+    who = f"{cat.label}（{sub.label}）" if sub is not None else cat.label
+    out: list[Finding] = []
+    given = app.indicators or {}
+    if form is None or not form.indicators:
+        if app.indicators is not None:
+            out.append(Finding(f"{p}.indicators", "error", f"{who}没有指标表，请删除 indicators"))
+        return out + _check_headings(form.sections if form else (), who, p, app)
+    for key, value in given.items():
+        row = form.indicator(key)
+        if row is None:
+            keys = "、".join(f"{r.key}（{r.label}）" for r in form.indicators)
+            out.append(
+                Finding(
+                    f"{p}.indicators.{key}",
+                    "error",
+                    f"{who}没有指标“{key}”（可能是拼写错误）；可填写：{keys}",
+                )
+            )
+            continue
+        problem = _indicator_problem(row.type, value)
+        if problem:
+            out.append(Finding(f"{p}.indicators.{key}", "error", f"{row.label}{problem}"))
+    missing = [
+        r
+        for r in form.indicators
+        if r.required and (r.key not in given or str(given[r.key]).strip() == "")
+    ]
+    if missing:
+        names = "、".join(f"{r.label}（{r.key}）" for r in missing)
+        out.append(
+            Finding(
+                f"{p}.indicators",
+                "warning",
+                f"{who}的指标表中以下各项未填写，申报书中将留空待手写：{names}",
+            )
+        )
+    return out + _check_headings(form.sections, who, p, app)
+
+
+def _indicator_problem(kind: str, value: str | int | Decimal) -> str | None:
+    """What is wrong with ``value`` for an indicator of type ``kind`` (None: nothing)."""
+    if kind == "text":
+        return None if isinstance(value, str) else "应为文本（加英文双引号）"
+    if isinstance(value, str):
+        return f"应为数字（不加引号），实际为文本“{value[:20]}”"
+    if kind == "count":
+        if not isinstance(value, int):
+            return f"应为整数（个数，不带小数点），实际为 {value}"
+        return None if value >= 0 else f"不能为负数，实际为 {value}"
+    if isinstance(value, Decimal):
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            return f"最多保留2位小数，实际为 {value}"
+    return None
+
+
+def _check_headings(headings: Sequence[str], who: str, p: str, app: Application) -> list[Finding]:
+    have = {s.heading.strip() for s in app.sections}
+    missing = [h for h in headings if h not in have]
+    if not missing or not app.sections:  # no sections at all: their own error
+        return []
+    return [
+        Finding(
+            f"{p}.sections",
+            "warning",
+            f"{who}申报书正文应有以下各节：{'、'.join(headings)}；缺少"
+            f"“{'”“'.join(missing)}”，申报书中将印出这些标题并留空待补写"
+            "（或在 sections 中加上同名的一节）",
+        )
+    ]
 
 
 def _check_platform_age(city: City, edition: Edition, p: str, app: Application) -> list[Finding]:

@@ -71,7 +71,10 @@ def _model_of(tp: Any) -> tuple[str, type[BaseModel]] | None:
     args = typing.get_args(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return "table", tp
-    last = args[-1] if args else None
+    if origin in (typing.Union, types.UnionType):  # an optional table
+        held = [a for a in args if a is not type(None)]
+        return _model_of(held[0]) if len(held) == 1 else None
+    last = args[0] if len(args) == 2 and args[1] is Ellipsis else args[-1] if args else None
     if not (isinstance(last, type) and issubclass(last, BaseModel)):
         return None
     if origin in (tuple, list):

@@ -1266,8 +1266,9 @@ def J(id, title, applicant, fin, sections, att=()):
     )
 
 
-def C(id, subtype, sections, att=()):
-    return dict(id=id, category="city", subtype=subtype, sections=sections, att=list(att))
+def C(id, subtype, sections, att=(), ind=None):
+    """A city application; ``ind``: its indicators (rules.toml [categories.city.subtypes.X.form])."""
+    return dict(id=id, category="city", subtype=subtype, sections=sections, att=list(att), ind=ind)
 
 
 def CITY(
@@ -1291,6 +1292,13 @@ H_SHARED = ("平台基本情况", "共享制造模式与做法", "主要成效",
 H_PLAT = ("平台基本情况", "平台服务模式与做法", "主要成效", "下一步工作计划")
 H_PROJ = ("项目概况", "主要做法", "主要成效", "下一步工作计划")
 H_CITY = ("城市服务型制造发展基本情况", "主要举措", "主要成效", "下一步工作计划")
+# The 工业设计特色类 city's narrative: the headings its form asks for (rules.toml).
+H_DESIGN = (
+    "城市工业设计发展基本情况",
+    "工业设计主要举措",
+    "工业设计赋能制造业高质量发展成效",
+    "下一步工作计划",
+)
 
 
 def S(headings, *texts):
@@ -1735,6 +1743,16 @@ CITIES.append(
                     "2020年全市规模以上工业企业服务收入同比增长14.6%，服务型制造示范企业平均服务收入占比达到38.2%。",
                     "培育一批国家级服务型制造示范企业、平台和项目，建设面向东盟的生产性服务业中心。",
                 ),
+                ind={
+                    "national_demo_enterprises": 2,
+                    "national_demo_platforms": 1,
+                    "national_demo_projects": 1,
+                    "regional_demo_units": 21,
+                    "service_revenue_share": 9.8,
+                    "producer_services_value_added": 1268.4,
+                    "public_service_platforms": 14,
+                    "gdp_contribution": 7.5,
+                },
             ),
         ],
     )
@@ -1930,7 +1948,7 @@ CITIES.append(
                 "GL-C1",
                 "design",
                 S(
-                    H_CITY,
+                    H_DESIGN,
                     paras(
                         "桂林市以电子信息、先进装备制造、生物医药和橡胶制品为主导产业，拥有国家级工业设计中心1家、"
                         "自治区级工业设计中心9家、工业设计企业60余家，工业设计从业人员约2,300人。",
@@ -1960,6 +1978,15 @@ CITIES.append(
                         {"title": "Industrial design centres - Guilin", "points": 18},
                     )
                 ],
+                ind={
+                    "national_design_centres": 1,
+                    "regional_design_centres": 9,
+                    "design_institutes": 0,
+                    "design_breakthroughs": 42,
+                    "design_awards": 27,
+                    "design_professionals": 2300,
+                    "design_revenue": 5.86,
+                },
             ),
         ],
     )
@@ -2549,6 +2576,14 @@ CITIES.append(
                     "2020年全市规模以上工业企业服务收入同比增长11.8%。",
                     "打造西部陆海新通道生产性服务业集聚区。",
                 ),
+                ind={
+                    "national_demo_enterprises": 0,
+                    "national_demo_platforms": 0,
+                    "national_demo_projects": 0,
+                    "service_revenue_share": 6.35,
+                    "producer_services_value_added": 386.2,
+                    "public_service_platforms": 5,
+                },
             ),
         ],
     )
@@ -2922,7 +2957,7 @@ CITIES.append(
                 "YL-C1",
                 "design",
                 S(
-                    H_CITY,
+                    H_DESIGN,
                     paras(
                         "玉林市是全国重要的内燃机生产基地，拥有国家级工业设计中心1家、自治区级工业设计中心6家，"
                         "形成了以动力机械、农机装备、服装皮革和日用陶瓷为重点的工业设计特色。"
@@ -2937,6 +2972,14 @@ CITIES.append(
                     "2020年全市工业设计服务合同额达到3.2亿元，同比增长34.10%。",
                     "争创国家工业设计研究院分院，培育工业设计人才1,000名。",
                 ),
+                ind={
+                    "national_design_centres": 1,
+                    "regional_design_centres": 6,
+                    "design_institutes": 1,
+                    "design_breakthroughs": 18,
+                    "design_professionals": 1450,
+                    "design_revenue": 3.2,
+                },
             ),
         ],
     )
@@ -3494,6 +3537,15 @@ CITIES.append(
                     "全市糖企服务收入占比由2018年的15.2%提高到2020年的21.6%。",
                     "培育服务型制造示范企业5家以上。",
                 ),
+                ind={
+                    "national_demo_enterprises": 0,
+                    "national_demo_platforms": 0,
+                    "national_demo_projects": 0,
+                    "regional_demo_units": 4,
+                    "service_revenue_share": 21.6,
+                    "producer_services_value_added": 215.7,
+                    "public_service_platforms": 3,
+                },
             ),
         ],
     )
@@ -3750,6 +3802,8 @@ def build_app(city: dict, spec: dict) -> tuple[dict, list]:
         atts.append({"title": title, "file": rel})
         jobs.append((kind, rel, opts))
     app["attachments"] = atts
+    if spec.get("ind"):
+        app["indicators"] = spec["ind"]
     return app, jobs
 
 

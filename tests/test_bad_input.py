@@ -361,7 +361,14 @@ def _validate_json(file: Path, cwd: Path) -> list[dict[str, str]]:
     # writing in by hand, which validate says once, as a warning (issue 13). The rest is theirs.
     letter = [f for f in report["findings"] if f["path"] == "letter"]
     assert len(letter) == 1 and "发文字号" in letter[0]["message"], letter
-    return [f for f in report["findings"] if f["path"] != "letter"]
+    # The example's city application gives none of the indicators its subtype's table asks
+    # for: one warning, the table printed blank for writing in by hand (tests/
+    # test_city_subtypes.py).
+    return [
+        f
+        for f in report["findings"]
+        if f["path"] != "letter" and not f["path"].endswith("].indicators")
+    ]
 
 
 def test_example_is_valid(guard: Path) -> None:

@@ -35,7 +35,7 @@ from ..document import (
     Title,
     runs,
 )
-from ..edition import BasicField, Edition, Label
+from ..edition import BasicField, Edition, Label, SubtypeForm
 from ..editionfiles import form_labels, label_text
 from ..errors import EditionError
 from ..layout import BUREAU_SEAL_MM
@@ -56,11 +56,17 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
     blocks += _instructions(edition, form)
     blocks.append(PageBreak())
 
-    bullets = form_labels(edition).narrative.bullets
+    texts = form_labels(edition)
+    bullets = texts.narrative.bullets
     number = 1
     blocks += _basic_info(city, app, p, edition, form, number)
-    for k, section in enumerate(app.sections):
+    for k, heading in _narrative_order(app, _subtype_form(app, edition)):
         number += 1
+        if k is None:  # a heading the notice asks for, not written: space to write it in
+            blocks.append(Heading(1, f"{cn_ordinal(number)}、", runs(heading)))
+            blocks.append(Spacer(texts.indicators.blank_section_mm))
+            continue
+        section = app.sections[k]
         blocks.append(
             Heading(
                 1, f"{cn_ordinal(number)}、", runs(section.heading, f"{p}.sections[{k}].heading")
@@ -79,6 +85,29 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
         author=app.applicant.name,
         created=city.submitted_on,
     )
+
+
+def _subtype_form(app: Application, edition: Edition) -> SubtypeForm | None:
+    sub = edition.rules.categories[app.category].subtypes.get(app.subtype or "")
+    return sub.form if sub is not None else None
+
+
+def _narrative_order(app: Application, form: SubtypeForm | None) -> list[tuple[int | None, str]]:
+    """The narrative's sections in print order, as (index in ``app.sections``, heading): the
+    application's own order, and each heading its subtype asks for that it lacks (index None)
+    after the one the edition lists before it (the first: before the first one present)."""
+    out: list[tuple[int | None, str]] = [(k, s.heading) for k, s in enumerate(app.sections)]
+    wanted = form.sections if form is not None else ()
+    for r, heading in enumerate(wanted):
+        if any(h.strip() == heading for _, h in out):
+            continue
+        if r:
+            at = next(i for i, (_, h) in enumerate(out) if h.strip() == wanted[r - 1]) + 1
+        else:
+            later = set(wanted[1:])
+            at = next((i for i, (_, h) in enumerate(out) if h.strip() in later), len(out))
+        out.insert(at, (None, heading))
+    return out
 
 
 def category_text(app: Application, edition: Edition) -> str:
@@ -208,7 +237,48 @@ def _basic_info(
     if app.financials:
         out.append(Spacer(4))
         out.append(_financial_table(app, p, edition, form))
+    sub = _subtype_form(app, edition)
+    if sub is not None and sub.indicators:
+        out.append(Spacer(4))
+        out.append(_indicator_table(app, p, sub, edition))
     return out
+
+
+def _indicator_table(app: Application, p: str, sub: SubtypeForm, edition: Edition) -> Table:
+    """The subtype's own table (what the notice asks of it): label, unit, value; a value the
+    application does not give is a blank cell, to be written in by hand."""
+    t = form_labels(edition).indicators
+    given = app.indicators or {}
+    rows: list[tuple[Cell, ...]] = [
+        (_cell(t.indicator, header=True), _cell(t.unit, header=True), _cell(t.value, header=True))
+    ]
+    for row in sub.indicators:
+        value = given.get(row.key)
+        text = "" if value is None else _indicator_text(value)
+        cell = Cell(
+            runs(text, f"{p}.indicators.{row.key}" if text else None),
+            align="left" if row.type == "text" else "right",
+            colspan=1 if row.unit else 2,  # a row without a unit: its value spans both
+        )
+        label = _cell(row.label, header=True)
+        unit = (Cell(runs(row.unit), align="center"),) if row.unit else ()
+        rows.append((label, *unit, cell))
+    return Table(
+        widths=(3.4, 0.8, 1.8),
+        rows=tuple(rows),
+        header_rows=1,
+        size=12.0,
+        role="song",
+        caption=runs(_text(t, sub.caption)),
+    )
+
+
+def _indicator_text(value: str | int | Decimal) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return integer(value)
+    return f"{value:,f}"
 
 
 _BASIC_SIZE = 12.0
