@@ -285,6 +285,61 @@ def _guess_code(path: Path) -> str | None:
 
 
 # --------------------------------------------------------------------------- the batch
+#
+# run_batch calls one function per stage, each handing the next its typed result:
+#   discover_for -> Discovery -> load_cities -> LoadedCities -> prepare_out -> CheckedOut
+#   -> plan_cities -> CityPlan -> build_cities -> plan_province -> ProvincePlan
+#   -> summarize_province -> ProvinceOutcome -> report.
+
+
+@dataclass(frozen=True)
+class LoadedCities:
+    """Every candidate loaded and cross-checked. ``outcomes`` has one entry per file (same
+    index), filled in by the later stages; ``cities`` holds those still to be built or skipped,
+    ``loaded`` every file that could be loaded (cross-city conflicts included); ``problems``
+    the folders that could not be searched, each a failed entry."""
+
+    files: list[Path]
+    outcomes: list[CityOutcome]
+    cities: dict[int, City]
+    loaded: dict[int, City]
+    problems: list[CityOutcome]
+
+
+@dataclass(frozen=True)
+class CheckedOut:
+    """OUT may be written for every city, and exists: ``root`` is the folder really written
+    (``out_target``), ``inputs`` each city's input files (by index)."""
+
+    root: Path
+    inputs: dict[int, tuple[Path, ...]]
+
+
+@dataclass(frozen=True)
+class CityPlan:
+    """Which cities are built (``todo``, by index) and each city's build key (by division
+    code; "" when it cannot be computed). The skipped ones are already filled in."""
+
+    keys: dict[str, str]
+    todo: list[int]
+
+
+@dataclass(frozen=True)
+class ProvincePlan:
+    """What the province summary lists: the cities built or up to date, the failed ones
+    (division code -> name), the edition and the summary's build key."""
+
+    cities: list[City]
+    failed: dict[str, str]
+    edition_id: str | None
+    key: str
+
+
+@dataclass(frozen=True)
+class ProvinceOutcome:
+    files: list[str]
+    missing: list[MissingCity]
+    error: str | None
 
 
 def run_batch(
@@ -299,18 +354,47 @@ def run_batch(
 ) -> BatchResult:
     """Build every city of ``paths`` into ``out_dir``; raise ``BuildError`` (nothing touched)
     when OUT may not be written for some city."""
-    from .render.fonts import files_fingerprint
-
     options = options or BuildOptions()
     say = progress or (lambda _msg, _c: None)
     started = time.perf_counter()
     found = found or discover_for(paths, out_dir)
+    batch = load_cities(found)
+    # May OUT be written, for every city? Decided before anything is built or touched.
+    out = prepare_out(out_dir, batch, options)
+
+    from .output import lock  # one batch at a time in one OUT
+
+    with lock(out.root):
+        _check_batch_root(out_dir)
+        plan = plan_cities(batch, out_dir, options, out.inputs, force=force, say=say)
+        for outcome in (*batch.outcomes, *batch.problems):
+            if outcome.status in ("invalid", "failed"):
+                say("失败", outcome)
+        build_cities(batch, plan, out_dir, options, jobs=jobs, say=say)
+        outcomes = [*batch.outcomes, *batch.problems]
+        province = summarize_province(
+            plan_province(batch, plan, outcomes), out_dir, options, force=force
+        )
+        result = BatchResult(
+            out_dir,
+            outcomes,
+            time.perf_counter() - started,
+            province.files,
+            skipped_files=list(found.skipped),
+            missing=province.missing,
+            province_error=province.error,
+        )
+        _write_report(result)
+    return result
+
+
+def load_cities(found: Discovery) -> LoadedCities:
+    """Load every candidate (a file that cannot be loaded is invalid, with its findings), then
+    the cross-city checks: a city in two files, an applicant in two cities."""
     files = found.files
     outcomes = [CityOutcome(file=str(f)) for f in files]
     cities: dict[int, City] = {}
     loaded: dict[int, City] = {}
-
-    # 1. load every city; cross-city checks
     for i, f in enumerate(files):
         try:
             city = load_city(f)
@@ -331,106 +415,135 @@ def run_batch(
         )
         for u in found.unsearchable
     ]
+    return LoadedCities(files, outcomes, cities, loaded, problems)
 
-    # 2. may OUT be written, for every city? Decided before anything is built or touched.
-    inputs = {i: input_paths(city, files[i], options) for i, city in cities.items()}
-    _check_outputs(out_dir, files, cities, inputs)
+
+def prepare_out(out_dir: Path, batch: LoadedCities, options: BuildOptions) -> CheckedOut:
+    """Refuse (BuildError, nothing touched) when OUT may not be written for some city; else
+    create OUT."""
+    inputs = {i: input_paths(city, batch.files[i], options) for i, city in batch.cities.items()}
+    _check_outputs(out_dir, batch.files, batch.cities, inputs)
     root = out_target(out_dir)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(os_error_message(exc, "创建输出文件夹", out_dir)) from exc
+    return CheckedOut(root, inputs)
 
-    from .output import lock  # one batch at a time in one OUT
 
-    with lock(root):
-        _check_batch_root(out_dir)
-        # 3. skip unchanged cities
-        fonts_fp = files_fingerprint(options.font_dirs)
-        keys: dict[str, str] = {}
-        todo: list[int] = []
-        for i, city in sorted(cities.items()):
-            if outcomes[i].status != "pending":
-                continue
-            target = out_dir / city.city.division_code
-            key = _input_key(city, files[i], options, fonts_fp, inputs[i])
-            keys[city.city.division_code] = key or ""
-            outcomes[i].out_dir = str(target)
-            previous = (
-                None if force or key is None else _up_to_date(target, key, PacketManifest)
-            )
-            if previous is not None:
-                outcomes[i].status = "skipped"
-                outcomes[i].pages = previous.bundle.pages
-                outcomes[i].outputs = [f.path for f in previous.files]
-                outcomes[i].warnings = _warnings(previous)
-                say("跳过（未改动）", outcomes[i])
-                continue
-            todo.append(i)
-        for outcome in (*outcomes, *problems):
-            if outcome.status in ("invalid", "failed"):
-                say("失败", outcome)
+def plan_cities(
+    batch: LoadedCities,
+    out_dir: Path,
+    options: BuildOptions,
+    inputs: dict[int, tuple[Path, ...]],
+    *,
+    force: bool,
+    say: Progress,
+) -> CityPlan:
+    """Each city's build key; a city whose key is unchanged and whose folder holds exactly its
+    previous packet is skipped (filled in from its manifest), the others are to be built."""
+    from .render.fonts import files_fingerprint
 
-        # 4. build, each city in a process of its own
-        def done(i: int, data: dict[str, Any]) -> None:
-            if data.get("died"):
-                target = out_dir / cities[i].city.division_code
-                data = _after_death(data, target, keys.get(cities[i].city.division_code))
-            _apply(outcomes[i], data)
-            say("完成", outcomes[i])
+    fonts_fp = files_fingerprint(options.font_dirs)
+    keys: dict[str, str] = {}
+    todo: list[int] = []
+    for i, city in sorted(batch.cities.items()):
+        outcome = batch.outcomes[i]
+        if outcome.status != "pending":
+            continue
+        target = out_dir / city.city.division_code
+        key = _input_key(city, batch.files[i], options, fonts_fp, inputs[i])
+        keys[city.city.division_code] = key or ""
+        outcome.out_dir = str(target)
+        previous = None if force or key is None else _up_to_date(target, key, PacketManifest)
+        if previous is not None:
+            outcome.status = "skipped"
+            outcome.pages = previous.bundle.pages
+            outcome.outputs = [f.path for f in previous.files]
+            outcome.warnings = _warnings(previous)
+            say("跳过（未改动）", outcome)
+            continue
+        todo.append(i)
+    return CityPlan(keys, todo)
 
-        jobs_list = [(i, str(files[i]), str(out_dir / cities[i].city.division_code)) for i in todo]
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-        _run_workers(jobs_list, options, workers, done)
 
-        # 5. province summary and report
-        outcomes += problems
-        good = [cities[i] for i in sorted(cities) if outcomes[i].status in ("built", "skipped")]
-        good_codes = {c.city.division_code for c in good}
-        failed: dict[str, str] = {}
-        for outcome in outcomes:
-            if outcome.status in ("invalid", "failed"):
-                code = outcome.division_code or _guess_code(Path(outcome.file))
-                if code and code not in good_codes:
-                    failed.setdefault(code, outcome.city or "")
-        editions = Counter(c.edition for c in (good or loaded.values()))
-        edition_id = min(editions, key=lambda e: (-editions[e], e)) if editions else None
-        province_key = hashlib.sha256(
-            json.dumps(
-                [
-                    sorted(
-                        (c.city.division_code, keys.get(c.city.division_code, "")) for c in good
-                    ),
-                    sorted(failed),
-                ]
-            ).encode()
-        ).hexdigest()
-        province: list[str] = []
-        missing: list[MissingCity] = []
-        province_error: str | None = None
-        try:
-            province, missing = _province(
-                good,
-                out_dir,
-                options,
-                province_key,
-                force=force,
-                failed=failed,
-                edition_id=edition_id,
-            )
-        except DocgenError as exc:
-            province_error = f"全区汇总表未能生成：{exc}"
-        result = BatchResult(
+def build_cities(
+    batch: LoadedCities,
+    plan: CityPlan,
+    out_dir: Path,
+    options: BuildOptions,
+    *,
+    jobs: int | None,
+    say: Progress,
+) -> None:
+    """Build the planned cities, each in a process of its own, ``jobs`` at a time; each
+    city's outcome is filled in as its process ends."""
+    cities = batch.cities
+
+    def done(i: int, data: dict[str, Any]) -> None:
+        if data.get("died"):
+            target = out_dir / cities[i].city.division_code
+            data = _after_death(data, target, plan.keys.get(cities[i].city.division_code))
+        _apply(batch.outcomes[i], data)
+        say("完成", batch.outcomes[i])
+
+    todo = plan.todo
+    jobs_list = [
+        (i, str(batch.files[i]), str(out_dir / cities[i].city.division_code)) for i in todo
+    ]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    _run_workers(jobs_list, options, workers, done)
+
+
+def plan_province(
+    batch: LoadedCities, plan: CityPlan, outcomes: Sequence[CityOutcome]
+) -> ProvincePlan:
+    """The province summary's cities (built or up to date), the failed ones (by division code,
+    guessed for a file that could not be loaded), its edition (the one most cities use) and
+    its build key (every listed city's key, and the failed codes)."""
+    good = [
+        batch.cities[i] for i in sorted(batch.cities) if outcomes[i].status in ("built", "skipped")
+    ]
+    good_codes = {c.city.division_code for c in good}
+    failed: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.status in ("invalid", "failed"):
+            code = outcome.division_code or _guess_code(Path(outcome.file))
+            if code and code not in good_codes:
+                failed.setdefault(code, outcome.city or "")
+    editions = Counter(c.edition for c in (good or batch.loaded.values()))
+    edition_id = min(editions, key=lambda e: (-editions[e], e)) if editions else None
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                sorted(
+                    (c.city.division_code, plan.keys.get(c.city.division_code, "")) for c in good
+                ),
+                sorted(failed),
+            ]
+        ).encode()
+    ).hexdigest()
+    return ProvincePlan(good, failed, edition_id, key)
+
+
+def summarize_province(
+    plan: ProvincePlan, out_dir: Path, options: BuildOptions, *, force: bool
+) -> ProvinceOutcome:
+    """The province summary, written (or left as it is when up to date); a failure to write it
+    is the batch's error, not an exception."""
+    try:
+        files, missing = _province(
+            plan.cities,
             out_dir,
-            outcomes,
-            time.perf_counter() - started,
-            province,
-            skipped_files=list(found.skipped),
-            missing=missing,
-            province_error=province_error,
+            options,
+            plan.key,
+            force=force,
+            failed=plan.failed,
+            edition_id=plan.edition_id,
         )
-        _write_report(result)
-    return result
+    except DocgenError as exc:
+        return ProvinceOutcome([], [], f"全区汇总表未能生成：{exc}")
+    return ProvinceOutcome(files, missing, None)
 
 
 def _input_key(
