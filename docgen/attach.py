@@ -55,6 +55,7 @@ from docgen.layout import A4_H, A4_W, PORTRAIT, Box, attachment_box
 
 if TYPE_CHECKING:
     from PIL import Image
+    from reportlab.lib.utils import ImageReader
 
 UPRIGHT_KEEP = 0.80  # a landscape page stays upright if that keeps 80% of the turned scale
 DEFAULT_DPI = 150.0
@@ -702,12 +703,46 @@ def _image_pages(data: bytes, kind: AttachmentKind, label: str) -> list[PlacedPa
         raise AttachmentError(damaged_message(label, kind)) from exc
 
 
-def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPage:
-    from PIL import Image
-    from reportlab import rl_config
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen.canvas import Canvas
+@dataclass(frozen=True)
+class _ImageFit:
+    """How an opened image is placed: its EXIF orientation (1-8), its stored size in pixels
+    and in points, its displayed size in points (after the orientation), the orientation's
+    matrix, the placement on the page, and the whole factor its pixels are reduced by."""
 
+    orientation: int
+    raw_w: int
+    raw_h: int
+    stored_w: float
+    stored_h: float
+    disp_w: float
+    disp_h: float
+    exif: Matrix
+    placement: Placement
+    factor: int
+
+
+@dataclass(frozen=True)
+class _ImageDraw:
+    """What the page draws: the image for reportlab, the matrix onto the page, and the size
+    it is drawn at before that matrix."""
+
+    source: ImageReader
+    matrix: Matrix
+    width: float
+    height: float
+
+
+def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPage:
+    fit = _fit_image(img)
+    draw = _image_source(img, data, kind, fit)
+    page = _draw_image(draw)
+    p = fit.placement
+    return PlacedPage(page, round(p.scale, 6), p.rotated, 0, p.box)
+
+
+def _fit_image(img: Image.Image) -> _ImageFit:
+    """The orientation, sizes and placement of ``img``, and by how much its pixels exceed
+    what a print at PRINT_DPI of the placed size needs."""
     try:
         orientation = int(img.getexif().get(0x0112, 1) or 1)
     except (ValueError, TypeError, SyntaxError):
@@ -726,11 +761,21 @@ def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPa
         raw_h / (stored_h * p.scale / 72.0 * PRINT_DPI),
     )
     factor = int(excess) if excess >= REDUCE_FROM else 1
-    # Keep a JPEG's own bytes (no re-encoding) unless its colours would come out wrong (a CMYK
-    # JPEG without Adobe's marker is stored un-inverted, which PDF readers invert) or it is far
-    # larger than print needs.
+    return _ImageFit(orientation, raw_w, raw_h, stored_w, stored_h, disp_w, disp_h, exif, p, factor)
+
+
+def _image_source(
+    img: Image.Image, data: bytes, kind: AttachmentKind, fit: _ImageFit
+) -> _ImageDraw:
+    """The image as drawn: a JPEG's own bytes (no re-encoding) unless its colours would come
+    out wrong (a CMYK JPEG without Adobe's marker is stored un-inverted, which PDF readers
+    invert) or it is far larger than print needs; else decoded (reduced), turned upright and
+    flattened, a reduced JPEG re-encoded as JPEG."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
     passthrough = (
-        factor == 1
+        fit.factor == 1
         and kind == "jpeg"
         and img.mode in ("L", "RGB", "CMYK")
         and not (img.mode == "CMYK" and "adobe" not in img.info)
@@ -738,32 +783,38 @@ def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPa
     )
     if passthrough:
         source = ImageReader(io.BytesIO(data))
-        m = _compose(exif, p.matrix)
-        draw_w, draw_h = stored_w, stored_h
+        return _ImageDraw(
+            source, _compose(fit.exif, fit.placement.matrix), fit.stored_w, fit.stored_h
+        )
+    factor = fit.factor
+    if factor > 1 and kind == "jpeg":
+        img.draft(
+            img.mode if img.mode in ("L", "RGB", "CMYK") else None,
+            (-(-fit.raw_w // factor), -(-fit.raw_h // factor)),
+        )
+    img.load()
+    # After the JPEG decoder's own scaling, the rest by box averaging.
+    pixels = _reduced(img, img.width // -(-fit.raw_w // factor))
+    if pixels is not img:
+        img.close()  # the full-size pixels are no longer needed
+    method = _TRANSPOSE.get(fit.orientation)
+    if method is not None:
+        pixels = pixels.transpose(Image.Transpose(method))
+    flat = _flatten(pixels)
+    if factor > 1 and kind == "jpeg":
+        jpeg = io.BytesIO()
+        flat.save(jpeg, "JPEG", quality=JPEG_QUALITY)
+        jpeg.seek(0)
+        source = ImageReader(jpeg)
     else:
-        if factor > 1 and kind == "jpeg":
-            img.draft(
-                img.mode if img.mode in ("L", "RGB", "CMYK") else None,
-                (-(-raw_w // factor), -(-raw_h // factor)),
-            )
-        img.load()
-        # After the JPEG decoder's own scaling, the rest by box averaging.
-        pixels = _reduced(img, img.width // -(-raw_w // factor))
-        if pixels is not img:
-            img.close()  # the full-size pixels are no longer needed
-        method = _TRANSPOSE.get(orientation)
-        if method is not None:
-            pixels = pixels.transpose(Image.Transpose(method))
-        flat = _flatten(pixels)
-        if factor > 1 and kind == "jpeg":
-            jpeg = io.BytesIO()
-            flat.save(jpeg, "JPEG", quality=JPEG_QUALITY)
-            jpeg.seek(0)
-            source = ImageReader(jpeg)
-        else:
-            source = ImageReader(flat)
-        m = p.matrix
-        draw_w, draw_h = disp_w, disp_h
+        source = ImageReader(flat)
+    return _ImageDraw(source, fit.placement.matrix, fit.disp_w, fit.disp_h)
+
+
+def _draw_image(draw: _ImageDraw) -> PageObject:
+    """An A4 page that draws only the image: no font, JPEG bytes not ASCII85-encoded."""
+    from reportlab import rl_config
+    from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(A4_W, A4_H), invariant=1, pageCompression=1)
@@ -778,8 +829,8 @@ def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPa
     rl_config.useA85 = 0  # JPEG bytes as they are, not ASCII85-inflated by a quarter
     try:
         canvas.saveState()
-        canvas.transform(*m)
-        canvas.drawImage(source, 0, 0, draw_w, draw_h)
+        canvas.transform(*draw.matrix)
+        canvas.drawImage(draw.source, 0, 0, draw.width, draw.height)
         canvas.restoreState()
         canvas.showPage()
         canvas.save()
@@ -791,7 +842,7 @@ def _image_page(img: Image.Image, data: bytes, kind: AttachmentKind) -> PlacedPa
     text = contents.get_data().decode("latin-1") if contents is not None else ""
     if isinstance(resources, DictionaryObject) and "BT" not in text and "/Font" in resources:
         del resources["/Font"]
-    return PlacedPage(page, round(p.scale, 6), p.rotated, 0, p.box)
+    return page
 
 
 def _jpeg_sof_ok(data: bytes) -> bool:
