@@ -54,8 +54,10 @@ from .manifest import (
 from .model import City, load_city, read_city_bytes
 from .output import (
     check_out_dir,
+    existing_folder,
     foreign_entries,
     guarded_output,
+    name_list,
     os_error_message,
     out_target,
     read_manifest_files,
@@ -617,17 +619,9 @@ def _check_batch_root(out_dir: Path) -> None:
     """OUT of a batch is new, empty, or docgen's batch folder: nothing in it but docgen's
     report, province summary and city folders (each docgen's own, see ``check_out_dir``) and
     docgen's transient lock and temporary entries."""
-    root = out_target(out_dir)
-    try:
-        st = os.stat(root)
-    except FileNotFoundError:
+    root = existing_folder(out_dir)
+    if root is None:
         return
-    except OSError as exc:
-        raise BuildError(os_error_message(exc, "访问输出文件夹", out_dir)) from exc
-    if not stat.S_ISDIR(st.st_mode):
-        raise BuildError(
-            f"输出位置“{out_dir}”已存在，但不是文件夹；docgen 不会覆盖它。请换一个文件夹名"
-        )
     try:
         names = sorted(os.listdir(root))
     except OSError as exc:
@@ -650,9 +644,8 @@ def _check_batch_root(out_dir: Path) -> None:
         elif not _TRANSIENT.fullmatch(name):
             foreign.append(name)
     if foreign:
-        shown = "、".join(foreign[:3]) + (f" 等 {len(foreign)} 项" if len(foreign) > 3 else "")
         raise BuildError(
-            f"输出文件夹“{out_dir}”已有其他文件（如 {shown}），docgen 不会覆盖；批量生成的输出文件夹"
+            f"输出文件夹“{out_dir}”已有其他文件（如 {name_list(foreign)}），docgen 不会覆盖；批量生成的输出文件夹"
             "只能是新的、空的，或 docgen 以前批量生成的文件夹。请换一个空文件夹或删除这些文件。"
             "批量生成未开始，没有改动任何文件"
         )

@@ -251,7 +251,7 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     help="输出文件夹：每个城市写入 OUT/<行政区划代码>/，全区汇总写入 OUT/province/。",
 )
 @click.option(

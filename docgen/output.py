@@ -174,17 +174,9 @@ def check_out_dir(
     real = out_target(out_dir)
     shown = _shown(out_dir)
     _check_inputs(real, shown, tuple(inputs), input_folder)
-    try:
-        st = os.stat(real)
-    except FileNotFoundError:
+    if existing_folder(out_dir) is None:
         _check_creatable(real, shown)
         return real
-    except OSError as exc:
-        raise BuildError(os_error_message(exc, "访问输出文件夹", shown)) from exc
-    if not stat.S_ISDIR(st.st_mode):
-        raise BuildError(
-            f"输出位置“{shown}”已存在，但不是文件夹；docgen 不会覆盖它。请换一个文件夹名"
-        )
     if os.path.ismount(real):
         raise BuildError(
             f"输出文件夹“{shown}”是一个挂载点（磁盘或网络位置的根），docgen 无法整体替换它；"
@@ -196,13 +188,30 @@ def check_out_dir(
         raise BuildError(os_error_message(exc, "读取输出文件夹", shown)) from exc
     if foreign:
         raise BuildError(
-            f"输出文件夹“{shown}”已有其他文件（如 {_names(foreign)}），docgen 不会覆盖；"
+            f"输出文件夹“{shown}”已有其他文件（如 {name_list(foreign)}），docgen 不会覆盖；"
             "请换一个空文件夹或删除这些文件"
         )
     if changed:
         raise BuildError(
-            f"输出文件夹“{shown}”中的 {_names(changed)} 在 docgen 生成之后被修改过，docgen 不会覆盖；"
+            f"输出文件夹“{shown}”中的 {name_list(changed)} 在 docgen 生成之后被修改过，docgen 不会覆盖；"
             "请把改过的文件另存到别处，或删除它们后再生成"
+        )
+    return real
+
+
+def existing_folder(out_dir: Path) -> Path | None:
+    """The real folder OUT names if it exists, None if nothing is there; BuildError (Chinese)
+    if OUT is a file or cannot be looked at."""
+    real = out_target(out_dir)
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise BuildError(os_error_message(exc, "访问输出文件夹", _shown(out_dir))) from exc
+    if not stat.S_ISDIR(st.st_mode):
+        raise BuildError(
+            f"输出位置“{_shown(out_dir)}”已存在，但不是文件夹；docgen 不会覆盖它。请换一个文件夹名"
         )
     return real
 
@@ -318,7 +327,8 @@ def _check_creatable(real: Path, shown: str) -> None:
         return
 
 
-def _names(rels: list[str]) -> str:
+def name_list(rels: list[str]) -> str:
+    """Up to three names for a message, and how many there are in all."""
     names = "、".join(rels[:_SHOWN])
     return names if len(rels) <= _SHOWN else f"{names} 等 {len(rels)} 项"
 
