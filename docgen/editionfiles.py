@@ -379,6 +379,9 @@ class IntakeLabelTexts(_Labels):
     letter_wechat: str
     letter_fax: str
     letter_email: str
+    # the caption of a group of 主要指标 (template version 3): the subtype's table caption and
+    # which applications fill it
+    indicator_group: Annotated[str, Fmt("caption", "category", "subtype")]
 
 
 class IntakeDeclarations(_Labels):
@@ -414,6 +417,15 @@ class IntakeHints(_Labels):
     letter_paragraph: str
     letter_replace: str
     letter_contact: str
+    # 主要指标 (template version 3): the sheet's note, and a row's input message, joined with
+    # "；" from its type's text, its unit's and whether it is required
+    indicators: str
+    indicator_count: str
+    indicator_number: str
+    indicator_text: Annotated[str, Fmt("max_chars")]
+    indicator_unit: Annotated[str, Fmt("unit")]
+    indicator_required: str
+    indicator_optional: str
 
 
 class IntakeInstructions(_Labels):

@@ -75,7 +75,7 @@ def test_template_has_the_letter_rows_with_messages_and_validation(tmp_path: Pat
     write_template(tmp_path / "t", division_code="450200")
     wb = load_workbook(tmp_path / "t" / CITY_BOOK)
     ws = wb[SHEET]
-    assert wb["_docgen"]["B4"].value == "2"  # the template version
+    assert wb["_docgen"]["B4"].value == "3"  # the template version
     assert ws["B18"].value == "报送函（正式行文的信函；以下各行均可不填）"
     assert ws["B19"].value == "报送函发文字号：序号"
     assert ws["B20"].value == "报送函发文字号：机关代字"
@@ -271,11 +271,11 @@ def test_a_newer_city_workbook_is_refused(
     from openpyxl import load_workbook
 
     wb = load_workbook(intake_dir / CITY_BOOK)
-    wb["_docgen"]["B4"] = "3"
+    wb["_docgen"]["B4"] = "4"
     wb.save(intake_dir / CITY_BOOK)
     result = collect(intake_dir, tmp_path / "city")
     errors = [f.message for f in result.findings if f.location == CITY_BOOK]
-    assert any("第 3 版模板，比本程序的第 2 版新；请升级 docgen" in m for m in errors), errors
+    assert any("第 4 版模板，比本程序的第 3 版新；请升级 docgen" in m for m in errors), errors
     assert result.written is None
 
 

@@ -75,7 +75,7 @@ def older_template(d: Path) -> None:
 
 
 def newer_template(d: Path) -> None:
-    _meta(d / BOOK, 4, "3")
+    _meta(d / BOOK, 4, "4")
 
 
 def renamed_sheet(d: Path) -> None:
@@ -123,13 +123,14 @@ def html_renamed(d: Path) -> None:
 
 
 def million_rows(d: Path) -> None:
-    # 1,000,000 rows pasted into 申报材料: the sheet's XML is some 40 MB.
+    # 1,000,000 rows pasted into 申报材料 (the third sheet, after 基本信息 and 主要指标): the
+    # sheet's XML is some 40 MB.
     def change(parts: dict[str, bytes]) -> None:
         rows = "".join(
             f'<row r="{i}"><c r="B{i}" t="inlineStr"><is><t>x</t></is></c></row>'
             for i in range(1, 1_000_001)
         )
-        parts["xl/worksheets/sheet2.xml"] = (
+        parts["xl/worksheets/sheet3.xml"] = (
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f"<sheetData>{rows}</sheetData></worksheet>"
         ).encode()
@@ -139,9 +140,9 @@ def million_rows(d: Path) -> None:
 
 def row_past_limit(d: Path) -> None:
     def change(parts: dict[str, bytes]) -> None:
-        xml = parts["xl/worksheets/sheet3.xml"].decode()
+        xml = parts["xl/worksheets/sheet4.xml"].decode()  # 随附材料
         row = '<row r="5000"><c r="B5000" t="inlineStr"><is><t>多余</t></is></c></row>'
-        parts["xl/worksheets/sheet3.xml"] = xml.replace(
+        parts["xl/worksheets/sheet4.xml"] = xml.replace(
             "</sheetData>", row + "</sheetData>"
         ).encode()
 
@@ -217,14 +218,14 @@ CASES: list[tuple[str, Callable[[Path], None], str, str]] = [
         f"{BOOK} › 基本信息!D12",
         "合并单元格 C12:D12 中被遮住的 D12 有内容",
     ),
-    ("edition", other_edition, BOOK, "“gx-2020-2”第 2 版模板，本次收集使用“gx-2021-3”第 2 版模板"),
-    ("version", older_template, BOOK, "“gx-2021-3”第 0 版模板，本次收集使用“gx-2021-3”第 2 版模板"),
-    ("newer", newer_template, BOOK, "“gx-2021-3”第 3 版模板，比本程序的第 2 版新；请升级 docgen"),
+    ("edition", other_edition, BOOK, "“gx-2020-2”第 3 版模板，本次收集使用“gx-2021-3”第 3 版模板"),
+    ("version", older_template, BOOK, "“gx-2021-3”第 0 版模板，本次收集使用“gx-2021-3”第 3 版模板"),
+    ("newer", newer_template, BOOK, "“gx-2021-3”第 4 版模板，比本程序的第 3 版新；请升级 docgen"),
     (
         "renamed",
         renamed_sheet,
         f"{BOOK} › 随附材料",
-        "缺少工作表“随附材料”（工作簿中的工作表：“基本信息”、“申报材料”、“附件”、“填表说明”）",
+        "缺少工作表“随附材料”（工作簿中的工作表：“基本信息”、“主要指标”、“申报材料”、“附件”、“填表说明”）",
     ),
     ("deleted", deleted_sheet, f"{BOOK} › 申报材料", "缺少工作表“申报材料”"),
     ("encrypted", encrypted, BOOK, "设置了打开密码（已加密）"),

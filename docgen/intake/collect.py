@@ -12,7 +12,8 @@ nothing checked twice), and swapped into place only when there is no error; CITY
 empty or one docgen made (``output.guarded_output``). Every finding is named by the file, sheet and
 cell the value came from. A city workbook of template version 1 (before the letter rows) is
 still collected: the city file then has no ``letter`` section, and a warning says how to get the
-current template.
+current template. So is an applicant workbook of version 1 or 2 (before the sheet 主要指标): its
+application has no ``indicators``, with a warning when its subtype has an indicator table.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -37,12 +38,13 @@ from .findings import IntakeFinding, Place, SourceMap, merge, translate
 from .layout import (
     ACCEPTED_VERSIONS,
     APPLICANT,
-    APPLICANT_SHEETS,
     CITY,
     CITY_SHEETS,
     COL_LABEL,
     COL_VALUE,
     GENERATOR,
+    IND_COL_VALUE,
+    INDICATORS_SINCE,
     LETTER_SINCE,
     META_SHEET,
     NARRATIVE_DOCX,
@@ -50,11 +52,13 @@ from .layout import (
     SHEET_ATTACHMENTS,
     SHEET_BASIC,
     SHEET_CITY,
+    SHEET_INDICATORS,
     SHEET_LIST,
     SHEET_SECTIONS,
     TABLE_FIRST_ROW,
     TEMPLATE_VERSION,
     Field,
+    IndicatorField,
     Layout,
     is_annotated_name,
     layout,
@@ -336,7 +340,9 @@ class _Collector:
                 "可能粘贴了大量数据；请删除多余的行后再发送",
             )
 
-    def _labels_ok(self, book: _Book, sheet_name: str, fields: tuple[Field, ...]) -> bool:
+    def _labels_ok(
+        self, book: _Book, sheet_name: str, fields: Sequence[Field | IndicatorField]
+    ) -> bool:
         sheet = book.wb.sheets[sheet_name]
         ok = True
         for f in fields:
@@ -423,9 +429,14 @@ class _Collector:
         return data, places, listing
 
     def _applicant(self, lay: Layout, book: _Book) -> _App | None:
-        if not self._sheets_ok(book, APPLICANT_SHEETS):
+        if not self._sheets_ok(book, lay.applicant_sheets(book.version)):
             return None
         if not self._labels_ok(book, SHEET_BASIC, lay.fields):
+            return None
+        with_indicators = book.version >= INDICATORS_SINCE and bool(lay.indicator_groups)
+        if with_indicators and not self._labels_ok(
+            book, SHEET_INDICATORS, [f for g in lay.indicator_groups for f in g.rows]
+        ):
             return None
         path = book.wb.path
         folder = path.parent
@@ -466,6 +477,7 @@ class _Collector:
             # Not filled in: the applicant's folder (or the workbook's) name is the id.
             app["id"] = folder_name
         self._financials(book, sheet, lay, app, places)
+        self._indicators(book, lay, app, places)
         files: list[tuple[str, Path]] = []
         self._attachments(book, folder, app, places, files)
         self._sections(book, folder, in_folder, app, places)
@@ -510,6 +522,58 @@ class _Collector:
             rows.append(row)
         if rows:
             app["financials"] = rows
+
+    def _indicators(self, book: _Book, lay: Layout, app: dict[str, Any], places: SourceMap) -> None:
+        """The rows of the application's subtype's group of 主要指标 into ``indicators``; a
+        value in another group is an error at its cell (the category or subtype is wrong, or
+        the row)."""
+        category, subtype = app.get("category"), app.get("subtype")
+        own = lay.indicator_group(category, subtype)
+        if book.version < INDICATORS_SINCE or not lay.indicator_groups:
+            if own is not None:
+                places.add(".indicators", Place(book.rel))
+                self.warn(
+                    Place(book.rel),
+                    f"该表格是第 {book.version} 版模板，没有“{SHEET_INDICATORS}”表，{own.who}的"
+                    "指标表在申报书中留空待手写；如需填写，请用 docgen intake template --edition "
+                    f"{lay.edition.id} 生成新模板，把本表内容填入新模板",
+                )
+            return
+        sheet = book.wb.sheets[SHEET_INDICATORS]
+        cat = lay.edition.rules.categories.get(str(category))
+        # Whose rows are whose is known once the category (and its subtype, if it has any) is.
+        known = cat is not None and (not cat.subtypes or subtype in cat.subtypes)
+        mine = ""
+        if cat is not None:
+            sub = cat.subtypes.get(str(subtype)) if cat.subtypes else None
+            mine = f"{cat.label}（{sub.label}）" if sub is not None else cat.label
+        values: dict[str, Any] = {}
+        for g in lay.indicator_groups:
+            if g is own:
+                places.add(".indicators", Place(book.rel, SHEET_INDICATORS, g.caption_cell))
+            for f in g.rows:
+                place = Place(book.rel, SHEET_INDICATORS, f.cell)
+                raw = sheet.value(f.row, IND_COL_VALUE)
+                if g is not own:
+                    if known and nz.text(raw)[0] is not None:
+                        self.error(
+                            place,
+                            f"{f.label}：这一组指标只由{g.who}填写，本表申报的是{mine}；"
+                            "请删除这一格，或改正“基本信息”中的申报类别和类型",
+                        )
+                    continue
+                places.add(f".indicators.{f.key}", place, f.label)
+                try:
+                    value, note = _indicator(raw, f)
+                except nz.Unreadable as exc:
+                    self.error(place, f"{f.label}：{exc}")
+                    continue
+                if note:
+                    self.warn(place, note if note.startswith(f.label) else f"{f.label}：{note}")
+                if value is not None:
+                    values[f.key] = value
+        if values:
+            app["indicators"] = values
 
     def _attachments(
         self,
@@ -831,6 +895,7 @@ _APP_KEYS = (
     "declarations",
     "sections",
     "attachments",
+    "indicators",
 )
 
 
@@ -865,6 +930,16 @@ def _convert(raw: Any, kind: str, choices: dict[str, str], label: str) -> tuple[
         return nz.digits(raw)
     if kind == "serial":
         return nz.serial(raw)
+    return nz.text(raw)
+
+
+def _indicator(raw: Any, f: IndicatorField) -> tuple[Any, str | None]:
+    """A cell of 主要指标 as its row's type: a count (a trailing unit such as 个 or 项 taken
+    off), a number (thousands separators, a trailing unit), or a text."""
+    if f.type == "count":
+        return nz.as_int(raw, units="人个家单户次项" + f.unit)
+    if f.type == "number":
+        return nz.as_decimal(raw, unit=f.unit)
     return nz.text(raw)
 
 

@@ -3,7 +3,8 @@
 DIR receives ``城市信息.xlsx`` (the letter's rows filled from the city file's ``letter`` section,
 the 申报清单 in the city file's order), and per application a folder named by its id with
 ``申报信息表.xlsx``, ``申报书正文.docx`` (the narrative; the 申报材料 sheet names it for every
-section) and a copy of each attachment. ``docgen intake collect DIR`` gives the
+section; 主要指标 the application's ``indicators`` in its subtype's group) and a copy of each
+attachment. ``docgen intake collect DIR`` gives the
 same city back: the same data, the same attachments by content; a narrative comes back in the
 canonical form of its Markdown (one blank line between blocks), which prints the same.
 """
@@ -15,7 +16,8 @@ from typing import Any
 
 from ..attachments import read_regular
 from ..edition import load_edition
-from ..model import City
+from ..errors import DocgenError
+from ..model import Application, City
 from ..output import guarded_output, safe_name
 from .docxwrite import narrative_docx
 from .layout import APPLICANT_WORKBOOK, CITY_WORKBOOK, NARRATIVE_DOCX, Layout, layout
@@ -47,6 +49,8 @@ def export_city(city: City, out_dir: Path, edition_dirs: tuple[Path, ...] = ()) 
             [f.model_dump() for f in app.financials],
             sections,
             attachments,
+            group=lay.indicator_group(app.category, app.subtype),
+            indicators=_indicators(lay, app),
         )
         narrative = lay.intake["narrative"]
         files[f"{folder}/{NARRATIVE_DOCX}"] = narrative_docx(
@@ -58,6 +62,23 @@ def export_city(city: City, out_dir: Path, edition_dirs: tuple[Path, ...] = ()) 
         for rel, data in sorted(files.items()):
             out.write(rel, data)
     return Written(out_dir, tuple(sorted(files)))
+
+
+def _indicators(lay: Layout, app: Application) -> dict[str, Any]:
+    """The application's indicators, each of which must have its row in the subtype's group
+    (a city file ``validate`` accepts has no other): a value without a row is refused rather
+    than left out of the workbooks."""
+    given = app.indicators or {}
+    group = lay.indicator_group(app.category, app.subtype)
+    keys = {f.key for f in group.rows} if group else set()
+    stray = [key for key in given if key not in keys]
+    if stray:
+        names = "、".join(f"“{key}”" for key in stray)
+        raise DocgenError(
+            f"申报“{app.id}”的指标{names}在申报信息表中没有对应的行（其申报类别和类型没有这些指标）；"
+            "请先用 docgen validate 检查并改正城市申报文件，再导出"
+        )
+    return dict(given)
 
 
 def _unique(name: str, used: set[str]) -> str:

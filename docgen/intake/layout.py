@@ -11,6 +11,13 @@ file's ``letter`` section (the submission letter, 报送函: the serial of the d
 机关代字, the recipient, an added paragraph, its contact). The applicant workbook is the same in
 both, and a version-1 city workbook is still collected: its letter is then the edition's default
 (the city file has no ``letter`` section), with a warning that says how to get the new template.
+3 adds to the applicant workbook the sheet 主要指标 (``SHEET_INDICATORS``): one group of rows per
+subtype whose form has an indicator table (rules.toml ``[categories.X.subtypes.Y.form]``), each
+under a caption saying which applications fill it, in the edition's order; the application's
+``indicators`` are the rows of its own subtype's group. The city workbook is the same as in 2. An
+applicant workbook of version 1 or 2 is still collected: its application has no ``indicators``
+(the form prints the table blank), with a warning when its subtype has a table. An edition
+without indicator tables has no 主要指标 sheet.
 """
 
 from __future__ import annotations
@@ -20,12 +27,15 @@ from typing import Any, Literal
 
 from ..cnformat import cn_date
 from ..compose.templating import labels
-from ..edition import Edition
+from ..edition import Edition, IndicatorType
+from ..editionfiles import form_labels, label_text
 
-TEMPLATE_VERSION = 2
-# Versions ``collect`` reads; the letter rows of the city workbook exist from version 2 on.
-ACCEPTED_VERSIONS = (1, 2)
+TEMPLATE_VERSION = 3
+# Versions ``collect`` reads; the letter rows of the city workbook exist from version 2 on, the
+# applicant workbook's sheet 主要指标 from version 3 on.
+ACCEPTED_VERSIONS = (1, 2, 3)
 LETTER_SINCE = 2
+INDICATORS_SINCE = 3
 
 # The hidden sheet of every workbook docgen makes: what it is, for which edition and version.
 META_SHEET = "_docgen"
@@ -39,6 +49,7 @@ SHEET_ATTACHMENTS = "随附材料"
 SHEET_HELP = "填表说明"
 SHEET_CITY = "城市信息"
 SHEET_LIST = "申报清单"
+SHEET_INDICATORS = "主要指标"
 APPLICANT_SHEETS = (SHEET_BASIC, SHEET_SECTIONS, SHEET_ATTACHMENTS, SHEET_HELP)
 CITY_SHEETS = (SHEET_CITY, SHEET_LIST, SHEET_HELP)
 
@@ -55,6 +66,9 @@ FIN_ROWS = 5
 # Table sheets (申报材料, 随附材料, 申报清单): a title row, a hint row, a header row, then data.
 TABLE_HEADER_ROW = 3
 TABLE_FIRST_ROW = 4
+# 主要指标: a title row, a hint row, a header row, then per group a caption row, its rows and a
+# blank row. Columns: number, label, value, unit, hint.
+IND_COL_VALUE, IND_COL_UNIT, IND_COL_HINT = 3, 4, 5
 # Only this many rows of a sheet are read: the forms need a few dozen; a sheet with content
 # further down (a pasted table of a million rows) is refused.
 ROW_LIMIT = 1000
@@ -107,6 +121,40 @@ class Column:
 
 
 @dataclass(frozen=True)
+class IndicatorField:
+    """One row of 主要指标: the application's ``indicators.<key>`` (rules.toml's row)."""
+
+    row: int
+    key: str
+    label: str
+    unit: str
+    type: IndicatorType
+    required: bool
+    max_chars: int
+    hint: str
+
+    @property
+    def cell(self) -> str:
+        return f"C{self.row}"
+
+
+@dataclass(frozen=True)
+class IndicatorGroup:
+    """The rows of one subtype's indicator table, under a caption naming who fills them."""
+
+    category: str
+    subtype: str
+    who: str  # 示范城市（工业设计特色类）
+    caption: str  # the caption as the sheet shows it, with who fills the group
+    caption_row: int
+    rows: tuple[IndicatorField, ...]
+
+    @property
+    def caption_cell(self) -> str:
+        return f"B{self.caption_row}"
+
+
+@dataclass(frozen=True)
 class Layout:
     """Everything of one edition the workbooks show: fields, table columns, choices, texts."""
 
@@ -119,6 +167,7 @@ class Layout:
     city_fields: tuple[Field, ...]
     letter_caption_row: int
     letter_fields: tuple[Field, ...]
+    indicator_groups: tuple[IndicatorGroup, ...]
     intake: dict[str, Any]
 
     @property
@@ -134,6 +183,19 @@ class Layout:
     def city_sheet_fields(self, version: int = TEMPLATE_VERSION) -> tuple[Field, ...]:
         """The labelled rows of 城市信息 in a workbook of template ``version``."""
         return self.city_fields + (self.letter_fields if version >= LETTER_SINCE else ())
+
+    def applicant_sheets(self, version: int = TEMPLATE_VERSION) -> tuple[str, ...]:
+        """The sheets of an applicant workbook of template ``version``."""
+        if version >= INDICATORS_SINCE and self.indicator_groups:
+            return (SHEET_BASIC, SHEET_INDICATORS, SHEET_SECTIONS, SHEET_ATTACHMENTS, SHEET_HELP)
+        return APPLICANT_SHEETS
+
+    def indicator_group(self, category: object, subtype: object) -> IndicatorGroup | None:
+        """The group of rows of the category's subtype (None: it has no indicator table)."""
+        return next(
+            (g for g in self.indicator_groups if (g.category, g.subtype) == (category, subtype)),
+            None,
+        )
 
     # ------------------------------------------------------------------ choices (from rules.toml)
 
@@ -286,6 +348,7 @@ def _layout(edition: Edition) -> Layout:
     )
     return Layout(
         edition=edition,
+        indicator_groups=_indicator_groups(edition, intake),
         fields=fields,
         fin_caption_row=caption,
         fin_header_row=caption + 1,
@@ -296,6 +359,50 @@ def _layout(edition: Edition) -> Layout:
         letter_fields=letter_fields,
         intake=intake,
     )
+
+
+def _indicator_groups(edition: Edition, intake: dict[str, Any]) -> tuple[IndicatorGroup, ...]:
+    """The groups of 主要指标, in the order of rules.toml's categories and subtypes."""
+    table = form_labels(edition).indicators
+    lab, hints = intake["labels"], intake["hints"]
+    groups: list[IndicatorGroup] = []
+    row = TABLE_FIRST_ROW
+    for cat_key, cat in edition.rules.categories.items():
+        for sub_key, sub in cat.subtypes.items():
+            if sub.form is None or not sub.form.indicators:
+                continue
+            caption = label_text(table, sub.form.caption) or table.caption
+            shown = lab["indicator_group"].format(
+                caption=caption, category=cat.label, subtype=sub.label
+            )
+            fields: list[IndicatorField] = []
+            for i, spec in enumerate(sub.form.indicators, start=1):
+                if spec.type == "count":
+                    kind = hints["indicator_count"]
+                elif spec.type == "number":
+                    kind = hints["indicator_number"]
+                else:
+                    kind = hints["indicator_text"].format(max_chars=spec.max_chars)
+                parts = [kind]
+                if spec.unit:
+                    parts.append(hints["indicator_unit"].format(unit=spec.unit))
+                parts.append(hints["indicator_required" if spec.required else "indicator_optional"])
+                fields.append(
+                    IndicatorField(
+                        row + i,
+                        spec.key,
+                        spec.label,
+                        spec.unit,
+                        spec.type,
+                        spec.required,
+                        spec.max_chars,
+                        "；".join(parts),
+                    )
+                )
+            who = f"{cat.label}（{sub.label}）"
+            groups.append(IndicatorGroup(cat_key, sub_key, who, shown, row, tuple(fields)))
+            row += len(fields) + 2  # the caption, the rows, a blank row
+    return tuple(groups)
 
 
 def _plain(label: str) -> str:

@@ -7,14 +7,17 @@ validation with a Chinese input message (lists for the choices, real dates, numb
 2 decimals, 18 characters for the credit code, digits only for the letter's serial number), and
 the hidden sheet ``_docgen`` records what the workbook is, for which edition and which template
 version. The city workbook's 城市信息 has, below the city's rows, the rows of the submission letter
-(``letter``, from template version 2).
+(``letter``, from template version 2). The applicant workbook's 主要指标 (from template version 3)
+has every subtype's indicator rows, group by group, each group's caption naming the category and
+subtype that fill it: one template serves every applicant (the same as 基本信息's rows marked
+“示范平台填写”), and an export fills only the group of the application's own subtype.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +39,9 @@ from .layout import (
     COL_VALUE,
     FIN_ROWS,
     GENERATOR,
+    IND_COL_HINT,
+    IND_COL_UNIT,
+    IND_COL_VALUE,
     META_ROWS,
     META_SHEET,
     NARRATIVE_DOCX,
@@ -43,12 +49,15 @@ from .layout import (
     SHEET_BASIC,
     SHEET_CITY,
     SHEET_HELP,
+    SHEET_INDICATORS,
     SHEET_LIST,
     SHEET_SECTIONS,
     TABLE_FIRST_ROW,
     TABLE_HEADER_ROW,
     TEMPLATE_VERSION,
     Field,
+    IndicatorField,
+    IndicatorGroup,
     Layout,
     layout,
 )
@@ -125,9 +134,13 @@ def applicant_workbook(
     financials: Sequence[dict[str, Any]] = (),
     sections: Sequence[tuple[str, str, str]] = (),
     attachments: Sequence[tuple[str, str]] = (),
+    *,
+    group: IndicatorGroup | None = None,
+    indicators: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The applicant's workbook; ``values`` by field path (``applicant.uscc``), ``sections`` as
-    (heading, text, Word file), ``attachments`` as (title, file name)."""
+    (heading, text, Word file), ``attachments`` as (title, file name), ``indicators`` by key
+    into the rows of ``group`` (the application's subtype's)."""
     from openpyxl import Workbook
 
     values = values or {}
@@ -162,6 +175,9 @@ def applicant_workbook(
         )
     _widths(basic, {"A": 6, "B": 34, "C": 40, "D": 40, "E": 14, "F": 14, "G": 14, "H": 14})
     _protect(basic)
+
+    if lay.indicator_groups:
+        _indicator_sheet(wb, lay, group, indicators or {})
 
     # 申报材料: one row per narrative section.
     ws = wb.create_sheet(SHEET_SECTIONS)
@@ -203,6 +219,67 @@ def applicant_workbook(
     _help_sheet(wb, lay, intake["instructions"]["applicant"], with_form=True)
     _meta_sheet(wb, lay, APPLICANT)
     return _save(wb)
+
+
+def _indicator_sheet(
+    wb: Workbook, lay: Layout, own: IndicatorGroup | None, values: Mapping[str, Any]
+) -> None:
+    """主要指标: every subtype's rows under its caption; ``values`` fill the group ``own``."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(SHEET_INDICATORS)
+    _title(ws, SHEET_INDICATORS, 5)
+    note = ws.cell(2, 1, lay.intake["hints"]["indicators"])
+    note.alignment = Alignment(wrap_text=False)
+    table = labels(lay.edition, "form.toml")["indicators"]
+    lab = lay.intake["labels"]
+    _header(
+        ws,
+        TABLE_HEADER_ROW,
+        [lab["column_no"], table["indicator"], table["value"], table["unit"], lab["column_hint"]],
+    )
+    for g in lay.indicator_groups:
+        _label_style(ws.cell(g.caption_row, COL_LABEL, g.caption), bold=True)
+        for n, f in enumerate(g.rows, start=1):
+            value = values.get(f.key) if g is own else None
+            ws.cell(f.row, COL_NO, n)
+            _label_style(ws.cell(f.row, COL_LABEL, f.label))
+            kind = {"count": "int", "number": "number"}.get(f.type, "text")
+            _input(ws, f.row, IND_COL_VALUE, value, kind)
+            _label_style(ws.cell(f.row, IND_COL_UNIT, f.unit or None))
+            hint = ws.cell(f.row, IND_COL_HINT, f.hint)
+            hint.font = Font(color="666666", size=9)
+            hint.alignment = Alignment(wrap_text=True, vertical="center")
+            _indicator_validation(ws, f)
+    _widths(ws, {"A": 6, "B": 44, "C": 16, "D": 8, "E": 48})
+    _protect(ws)
+
+
+def _indicator_validation(ws: Worksheet, f: IndicatorField) -> None:
+    """A whole number of at least 0, a number with at most 2 decimals, or a text of at most
+    the row's ``max_chars`` characters; the row's input message."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    spec: dict[str, Any]
+    if f.type == "count":
+        spec = {"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"}
+    elif f.type == "number":
+        spec = {"type": "custom", "formula1": f"AND(ISNUMBER({f.cell}),ROUND({f.cell},2)={f.cell})"}
+    else:
+        spec = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(f.max_chars)}
+    dv = DataValidation(
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=f.label[:32],
+        prompt=f.hint[:255],
+        errorTitle="填写有误",
+        error=f.hint[:255],
+        errorStyle="warning",
+        **spec,
+    )
+    dv.add(f.cell)
+    ws.add_data_validation(dv)
 
 
 def city_workbook(
@@ -309,6 +386,7 @@ _FORMATS = {
     "money": "#,##0.00",
     "signed_money": "#,##0.00",
     "int": "0",
+    "number": "General",
 }
 
 
@@ -333,9 +411,9 @@ def _excel_value(value: Any, kind: str) -> Any:
         return value.date()
     if isinstance(value, date):
         return value
-    if kind in ("money", "signed_money"):
+    if kind in ("money", "signed_money", "number"):
         return value  # a Decimal: written with its digits
-    if isinstance(value, int) and kind not in ("int", "money", "signed_money"):
+    if isinstance(value, int) and kind not in ("int", "money", "signed_money", "number"):
         return str(value)
     return value
 
