@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import sys
 import traceback
@@ -67,6 +68,9 @@ class _Docgen(click.Group):
 def main() -> None:
     """docgen：根据城市申报数据（JSON）生成服务型制造示范申报材料。"""
     _stdout_utf8()
+    # fontTools reports repairs of the fonts it reads ("too much 'glyf' table data" for a free
+    # Debian face) on the root logger: notes for a font developer, not for the secretary.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 @main.command("validate")

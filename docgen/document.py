@@ -297,9 +297,9 @@ def _block_runs(block: Block) -> Iterator[tuple[Run, Role]]:
         case Title(text=text, role=role):
             yield from ((r, r.role or role) for r in text)
         case Heading(level=level, number=number, text=text):
-            role: Role = "hei" if level == 1 else "kai" if level == 2 else "fangsong"
-            yield Run(number), role
-            yield from ((r, r.role or role) for r in text)
+            face: Role = "hei" if level == 1 else "kai" if level == 2 else "fangsong"
+            yield Run(number), face
+            yield from ((r, r.role or face) for r in text)
         case Paragraph(text=text, role=role):
             yield from ((r, r.role or role) for r in text)
         case ListItem(marker=marker, text=text, role=role):

@@ -504,7 +504,7 @@ class _DocxRenderer:
         self.shape_id = 0
         self.sdt_id = 0
         self.styles_used: set[str] = set()
-        self._rpr_cache: dict[tuple, BaseOxmlElement | None] = {}
+        self._rpr_cache: dict[tuple[Any, ...], BaseOxmlElement | None] = {}
         # A document on a character grid (the letter: 28 characters of 3号 a line) tightens its
         # 3号 text by whole twentieths of a point so that exactly that many fit, as the PDF.
         self.grid_spacing = 0
@@ -712,7 +712,7 @@ class _DocxRenderer:
         self._rpr_cache[key] = result
         return result
 
-    def _run(self, parent: BaseOxmlElement, text: str, size: float, **kw) -> BaseOxmlElement:
+    def _run(self, parent: BaseOxmlElement, text: str, size: float, **kw: Any) -> BaseOxmlElement:
         r: BaseOxmlElement = etree.SubElement(parent, _W_R)
         rpr = self._rpr(size, **kw)
         if rpr is not None:
@@ -776,7 +776,7 @@ class _DocxRenderer:
                 underline=underline,
             )
 
-    def _paragraph(self, container=None, role: Role = "fangsong") -> DocxParagraph:
+    def _paragraph(self, container: _Cell | None = None, role: Role = "fangsong") -> DocxParagraph:
         """A new body paragraph (or one in ``container``) taking any pending page break."""
         if container is None:
             para = self.word.add_paragraph()
@@ -789,7 +789,9 @@ class _DocxRenderer:
         self._style(para, role)
         return para
 
-    def _blank(self, height: float, container=None, *, keep_with_next: bool = False) -> None:
+    def _blank(
+        self, height: float, container: _Cell | None = None, *, keep_with_next: bool = False
+    ) -> None:
         """An empty paragraph exactly ``height`` points high (a spacer)."""
         if height < 0.5:
             return
@@ -1095,7 +1097,7 @@ class _DocxRenderer:
         and WPS; plain text elsewhere), in Segoe UI Symbol, which has both."""
         self.sdt_id += 1
         self.styles_used.add("TickChar")
-        sdt = _checkbox_xml(checked, size).__copy__()
+        sdt: BaseOxmlElement = _checkbox_xml(checked, size).__copy__()
         sdt.find(_W_SDT_ID).set(_W_VAL, str(self.sdt_id))
         return sdt
 
@@ -1118,7 +1120,7 @@ class _DocxRenderer:
         pad_x: float = layout.TABLE_PAD_X,
         pad_y: float = layout.TABLE_PAD_Y,
     ) -> DocxTable:
-        table = self.word.add_table(rows=rows, cols=len(widths_twips))
+        table: DocxTable = self.word.add_table(rows=rows, cols=len(widths_twips))
         table.autofit = False
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl_pr = table._tbl.tblPr
@@ -1276,7 +1278,13 @@ class _DocxRenderer:
         return _Sig(size, leading, text_h, height, (height - text_h) / 2.0)
 
     def _signature_lines(
-        self, container: _Cell | None, block: SignatureBlock, sig: _Sig, *, width: float, **seal
+        self,
+        container: _Cell | None,
+        block: SignatureBlock,
+        sig: _Sig,
+        *,
+        width: float,
+        **seal: Any,
     ) -> None:
         """Right-aligned lines ending two characters before ``width``, centred in a seal-high
         area, with the seal slot's circle over the unit's name and the date (as the PDF)."""
@@ -1600,7 +1608,8 @@ def _table_cell(tr: BaseOxmlElement, width: int, span: int, header: bool | None)
         shd.set(_W_FILL, HEADER_SHADING)
     if header is not None:
         etree.SubElement(tc_pr, _W_VALIGN).set(_W_VAL, "center")
-    return etree.SubElement(tc, _W_P)
+    para: BaseOxmlElement = etree.SubElement(tc, _W_P)  # python-docx's class for w:p
+    return para
 
 
 @lru_cache(maxsize=64)
