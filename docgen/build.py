@@ -49,6 +49,7 @@ from .manifest import (
     LetterEntry,
     OptionsEntry,
     PacketManifest,
+    QuotaEntry,
     SealSlot,
     StraddleGroup,
     SummaryEntry,
@@ -127,6 +128,8 @@ class ComposedPacket:
     families: dict[Role, str]
     # characters the primary face of their role lacks, with the family that draws them
     fallbacks: dict[Role, dict[str, str]]
+    # a character drawn in a face of another style than its role's (a sans face in song text)
+    font_warnings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,11 +213,36 @@ def _build_city(
         word.abort()  # the worker must not outlive a failed or interrupted build
         raise
     say("写出文件")
-    manifest = write(checked, rendered, word_files, bundle, options)
+    warnings = [*checked.warnings, *composed.font_warnings, *_rasterized(checked, bundle)]
+    manifest = write(checked, rendered, word_files, bundle, options, warnings, composed.table)
     seconds = time.perf_counter() - started
-    return BuildResult(
-        checked.out_dir, manifest, checked.warnings, seconds, tuple(composed.fonts.problems)
-    )
+    return BuildResult(checked.out_dir, manifest, warnings, seconds, tuple(composed.fonts.problems))
+
+
+def _rasterized(checked: CheckedCity, bundle: BundleResult) -> list[Finding]:
+    """A warning per attachment page that had to be rasterized (a font neither embedded nor
+    replaceable): its file, its page in the file and in the bundle."""
+    out: list[Finding] = []
+    for i, (app, placed) in enumerate(
+        zip(checked.city.applications, bundle.documents, strict=True)
+    ):
+        for j, (att, record) in enumerate(zip(app.attachments, placed.attachments, strict=True)):
+            bundle_pages = record.get("rasterized_pages")
+            if not bundle_pages:
+                continue
+            loaded = checked.attachments.get(att.file)
+            sources = [pp.source_index + 1 for pp in loaded.pages if pp.rasterized]
+            for source, page in zip(sources, bundle_pages, strict=False):
+                out.append(
+                    Finding(
+                        f"applications[{i}].attachments[{j}]",
+                        "warning",
+                        f"附件“{att.title}”（{att.file}）第 {source} 页使用了未嵌入且无法替换的"
+                        f"字体，已转为图像放入总册第 {page} 页：打印效果不变，但该页文字不能复制"
+                        "或检索；如需保留文字，请将原文件另存为嵌入全部字体的 PDF",
+                    )
+                )
+    return out
 
 
 def _silent(_message: str) -> None:
@@ -255,7 +283,8 @@ def compose(checked: CheckedCity, options: BuildOptions) -> ComposedPacket:
         raise InputError(unprintable)
     families = {role: fonts.family(role) for role in ROLES}
     fallbacks = fonts.fallback_families(forms)
-    return ComposedPacket(table, summary, forms, letter, fonts, families, fallbacks)
+    font_warnings = tuple(fonts.style_switches(docs))
+    return ComposedPacket(table, summary, forms, letter, fonts, families, fallbacks, font_warnings)
 
 
 def render(composed: ComposedPacket, options: BuildOptions, say: Progress) -> RenderedPacket:
@@ -331,15 +360,19 @@ def write(
     word: WordFiles,
     bundle: BundleResult,
     options: BuildOptions,
+    warnings: Sequence[Finding] | None = None,
+    table: SummaryTable | None = None,
 ) -> PacketManifest:
-    """Every file of the packet and its manifest into OUT, through the guarded writer."""
+    """Every file of the packet and its manifest into OUT, through the guarded writer.
+    ``warnings`` (the validation's by default) go into the manifest; ``table``'s quota check
+    into its summary entry."""
     from .render.fonts import files_fingerprint
 
     city = checked.city
     names = packet_texts(checked.edition).files
     with guarded_output(checked.out_dir, checked.inputs, checked.path.parent) as out:
         reader = PdfReader(io.BytesIO(rendered.pdf.data))  # one parse for every slice
-        summary = _write_summary(out, names, city, rendered, reader, bundle)
+        summary = _write_summary(out, names, city, rendered, reader, bundle, table)
         letter = _write_letter(out, names, city, rendered, word, bundle, options)
         documents = _write_forms(out, names, city, rendered, word, reader, bundle)
         out.write("bundle.pdf", bundle.data)
@@ -360,7 +393,10 @@ def write(
                 duplex=options.duplex,
             ),
             files=out.files(),
-            warnings=[WarningEntry(path=w.path, message=w.message) for w in checked.warnings],
+            warnings=[
+                WarningEntry(path=w.path, message=w.message)
+                for w in (checked.warnings if warnings is None else warnings)
+            ],
         )
         out.write_manifest(manifest)
     return manifest
@@ -373,6 +409,7 @@ def _write_summary(
     rendered: RenderedPacket,
     reader: PdfReader,
     bundle: BundleResult,
+    table: SummaryTable | None = None,
 ) -> SummaryEntry:
     stem = safe_name(names.summary.format(city=city.city.name))
     out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, 0, reader))
@@ -383,6 +420,9 @@ def _write_summary(
         bundle_pages=bundle.summary_pages,
         straddle_seals=_groups(bundle.summary_straddle_seals),
         seal_slots=_slots(bundle.summary_seal_slots),
+        quota=[QuotaEntry(label=c.label, count=c.count, quota=c.quota) for c in table.counts]
+        if table is not None and table.counts
+        else None,
     )
 
 

@@ -110,6 +110,14 @@ class BundleEntry(_Entry):
     sha256: str
 
 
+class QuotaEntry(_Entry):
+    """One line of the quota check (名额核对): applications of a category against its quota."""
+
+    label: str  # 示范企业, 示范平台（共享制造类） ...
+    count: int
+    quota: int | None = None  # left out: the edition sets no quota for it
+
+
 class SummaryEntry(_Entry):
     """The city's summary table (申报汇总表)."""
 
@@ -118,6 +126,8 @@ class SummaryEntry(_Entry):
     bundle_pages: Pages
     straddle_seals: list[StraddleGroup]
     seal_slots: list[SealSlot]
+    # the quota check, which the sealed table does not carry (also in the workbook's own sheet)
+    quota: list[QuotaEntry] | None = None
 
 
 class LetterEntry(_Entry):

@@ -80,6 +80,12 @@ def build_report(manifest: PacketManifest, out_dir: str, seconds: float) -> str:
         lines.append(f"    {_SEAL_NAMES.get(kind, kind)} {len(pages)} 处，第 {shown} 页")
     shown = "、".join(_pages(g) for g in groups)
     lines.append(f"  需盖骑缝章 {len(groups)} 组（每组扇形展开后跨页盖一次）：第 {shown} 页")
+    if m.summary.quota:  # the quota check: not on the sealed table, here and in the workbook
+        lines.append("  名额核对：")
+        for q in m.summary.quota:
+            over = "（超出名额）" if q.quota is not None and q.count > q.quota else ""
+            shown = f"{q.count}/{q.quota}" if q.quota is not None else f"{q.count}（不限名额）"
+            lines.append(f"    {q.label} {shown}{over}")
     if m.warnings:
         lines.append(f"  警告 {len(m.warnings)} 个：")
         lines += [f"    {w.path}：{w.message}" for w in m.warnings]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from docgen.document import Cell, Document, Paragraph, Run, Table, runs
-from docgen.render.fonts import FIXED_TEXT_PATH, files_fingerprint, resolve_fonts
+from docgen.render.fonts import FIXED_TEXT_PATH, LATIN_ROLES, files_fingerprint, resolve_fonts
 from docgen.render.linebreak import (
     CANNOT_END,
     CANNOT_START,
@@ -57,11 +57,18 @@ def test_segments_fall_back_per_character() -> None:
     assert "".join(t for _, t in segs) == "二〇二一年 GB/T 9704，王堃"
     by_char = {t: f for f, t in segs}
     primary = fonts.faces("song")[0].name
-    # 〇 and 堃 are not in GB2312: another face draws them; ASCII and space stay in the body face.
+    # 〇 and 堃 are not in GB2312: another face draws them; the space stays in the body face,
+    # ASCII letters and digits go to the serif Latin face where there is one and it is switched
+    # on (issue 12, LATIN_ROLES).
     assert by_char["〇"] != primary
     assert by_char["堃"] != primary
     assert segs[0] == (primary, "二")
-    assert any(f == primary and " GB/T 9704，王" in t for f, t in segs)
+    if fonts.latin is not None and "song" in LATIN_ROLES:
+        latin = fonts.latin.name
+        assert (latin, "GB/T") in segs and (latin, "9704") in segs
+        assert (primary, " ") in segs and any(f == primary and "，王" in t for f, t in segs)
+    else:
+        assert any(f == primary and " GB/T 9704，王" in t for f, t in segs)
 
 
 def test_missing_reports_char_code_point_and_path() -> None:

@@ -314,3 +314,179 @@ def test_form_page_numbers_one_character_in(built: dict[str, Path], code: str) -
                     assert lines[0]["x1"] == pytest.approx(x1 - em, abs=0.6), n
                 else:
                     assert lines[0]["x0"] == pytest.approx(x0 + em, abs=0.6), n
+
+
+_CATEGORY_LABELS = {
+    "enterprise": "示范企业",
+    "platform": "示范平台",
+    "project": "示范项目",
+    "city": "示范城市",
+}
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_ticked_box_is_in_the_text_layer(built: dict[str, Path], code: str) -> None:
+    """Copying a cover gives "☑示范企业 ☐示范平台…": ☑ before the chosen category, ☐ before the
+    others (the boxes stay drawn; their characters are invisible text)."""
+    manifest = _manifest(built[code])
+    with pdfplumber.open(built[code] / "bundle.pdf") as pdf:
+        for doc in manifest["documents"]:
+            page = pdf.pages[doc["bundle_pages"][0] - 1]
+            text = page.extract_text().replace(" ", "")
+            head = _CATEGORY_LABELS[doc["category"]]
+            assert text.count("☑") >= 1 and f"☑{head}" in text, (doc["category"], text[:120])
+            for other in set(_CATEGORY_LABELS.values()) - {head}:
+                assert f"☐{other}" in text, (other, text[:120])
+
+
+def test_pdftotext_finds_the_ticks(built: dict[str, Path]) -> None:
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext not installed")
+    manifest = _manifest(built["450200"])
+    first = manifest["documents"][0]["bundle_pages"][0]
+    out = subprocess.run(
+        ["pdftotext", "-f", str(first), "-l", str(first), str(built["450200"] / "bundle.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace(" ", "")
+    assert "☑示范企业" in out and "☐示范平台（☐共享制造类☐其他类）" in out
+
+
+def _latin_face_present() -> bool:
+    from docgen.render.fonts import LATIN_ROLES, resolve_fonts
+
+    return resolve_fonts().latin is not None and "song" in LATIN_ROLES
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_digits_in_chinese_text_are_set_in_the_serif_latin_face(
+    built: dict[str, Path], code: str
+) -> None:
+    """ASCII digits of a form (a year such as "1993", a date "2019年1月1日") are drawn with the
+    Latin face (Liberation Serif / Times New Roman), whose digits are proportional: "1" is
+    narrower than the CJK face's half-width digits and than "0"."""
+    if not _latin_face_present():
+        pytest.skip("no serif Latin face on this system, or the Latin face is switched off")
+    manifest = _manifest(built[code])
+    seen = 0
+    with pdfplumber.open(built[code] / "bundle.pdf") as pdf:
+        doc = manifest["documents"][0]
+        a = doc["bundle_pages"][0]
+        for n in range(a, a + doc["form_pages"]):
+            chars = pdf.pages[n - 1].chars
+            text = "".join(c["text"] for c in chars)
+            for m in re.finditer(r"(?<![0-9])(19|20)\d\d(?=年)", text):
+                glyphs = chars[m.start() : m.end()]
+                for c in glyphs:
+                    assert re.search(r"LiberationSerif|TimesNewRoman|Tinos", c["fontname"]), c
+                seen += 1
+            digits = [c for c in chars if c["text"] in "0123456789" and c["size"] > 0]
+            for c in digits:
+                assert "gbsn" not in c["fontname"].lower() and "Sungti" not in c["fontname"], c
+    assert seen
+    # proportional: in the serif face a "1" is narrower than a "0" (half-width digits are equal)
+    from reportlab.pdfbase import pdfmetrics
+
+    from docgen.render.fonts import resolve_fonts
+
+    fonts = resolve_fonts()
+    name = fonts.font_for("1", "song")
+    assert name is not None and fonts.latin is not None and name == fonts.latin.name
+    assert pdfmetrics.stringWidth("1", name, 12) < pdfmetrics.stringWidth("0", name, 12) + 1e-9
+    assert fonts.font_for("1", "hei") != name  # headings in 黑体 keep their face's digits
+
+
+def test_a_times_new_roman_in_the_font_folder_wins(tmp_path: Path) -> None:
+    import shutil
+
+    from docgen.render.fonts import resolve_fonts
+
+    system = resolve_fonts().latin
+    if system is None:
+        pytest.skip("no serif Latin face on this system to copy")
+    shutil.copy(system.path, tmp_path / "times.ttf")
+    fonts = resolve_fonts([tmp_path])
+    assert fonts.latin is not None and fonts.latin.path == tmp_path / "times.ttf"
+    if _latin_face_present():
+        assert fonts.font_for("7", "fangsong") == fonts.latin.name
+
+
+def test_rare_characters_keep_a_serif_face_or_are_reported(tmp_path: Path) -> None:
+    """喆 (not in GB2312) is drawn by a face of the song style when one has it, else by the
+    nearest style (kai) before a sans face; a face of another style is reported per character
+    in the build's warnings and the manifest's."""
+    from docgen.render.fonts import face_style, resolve_fonts
+
+    fonts = resolve_fonts()
+    chain = fonts.faces("song")
+    name = fonts.font_for("喆", "song")
+    assert name is not None
+    face = next(f for f in chain if f.name == name)
+    styles = [face_style(f) for f in chain if f.covers(ord("喆"))]
+    if "song" in styles:
+        assert face_style(face) == "song"
+    elif "kai" in styles or None in styles:
+        assert face_style(face) != "hei"
+    target = tmp_path / "out"
+    result = build_city(ROOT / "samples" / "450300" / "city.json", target)
+    manifest = _manifest(target)
+    notes = [w for w in manifest["warnings"] if "“喆”" in w["message"]]
+    if face_style(face) == "song":
+        assert not notes
+        return
+    assert len(notes) == 1, notes
+    assert face.family in notes[0]["message"] and notes[0]["path"].startswith("applications[")
+    assert any("“喆”" in w.message for w in result.warnings)
+    from docgen.report import build_report
+
+    assert "“喆”" in build_report(result.manifest, str(target), 0.0)
+
+
+def test_rasterized_attachment_page_is_announced(tmp_path: Path) -> None:
+    from .test_fontfix import ttf_pdf
+
+    city_dir = tmp_path / "city"
+    import shutil
+
+    shutil.copytree(ROOT / "samples" / "450200", city_dir)
+    target = city_dir / "attachments" / "LZ-E2" / "license.pdf"
+    ttf_pdf(target)
+    result = build_city(city_dir / "city.json", tmp_path / "out")
+    manifest = _manifest(tmp_path / "out")
+    placed = [
+        a for d in manifest["documents"] for a in d["attachments"] if a.get("rasterized_pages")
+    ]
+    assert len(placed) == 1
+    page = placed[0]["rasterized_pages"][0]
+    notes = [w for w in manifest["warnings"] if "已转为图像" in w["message"]]
+    assert len(notes) == 1, manifest["warnings"]
+    assert "LZ-E2/license.pdf" in notes[0]["message"] and "第 1 页" in notes[0]["message"]
+    assert f"总册第 {page} 页" in notes[0]["message"]
+    from docgen.report import build_report
+
+    assert "已转为图像" in build_report(result.manifest, str(tmp_path / "out"), 0.0)
+
+
+@pytest.mark.parametrize("code", SAMPLES)
+def test_quota_check_in_the_manifest_and_the_build_report(
+    built: dict[str, Path], code: str
+) -> None:
+    from docgen.manifest import PacketManifest, read_manifest
+    from docgen.report import build_report
+
+    manifest = read_manifest(built[code], PacketManifest)
+    assert manifest is not None and manifest.summary.quota
+    report = build_report(manifest, str(built[code]), 0.0)
+    assert "名额核对：" in report
+    for q in manifest.summary.quota:
+        if q.quota is not None:
+            assert f"    {q.label} {q.count}/{q.quota}" in report
+    assert sum(q.count for q in manifest.summary.quota) == len(manifest.documents)
+    with pdfplumber.open(built[code] / "bundle.pdf") as pdf:
+        a, b = manifest.summary.bundle_pages
+        text = "".join(pdf.pages[n - 1].extract_text() for n in range(a, b + 1))
+    assert "名额核对" not in text  # not on the sealed table

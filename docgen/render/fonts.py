@@ -78,6 +78,42 @@ _DEFAULT_FALLBACKS = (
     "lxgw-wenkai/LXGWWenKai-Regular.ttf",
 )
 
+# ASCII letters, digits and punctuation in Chinese text are set in a proportional serif Latin
+# face, as official documents do (Times New Roman; Liberation Serif on Debian: metric-compatible),
+# not in the CJK face's half-width glyphs. A user's folder wins, then the system's files. Headings
+# in 黑体 keep their face's own Latin glyphs.
+_LATIN_FILES = (
+    "times.ttf",
+    "Times New Roman.ttf",
+    "LiberationSerif-Regular.ttf",
+    "Tinos-Regular.ttf",
+)
+_LATIN_FAMILY = re.compile(r"^(times new roman|liberation serif|tinos)$", re.I)
+LATIN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+"""Printable ASCII but the space (whose width the layout of blanks relies on)."""
+# The roles whose Latin characters go to the Latin face. Empty for now (issue 12): with the
+# proportional face the credit codes of the summary table are wider and 8 applications no longer
+# fit one landscape page; the summary's column widths must measure the Latin face first (see
+# compose/summary.py _units). ("song", "fangsong", "kai") turns it on.
+LATIN_ROLES: frozenset[Role] = frozenset()
+
+# A face with ☑ (U+2611) and ☐ (U+2610), for the invisible text of the drawn tick boxes (what
+# copying or searching the text finds); none of the CJK faces has them.
+_SYMBOL_FILES = ("seguisym.ttf", "DejaVuSans.ttf")
+TICK_CHARS = "\u2611\u2610"  # checked, unchecked
+
+# The style of a face, from its file and family names: a character a role's faces lack goes
+# first to a face of the same style (a song face for song text), then to the nearest one (kai
+# for song, song for kai), and a sans face only when nothing else has it (reported).
+_STYLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("hei", re.compile(r"hei|sans|gothic|黑|droid", re.I)),
+    ("kai", re.compile(r"kai|楷", re.I)),
+    ("song", re.compile(r"song|sun|ming|宋|明|仿|fang|fs", re.I)),
+)
+_ROLE_STYLE: dict[Role, str] = {"song": "song", "fangsong": "song", "kai": "kai", "hei": "hei"}
+_NEAR_STYLE = {"song": "kai", "kai": "song", "hei": "hei"}
+STYLE_ZH = {"song": "宋体类", "kai": "楷体类", "hei": "黑体类"}
+
 # A face in a user's font folder is given a role by its family or file name.
 _ROLE_PATTERNS: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("fangsong", re.compile(r"fangsong|仿宋|simfang|stfangso|fzfs", re.I)),
@@ -641,6 +677,8 @@ class FontSet:
         chains: dict[Role, tuple[Face, ...]],
         skipped: Sequence[tuple[Path, str]],
         problems: Sequence[str] = (),
+        latin: Face | None = None,
+        symbol: Face | None = None,
     ):
         missing_roles = [r for r in ROLES if not chains.get(r)]
         if missing_roles:
@@ -650,7 +688,13 @@ class FontSet:
                 + "）；请安装 fonts-arphic-gbsn00lp、fonts-wqy-zenhei，或用 --font-dir 指定字体目录"
             )
         self._chains = chains
+        # the Latin face of LATIN_ROLES (None: the CJK faces' own Latin glyphs), the tick face
+        self.latin = latin
+        self.symbol = symbol
         self._by_name = {face.name: face for chain in chains.values() for face in chain}
+        for extra in (latin, symbol):
+            if extra is not None:
+                self._by_name[extra.name] = extra
         self.skipped: tuple[tuple[Path, str], ...] = tuple(skipped)
         # What the user should hear about the fonts of their --font-dir folders, in Chinese,
         # one message each (a file that could not be used and why, a folder without fonts):
@@ -701,12 +745,13 @@ class FontSet:
                 if self._primary_chars[role].issuperset(run.text):
                     continue
                 primary = self._chains[role][0]
+                latin = self.latin.name if self.latin is not None else None
                 for ch in run.text:
                     if ch <= "\x1f" or "\x7f" <= ch <= "\x9f":
                         continue
                     name = self.font_for(ch, role)
-                    if name is None or name == primary.name:
-                        continue
+                    if name is None or name == primary.name or name == latin:
+                        continue  # Latin letters: the Word file names its own Latin face
                     family = self.family_of(name)
                     if family and family != primary.family:
                         out.setdefault(role, {})[ch] = family
@@ -723,11 +768,16 @@ class FontSet:
             pass
         cp = ord(ch)
         name: str | None = None
-        for face in self._chains[role]:
-            if face.covers(cp):
-                self._register(face)
-                name = face.name
-                break
+        latin = self.latin
+        if latin is not None and ch in LATIN_CHARS and role in LATIN_ROLES and latin.covers(cp):
+            self._register(latin)
+            name = latin.name
+        else:
+            for face in self._chains[role]:
+                if face.covers(cp):
+                    self._register(face)
+                    name = face.name
+                    break
         cache[ch] = name
         if name is not None:
             self._covered[role].add(ch)
@@ -737,6 +787,49 @@ class FontSet:
 
     def covers(self, ch: str, role: Role) -> bool:
         return self.font_for(ch, role) is not None
+
+    def tick_font(self) -> str | None:
+        """reportlab name of the face that has ☑ and ☐ (registered), ``None`` if none has."""
+        if self.symbol is None:
+            return None
+        self._register(self.symbol)
+        return self.symbol.name
+
+    def style_switches(self, docs: Iterable[Document]) -> list[Finding]:
+        """A warning per (character, face) of ``docs`` that is drawn in a face of another style
+        than its role's (a rare character of a name in a song line drawn by a hei face): no
+        face of the role's style has it. The first field that has the character is named."""
+        findings: list[Finding] = []
+        seen: set[tuple[str, str]] = set()
+        latin = self.latin.name if self.latin is not None else None
+        for doc in docs:
+            for run, role in iter_runs(doc):
+                if self._primary_chars[role].issuperset(run.text):
+                    continue
+                want = _ROLE_STYLE[role]
+                for ch in run.text:
+                    if not unicodedata.name(ch, "").startswith("CJK UNIFIED"):
+                        continue  # a rare character of a name, not a mark or a digit
+                    name = self.font_for(ch, role)
+                    if name is None or name == latin or (ch, name) in seen:
+                        continue
+                    face = self._by_name[name]
+                    style = face_style(face)
+                    if style is None or style == want:
+                        continue
+                    seen.add((ch, name))
+                    primary = self._chains[role][0]
+                    findings.append(
+                        Finding(
+                            run.source or FIXED_TEXT_PATH,
+                            "warning",
+                            f"字符“{ch}”（U+{ord(ch):04X}）：{STYLE_ZH[want]}字体"
+                            f"（{primary.family} 等）中没有，改用{STYLE_ZH[style]}字体"
+                            f" {face.family} 显示；如需统一字形，请用 --font-dir 指定含该字的"
+                            f"{STYLE_ZH[want]}字体",
+                        )
+                    )
+        return findings
 
     def segments(self, text: str, role: Role) -> list[tuple[str, str]]:
         """Split ``text`` into runs of (reportlab font name, text); each character goes to the
@@ -1081,8 +1174,75 @@ def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
     everything = [f for role in ROLES for f in preferred[role]]
     for role in ROLES:
         fallbacks = _debian(_FALLBACK_FILES.get(role, _DEFAULT_FALLBACKS))
-        chains[role] = _dedupe(preferred[role] + user_extra + fallbacks + everything)
-    return FontSet(chains, skipped, problems)
+        own = _dedupe(preferred[role])
+        tail = [f for f in _dedupe(user_extra + fallbacks + everything) if f not in own]
+        chains[role] = (*own, *_by_style(role, tail))
+    listings = [*user_listings, *system]
+    user_faces = [f for faces in user_by_role.values() for f in faces] + user_extra
+    return FontSet(
+        chains, skipped, problems, _latin_face(user_faces, listings), _symbol_face(listings)
+    )
+
+
+def face_style(face: Face) -> str | None:
+    """The style (song, kai or hei) from the face's file and family names; None if unknown."""
+    names = f"{face.path.name} {face.family} {face.family_zh}"
+    for style, pattern in _STYLE_PATTERNS:
+        if pattern.search(names):
+            return style
+    return None
+
+
+def _by_style(role: Role, faces: Sequence[Face]) -> list[Face]:
+    """``faces`` (the fallbacks of a role) with the role's own style first, then the nearest
+    style and faces of unknown style, a sans face last (a stable sort: the order of the chain
+    holds within each rank)."""
+    want = _ROLE_STYLE[role]
+    near = _NEAR_STYLE[want]
+
+    def rank(face: Face) -> int:
+        style = face_style(face)
+        if style == want:
+            return 0
+        if style is None or style == near:
+            return 1
+        return 2
+
+    return sorted(faces, key=rank)
+
+
+def _named_face(names: Sequence[str], listings: Sequence[dict[str, Path]]) -> Face | None:
+    """The first usable face of the files ``names`` found in ``listings`` (in that order)."""
+    for fname in names:
+        for listing in listings:
+            path = listing.get(fname.lower())
+            if path is None:
+                continue
+            face = _usable_face(path, _best_subfont(path))
+            if face is not None:
+                return face
+    return None
+
+
+def _latin_face(user_faces: Sequence[Face], listings: Sequence[dict[str, Path]]) -> Face | None:
+    """The serif Latin face: a user's Times New Roman-like face first (by family, regular), then
+    the files of ``_LATIN_FILES`` in the user's folders and the system's."""
+    for face in user_faces:
+        info = face_info(face.path, face.index)
+        if (
+            info is not None
+            and _LATIN_FAMILY.match(face.family)
+            and info.subfamily.lower() in ("regular", "normal", "book", "roman")
+        ):
+            return face
+    return _named_face(_LATIN_FILES, listings)
+
+
+def _symbol_face(listings: Sequence[dict[str, Path]]) -> Face | None:
+    face = _named_face(_SYMBOL_FILES, listings)
+    if face is None or not all(face.covers(ord(c)) for c in TICK_CHARS):
+        return None
+    return face
 
 
 def _skipped_message(path: Path, reason: str) -> str:

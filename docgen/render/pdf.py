@@ -58,7 +58,7 @@ from docgen.document import Spacer as SpacerBlock
 from docgen.document import Table as TableBlock
 from docgen.errors import InputError
 from docgen.layout import MM, PageGeometry
-from docgen.render.fonts import FontSet
+from docgen.render.fonts import TICK_CHARS, FontSet
 from docgen.render.linebreak import Line, LineRange, break_lines, break_opportunities
 
 NO_BODY_TEXT = "（此页无正文）"
@@ -156,7 +156,7 @@ class Inline:
     """A run of styled characters ready for breaking: text, prefix sums of widths (points),
     style runs ``(start, end, font, bold)`` and break opportunities."""
 
-    __slots__ = ("cum", "ops", "run_starts", "runs", "size", "text", "tracking")
+    __slots__ = ("cum", "ops", "run_starts", "runs", "size", "text", "tick_font", "tracking")
 
     def __init__(
         self,
@@ -166,6 +166,7 @@ class Inline:
         ops: list[bool],
         size: float,
         tracking: float = 0.0,
+        tick_font: str | None = None,
     ):
         self.text = text
         self.cum = cum
@@ -176,6 +177,8 @@ class Inline:
         # letter spacing of every character (points), counted in ``cum``: text set on a
         # document grid (Document.grid_chars)
         self.tracking = tracking
+        # the face of the tick boxes' invisible ☑/☐ (None: an /ActualText span instead)
+        self.tick_font = tick_font
 
     def width(self, start: int = 0, end: int | None = None) -> float:
         return self.cum[len(self.text) if end is None else end] - self.cum[start]
@@ -271,7 +274,9 @@ class InlineBuilder:
         text = "".join(self._chars)
         cum = [0.0, *accumulate(self._widths)]
         ops = break_opportunities(text, self._nobreak)
-        return Inline(text, cum, list(self._runs), ops, self.size, self.tracking)
+        ticks = any(r[2] in (_TICK, _BOX) for r in self._runs)
+        tick_font = self.fonts.tick_font() if ticks else None
+        return Inline(text, cum, list(self._runs), ops, self.size, self.tracking, tick_font)
 
 
 class _Keep:
@@ -405,16 +410,41 @@ class _TextPen:
                     for k in range(a, b):
                         kx = x + (cum[k] - base) + (k - line.start) * cs
                         self.boxes.append((kx, y, font == _TICK))
+                        self._tick_text(inline, font == _TICK, kx, y_s)
             else:
                 mode = 2 if bold else 0
                 if mode != self.mode:
                     code.append(f"{mode} Tr")
                     self.mode = mode
-                    self.bold_used = True
+                    if bold:
+                        self.bold_used = True
                 self._show(font, text[a:b], _num(px), y_s)
             ri += 1
         end = x + line.width + (n - 1) * cs
         return x, end
+
+    def _tick_text(self, inline: Inline, checked: bool, x: float, y: str) -> None:
+        """The drawn box's character (☑ or ☐) as invisible text (render mode 3) at the box, so
+        that copying or searching the text finds it; without a face that has it, an invisible
+        space inside a marked-content span whose /ActualText is the character."""
+        ch = TICK_CHARS[0] if checked else TICK_CHARS[1]
+        font = inline.tick_font
+        span = font is None
+        if span:
+            font = next((r[2] for r in inline.runs if r[2][0] != "\x00"), None)
+            if font is None:
+                return
+            self.code.append(f"/Span <</ActualText <FEFF{ord(ch):04X}>>> BDC")
+        assert font is not None
+        if self.mode != 3:
+            self.code.append("3 Tr")
+            self.mode = 3
+        saved = self.cs
+        self.spacing(0.0)
+        self._show(font, " " if span else ch, _num(x), y)
+        self.spacing(saved)
+        if span:
+            self.code.append("EMC")
 
     def spacing(self, cs: float) -> None:
         """Letter spacing ``cs`` (points) for what is shown next."""
