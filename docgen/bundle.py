@@ -553,10 +553,10 @@ def assemble(
             stamper.stamp(page, ov, left, bottom)
 
         if letter_pages is not None:
-            page = letter_pages[0] - 1
-            top = float(writer.pages[page].mediabox.top)
+            first = letter_pages[0] - 1
+            top = float(writer.pages[first].mediabox.top)
             writer.add_outline_item(
-                title=texts.letter_bookmark, page_number=page, fit=keep_zoom(top)
+                title=texts.letter_bookmark, page_number=first, fit=keep_zoom(top)
             )
         _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
         writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
@@ -594,7 +594,7 @@ class _Stamper:
         self.opening = writer._add_object(_stream(b"q\n"))
 
     def stamp(self, page: PageObject, overlay: PageObject, dx: float, dy: float) -> None:
-        source = overlay[NameObject("/Contents")].get_object()
+        source: Any = overlay[NameObject("/Contents")].get_object()  # reportlab's one stream
         form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
         form._data = source._data  # still encoded, with its /Filter below
         for key in ("/Filter", "/DecodeParms"):
@@ -611,9 +611,8 @@ class _Stamper:
                 FloatObject(box.top),
             ]
         )
-        form[NameObject("/Resources")] = (
-            overlay[NameObject("/Resources")].get_object().clone(self.writer)
-        )
+        resources: Any = overlay[NameObject("/Resources")].get_object()
+        form[NameObject("/Resources")] = resources.clone(self.writer)
         form_ref = self.writer._add_object(form)
 
         resources = page.get("/Resources")
@@ -700,7 +699,7 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
         invariant=1,
         pageCompression=1,
         # reportlab opens every page with its initial font: make it ours, not a bare Helvetica
-        initialFontName=ink.fonts.font_name("song"),
+        initialFontName=ink.fonts.font_name("song"),  # type: ignore[arg-type]  # stubs say float
         initialFontSize=layout.RUNNING_NUMBER_SIZE,
     )
     canv.setCreator("docgen")

@@ -462,7 +462,7 @@ class _TextPen:
             if self.face != face:
                 tf = self.names.get(face)
                 if tf is None:
-                    name = ttf.getSubsetInternalName(subset, self.doc)
+                    name = ttf.getSubsetInternalName(subset, self.doc)  # type: ignore[attr-defined]  # TTFont's, not in the stubs' Font
                     tf = self.names[face] = f"{name} {self.size_s} Tf"
                 code.append(tf)
                 self.face = face
@@ -511,12 +511,12 @@ def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     already hold (nearly all of them after the first pages)."""
     state = ttf.state.get(doc)
     if state is None:
-        return ttf.splitString(text, doc)
+        return list(ttf.splitString(text, doc))
     assigned = state.assignments
     try:
         codes = [assigned[c] for c in map(ord, text)]
     except KeyError:  # a character new to this document: reportlab assigns it a code
-        return ttf.splitString(text, doc)
+        return list(ttf.splitString(text, doc))
     hi = max(codes) >> 8
     if min(codes) >> 8 == hi:
         return [(hi, bytes([c & 0xFF for c in codes]) if hi else bytes(codes))]
@@ -842,7 +842,7 @@ class TextFlow(Flowable):
         saveState / translate / restoreState, which costs more than the text itself."""
         self.canv = canvas
         try:
-            self._draw_at(self._hAlignAdjust(x, _sW), y)
+            self._draw_at(self._hAlignAdjust(x, _sW), y)  # type: ignore[attr-defined]  # Flowable's, missing from the stubs
         finally:
             del self.canv
 
@@ -863,7 +863,7 @@ class TextFlow(Flowable):
 
 class _HeadingFlow(TextFlow):
     # Headings keep platypus's translated drawing: their bookmarks are placed relative to it.
-    drawOn = Flowable.drawOn
+    drawOn = Flowable.drawOn  # type: ignore[assignment]  # platypus's own, as before TextFlow's
 
     def __init__(self, inline: Inline, state: _State, level: int, title: str | None, **kw: Any):
         super().__init__(inline, **kw)
@@ -1045,7 +1045,7 @@ class _SignatureArea:
     def _char_x(self, item: _SigLine, chars: str) -> list[tuple[float, float]]:
         """x ranges (from the line's start) of the first occurrence of each of ``chars`` on
         the item's first line."""
-        out = []
+        out: list[tuple[float, float]] = []
         if not item.lines:
             return out
         line = item.lines[0]
@@ -1621,7 +1621,7 @@ class _GridFlow(Flowable):
         return [head, tail]
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
-        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
+        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)  # type: ignore[attr-defined]  # Flowable's, missing from the stubs
 
     def draw(self) -> None:
         self._draw_at(self.canv, 0.0, 0.0)
