@@ -416,70 +416,131 @@ def listing_table(
     )
 
 
-def _units(text: str) -> int:
-    """Width in half-width characters: a CJK or full-width character is 2."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+def _units(text: str) -> float:
+    """Width in half-width characters: a CJK or full-width character is 2, an ASCII letter or
+    digit as wide as in Times New Roman (the Latin face of Chinese text, render/fonts.py
+    LATIN_ROLES: Liberation Serif and Tinos have its metrics), never less than 1 (the CJK
+    face's half-width glyph, where the system has no Latin face)."""
+    return sum(2.0 if ord(ch) >= 0x2E80 else _ascii_units(ch) for ch in text)
 
 
-def _least_units(text: str) -> int:
+@lru_cache(maxsize=256)
+def _ascii_units(ch: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if not ("!" <= ch <= "~"):
+        return 1.0
+    return max(1.0, stringWidth(ch, "Times-Roman", 2.0))
+
+
+def _least_units(text: str) -> float:
     """The narrowest a value can be set without breaking inside a word: its longest run of
     half-width characters (a credit code, a telephone number) or five CJK characters (a
     short term such as 共享制造类 stays whole)."""
-    longest = 0
-    run = 0
+    longest = 0.0
+    run = 0.0
     for ch in text:
         if ord(ch) >= 0x2E80 or ch.isspace():
-            run = 0
+            run = 0.0
         else:
-            run += 1
+            run += _ascii_units(ch)
             longest = max(longest, run)
     units = _units(text)
-    return max(longest, units if units <= 10 else 8)
+    return max(longest, units if units <= 10 else 8.0)
 
 
-# Cell padding of the PDF table in half-width characters of 小五 (2 x 4 pt at 9 pt).
-_PAD_UNITS = 1.8
+# What a line of a cell may lack against the estimate (half-width characters): the breaking
+# rules (no line starts with closing punctuation, Latin words stay whole) and glyph rounding.
+_LINE_SLACK = 1.0
+
+
+def _pad_units(size: float) -> float:
+    """A cell's horizontal padding (both sides) in half-width characters of ``size`` type."""
+    from ..layout import TABLE_PAD_X
+
+    return 2 * TABLE_PAD_X / (size / 2.0) + 0.1
+
+
+def _lines(units: float, width: float, pad: float) -> int:
+    """Lines a value of ``units`` takes in a column ``width`` wide (an estimate that errs long)."""
+    room = width - pad - _LINE_SLACK
+    if units <= width - pad:
+        return 1
+    if room <= 0:
+        return 99
+    return max(2, -(-int(units * 100) // int(room * 100)))
 
 
 def content_widths(
     columns: Sequence[SummaryColumn], rows: Sequence[Sequence[SummaryCell]], size: float
 ) -> tuple[float, ...]:
-    """Column widths (half-width characters) chosen from the content: each column at least its
-    label's widest line (a "\n" in a label is where it may break) and its values' longest word,
-    then the room left shared out to the columns whose values would wrap, in proportion to what
-    they lack, never beyond what their longest value needs."""
+    """Column widths (half-width characters of ``size`` type) chosen from the content: each
+    column at least its label's widest line (a "\n" in a label is where it may break) and its
+    values' longest word; then, while the frame has room, the column whose widening saves the
+    most lines of the table per unit of width is widened (a row is as tall as its tallest cell);
+    what is left goes to the columns whose values still wrap, in proportion to what they lack."""
     from ..layout import LANDSCAPE
 
     budget = LANDSCAPE.frame_width / (size / 2.0)
+    pad = _pad_units(size)
+    values = [
+        [_units(row[k].text) if k < len(row) else 0.0 for row in rows] for k in range(len(columns))
+    ]
     least: list[float] = []
     natural: list[float] = []
     for k, col in enumerate(columns):
         label = max((_units(line) for line in col.label.split("\n")), default=0)
-        values = [row[k].text for row in rows if k < len(row)]
-        word = max((_least_units(v) for v in values), default=0)
-        full = max((_units(v) for v in values), default=0)
-        least.append(max(label, word, 2) + _PAD_UNITS)
-        natural.append(max(label, full, 2) + _PAD_UNITS)
+        word = max((_least_units(row[k].text) for row in rows if k < len(row)), default=0)
+        full = max(values[k], default=0)
+        least.append(max(label, word, 2) + pad)
+        natural.append(max(least[-1], full + pad))
     if sum(natural) <= budget or sum(least) >= budget:
         return tuple(natural if sum(natural) <= budget else least)
-    # the fewest lines per row that the frame allows: every column as wide as its values need
-    # to take at most ``lines`` lines (never below its least width)
-    best = list(least)
-    for lines in range(2, 8):
-        want = []
+
+    def cost(widths: Sequence[float]) -> tuple[int, int]:
+        """(lines of the table, lines of all its cells)."""
+        per_cell = [
+            [_lines(u, w, pad) for u in vals] for vals, w in zip(values, widths, strict=True)
+        ]
+        by_row = [max(col[r] for col in per_cell) for r in range(len(rows))]
+        return sum(by_row), sum(sum(col) for col in per_cell)
+
+    widths = list(least)
+    current = cost(widths)
+    while True:
+        room = budget - sum(widths)
+        best: tuple[float, int, float] | None = None  # (saving per unit, column, new width)
         for k in range(len(columns)):
-            values = [row[k].text for row in rows if k < len(row)]
-            need = max((-(-_units(v) // lines) + 1 for v in values), default=0)
-            want.append(max(least[k], need + _PAD_UNITS))
-        if sum(want) <= budget:
-            best = want
+            # the next width at which some value of column k takes one line fewer
+            steps = sorted(
+                {
+                    u + pad if n == 2 else -(-u // (n - 1)) + pad + _LINE_SLACK
+                    for u in values[k]
+                    if (n := _lines(u, widths[k], pad)) > 1
+                }
+            )
+            for w in steps:
+                if w <= widths[k] or w - widths[k] > room:
+                    continue
+                trial = [*widths[:k], w, *widths[k + 1 :]]
+                after = cost(trial)
+                saving = (current[0] - after[0]) * 1000 + (current[1] - after[1])
+                if saving > 0:
+                    rate = saving / (w - widths[k])
+                    if best is None or rate > best[0]:
+                        best = (rate, k, w)
+                    break
+        if best is None:
             break
-    room = budget - sum(best)
-    lack = [max(0.0, n - b) for n, b in zip(natural, best, strict=True)]
-    if room > 0 and sum(lack):
-        share = min(1.0, room / sum(lack))
-        best = [b + d * share for b, d in zip(best, lack, strict=True)]
-    return tuple(best)
+        widths[best[1]] = best[2]
+        current = cost(widths)
+    room = budget - sum(widths)
+    lack = [max(0.0, n - b) for n, b in zip(natural, widths, strict=True)]
+    lacking = sum(lack, 0.0)
+    if room > 0 and lacking > 0:
+        share = min(1.0, room / lacking)
+        widths = [b + d * share for b, d in zip(widths, lack, strict=True)]
+    return tuple(widths)
 
 
 def _counts_runs(table: SummaryTable) -> tuple[Run, ...]:

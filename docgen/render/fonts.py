@@ -91,11 +91,10 @@ _LATIN_FILES = (
 _LATIN_FAMILY = re.compile(r"^(times new roman|liberation serif|tinos)$", re.I)
 LATIN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 """Printable ASCII but the space (whose width the layout of blanks relies on)."""
-# The roles whose Latin characters go to the Latin face. Empty for now (issue 12): with the
-# proportional face the credit codes of the summary table are wider and 8 applications no longer
-# fit one landscape page; the summary's column widths must measure the Latin face first (see
-# compose/summary.py _units). ("song", "fangsong", "kai") turns it on.
-LATIN_ROLES: frozenset[Role] = frozenset()
+# The roles whose Latin characters go to the Latin face (issue 12). The summary table measures
+# its columns with the Latin face's (Times New Roman) widths (compose/summary.py _units), so the
+# wider credit codes still leave 8 applications on one landscape page.
+LATIN_ROLES: frozenset[Role] = frozenset(("song", "fangsong", "kai"))
 
 # A face with ☑ (U+2611) and ☐ (U+2610), for the invisible text of the drawn tick boxes (what
 # copying or searching the text finds); none of the CJK faces has them.
