@@ -14,6 +14,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check docgen tests bench samples
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 setup: system-deps $(STAMP)
@@ -29,6 +30,7 @@ $(STAMP): pyproject.toml
 
 lint: setup
 	$(BIN)/ruff check docgen tests bench samples
+	$(BIN)/mypy
 
 # Benchmarks (figures in docs/performance.md). bench-setup adds what only the benchmarks use:
 # WeasyPrint (the [bench] extra) and the Pango libraries it loads. If that fails, bench still

@@ -81,7 +81,9 @@ def soffice_version() -> str:
 def machine() -> dict[str, Any]:
     """nproc, CPU model, RAM, OS, Python and the versions of the libraries compared."""
     return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "nproc": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "cpu": _cpu_model(),
         "ram_gib": round(_ram_gib(), 1),
         "os": f"{platform.system()} {platform.release()}",
@@ -427,7 +429,10 @@ def profile_cli(args: Sequence[str], top: int = 15) -> Profile:
         out = Path(tmp) / "cli.prof"
         r = subprocess.run(
             [sys.executable, "-c", _PROFILE_CLI, str(out), *args],
-            capture_output=True, text=True, timeout=900, check=False,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         seconds = float(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else 0.0
         return _hotspots(pstats.Stats(str(out)), seconds, top)

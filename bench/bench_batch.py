@@ -46,9 +46,13 @@ def batch(out: Path, jobs: int, repeats: int, *, fresh: bool = True) -> dict[str
     for _ in range(repeats):
         if fresh and out.exists():
             shutil.rmtree(out)
-        r = run_measured([DOCGEN, "batch", str(SAMPLES), "-o", str(out), "-j", str(jobs)], timeout=900)
+        r = run_measured(
+            [DOCGEN, "batch", str(SAMPLES), "-o", str(out), "-j", str(jobs)], timeout=900
+        )
         if not r.ok:
-            raise RuntimeError(f"docgen batch -j {jobs} failed ({r.returncode}): {r.stderr[-2000:]}")
+            raise RuntimeError(
+                f"docgen batch -j {jobs} failed ({r.returncode}): {r.stderr[-2000:]}"
+            )
         runs.append(r)
     best = min(runs, key=lambda r: r.wall)
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
@@ -130,46 +134,64 @@ def run(repeats: int = 2, profile: bool | None = None) -> dict[str, Any]:
         res["j1"] = j1 = batch(work / "out-j1", 1, repeats)
         res["j2"] = j2 = batch(work / "out-j2", 2, repeats)
         res["incremental"] = inc = batch(work / "out-j2", 2, max(repeats, 3), fresh=False)
-        print(f"\nbatch: {j2['cities']} sample cities, {j2['pages']} packet pages (best of {repeats}, "
-              f"fresh output folder each time)")
+        print(
+            f"\nbatch: {j2['cities']} sample cities, {j2['pages']} packet pages (best of {repeats}, "
+            f"fresh output folder each time)"
+        )
         for r in (j1, j2):
-            print(f"  -j {r['jobs']}: {r['wall']:6.2f} s wall ({r['cpu']:.2f} s CPU), "
-                  f"{r['pps']:.0f} pages/s, peak {r['maxrss_mib']:.0f} MiB per process, "
-                  f"{r['tree_peak_mib']:.0f} MiB all processes together")
-        print(f"  -j 2 speed-up over -j 1: {j1['wall'] / j2['wall']:.2f}x; "
-              f"{j2['applications']} applications, output {j2['out_bytes'] / 1e6:.1f} MB")
+            print(
+                f"  -j {r['jobs']}: {r['wall']:6.2f} s wall ({r['cpu']:.2f} s CPU), "
+                f"{r['pps']:.0f} pages/s, peak {r['maxrss_mib']:.0f} MiB per process, "
+                f"{r['tree_peak_mib']:.0f} MiB all processes together"
+            )
+        print(
+            f"  -j 2 speed-up over -j 1: {j1['wall'] / j2['wall']:.2f}x; "
+            f"{j2['applications']} applications, output {j2['out_bytes'] / 1e6:.1f} MB"
+        )
         per_app = j2["wall"] / j2["applications"]
         res["scale"] = scale = {
             "s_per_application_j2": per_app,
             "cpu_s_per_application": j1["cpu"] / j1["applications"],
             "mb_per_application": j2["out_bytes"] / 1e6 / j2["applications"],
         }
-        print(f"  at this rate (-j 2, this machine): {per_app:.2f} s per application, "
-              f"{scale['cpu_s_per_application']:.2f} CPU-s per application (-j 1); "
-              f"300 applications (a province) ~{300 * per_app:.0f} s, 5000 (all of China) "
-              f"~{5000 * per_app / 60:.0f} min, {5000 * scale['mb_per_application'] / 1000:.1f} GB "
-              f"of output")
-        print(f"  target all 14 cities <= {TARGET_BATCH_J2:.0f} s with -j 2: {j2['wall']:.2f} s: "
-              f"{verdict(j2['wall'] <= TARGET_BATCH_J2)}")
-        print(f"  no-change rerun (-j 2, {inc['skipped']} skipped): {inc['wall']:.2f} s wall "
-              f"({inc['internal_s']:.2f} s inside run_batch, the rest is interpreter start and "
-              f"imports); target < {TARGET_INCREMENTAL:.0f} s: {verdict(inc['wall'] < TARGET_INCREMENTAL)}")
+        print(
+            f"  at this rate (-j 2, this machine): {per_app:.2f} s per application, "
+            f"{scale['cpu_s_per_application']:.2f} CPU-s per application (-j 1); "
+            f"300 applications (a province) ~{300 * per_app:.0f} s, 5000 (all of China) "
+            f"~{5000 * per_app / 60:.0f} min, {5000 * scale['mb_per_application'] / 1000:.1f} GB "
+            f"of output"
+        )
+        print(
+            f"  target all 14 cities <= {TARGET_BATCH_J2:.0f} s with -j 2: {j2['wall']:.2f} s: "
+            f"{verdict(j2['wall'] <= TARGET_BATCH_J2)}"
+        )
+        print(
+            f"  no-change rerun (-j 2, {inc['skipped']} skipped): {inc['wall']:.2f} s wall "
+            f"({inc['internal_s']:.2f} s inside run_batch, the rest is interpreter start and "
+            f"imports); target < {TARGET_INCREMENTAL:.0f} s: {verdict(inc['wall'] < TARGET_INCREMENTAL)}"
+        )
 
         rows = scaling(work, repeats)
         warm_scaling(rows, work, repeats)
         base = rows[0]
-        print(f"\nscaling: {largest_sample().parent.name} narrative x1..x8, docgen build (CLI wall, "
-              f"best of {repeats}) and build_city in a warm process")
-        print("  factor  pages  page ratio   CLI s  time ratio  (time/page ratio)   warm s  time ratio  "
-              "(time/page ratio)  peak MiB")
+        print(
+            f"\nscaling: {largest_sample().parent.name} narrative x1..x8, docgen build (CLI wall, "
+            f"best of {repeats}) and build_city in a warm process"
+        )
+        print(
+            "  factor  pages  page ratio   CLI s  time ratio  (time/page ratio)   warm s  time ratio  "
+            "(time/page ratio)  peak MiB"
+        )
         for r in rows:
             pr = r["pages"] / base["pages"]
             r["page_ratio"] = pr
             r["time_ratio"] = r["wall"] / base["wall"]
             r["warm_ratio"] = r["warm"] / base["warm"]
-            print(f"  {r['factor']:>5}x  {r['pages']:5d}  {pr:9.2f}x  {r['wall']:6.2f}  {r['time_ratio']:9.2f}x  "
-                  f"({r['time_ratio'] / pr:5.2f})          {r['warm']:6.2f}  {r['warm_ratio']:9.2f}x  "
-                  f"({r['warm_ratio'] / pr:5.2f})         {r['peak_mib']:6.0f}")
+            print(
+                f"  {r['factor']:>5}x  {r['pages']:5d}  {pr:9.2f}x  {r['wall']:6.2f}  {r['time_ratio']:9.2f}x  "
+                f"({r['time_ratio'] / pr:5.2f})          {r['warm']:6.2f}  {r['warm_ratio']:9.2f}x  "
+                f"({r['warm_ratio'] / pr:5.2f})         {r['peak_mib']:6.0f}"
+            )
         last = rows[-1]
         ok_lin = last["warm_ratio"] / last["page_ratio"] <= TARGET_LINEAR and (
             last["time_ratio"] / last["page_ratio"] <= TARGET_LINEAR
@@ -181,8 +203,10 @@ def run(repeats: int = 2, profile: bool | None = None) -> dict[str, Any]:
             if b["pages"] > a["pages"]
         ]
         print("  marginal ms per added page (warm): " + ", ".join(f"{m:.1f}" for m in marg))
-        print(f"  target linear (x8 pages in <= 9x the time, i.e. time/page ratio <= "
-              f"{TARGET_LINEAR:.3f}): {verdict(ok_lin)}")
+        print(
+            f"  target linear (x8 pages in <= 9x the time, i.e. time/page ratio <= "
+            f"{TARGET_LINEAR:.3f}): {verdict(ok_lin)}"
+        )
         res["scaling"] = [{k: v for k, v in r.items() if k != "city"} for r in rows]
         res["marginal_ms"] = marg
         res["targets"] = {
@@ -194,8 +218,10 @@ def run(repeats: int = 2, profile: bool | None = None) -> dict[str, Any]:
             res["profile_incremental"] = profile_cli(
                 ["batch", str(SAMPLES), "-o", str(work / "out-j2"), "-j", "2"]
             )
-            print_profile("the no-change rerun (the whole docgen batch command, imports included)",
-                          res["profile_incremental"])
+            print_profile(
+                "the no-change rerun (the whole docgen batch command, imports included)",
+                res["profile_incremental"],
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return res

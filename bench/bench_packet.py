@@ -54,9 +54,7 @@ def build(city: Path, out: Path, repeats: int) -> dict[str, Any]:
     pages = m["bundle"]["pages"]
     form_pages = sum(d["form_pages"] for d in m["documents"])
     attachment_pages = sum(
-        a["pages"][1] - a["pages"][0] + 1
-        for d in m["documents"]
-        for a in d["attachments"]
+        a["pages"][1] - a["pages"][0] + 1 for d in m["documents"] for a in d["attachments"]
     )
     return {
         "city": m["city"]["name"],
@@ -126,34 +124,48 @@ def run(repeats: int = 3, pages_wanted: int = 300, profile: bool | None = None) 
         syn["marginal_bytes_per_page"] = (
             (syn["bundle_bytes"] - largest["bundle_bytes"]) / extra_pages if extra_pages else 0.0
         )
-        syn["marginal_s_per_page"] = (syn["wall"] - largest["wall"]) / extra_pages if extra_pages else 0.0
+        syn["marginal_s_per_page"] = (
+            (syn["wall"] - largest["wall"]) / extra_pages if extra_pages else 0.0
+        )
         syn["seconds_at_target"] = largest["wall"] + syn["marginal_s_per_page"] * (
             pages_wanted - largest["pages"]
         )
 
-        print(f"\npacket (docgen build, one city; best of {repeats}; "
-              f"interpreter start + imports {res['startup_s']:.2f} s included):")
+        print(
+            f"\npacket (docgen build, one city; best of {repeats}; "
+            f"interpreter start + imports {res['startup_s']:.2f} s included):"
+        )
         for name, r in (("largest sample", largest), (f"synthetic ~{pages_wanted} pages", syn)):
-            print(f"  {name:<22} {r['city']} {r['code']}: {r['pages']} pages "
-                  f"({r['form_pages']} form, {r['attachment_pages']} attachment), "
-                  f"{r['wall']:.2f} s wall ({r['cpu']:.2f} s CPU), {r['pps']:.0f} pages/s, "
-                  f"peak {r['peak_mib']:.0f} MiB ({r['tree_peak_mib']:.0f} MiB all processes), "
-                  f"bundle.pdf {r['bundle_bytes'] / 1024:.0f} KB = "
-                  f"{r['bytes_per_page'] / 1024:.1f} KB/page")
-        print(f"  synthetic city: every section x{factor:.2f} (calibrated in {calib:.1f} s); "
-              f"each added text page costs {syn['marginal_s_per_page'] * 1000:.1f} ms and "
-              f"{syn['marginal_bytes_per_page'] / 1024:.1f} KB")
+            print(
+                f"  {name:<22} {r['city']} {r['code']}: {r['pages']} pages "
+                f"({r['form_pages']} form, {r['attachment_pages']} attachment), "
+                f"{r['wall']:.2f} s wall ({r['cpu']:.2f} s CPU), {r['pps']:.0f} pages/s, "
+                f"peak {r['peak_mib']:.0f} MiB ({r['tree_peak_mib']:.0f} MiB all processes), "
+                f"bundle.pdf {r['bundle_bytes'] / 1024:.0f} KB = "
+                f"{r['bytes_per_page'] / 1024:.1f} KB/page"
+            )
+        print(
+            f"  synthetic city: every section x{factor:.2f} (calibrated in {calib:.1f} s); "
+            f"each added text page costs {syn['marginal_s_per_page'] * 1000:.1f} ms and "
+            f"{syn['marginal_bytes_per_page'] / 1024:.1f} KB"
+        )
         ok_t = syn["wall"] <= TARGET_SECONDS_300 * syn["pages"] / pages_wanted
         ok_m = max(largest["peak_mib"], syn["peak_mib"]) * 1.048576 < TARGET_PEAK_MB
         ok_b = syn["bytes_per_page"] < TARGET_BYTES_PER_PAGE and (
             syn["marginal_bytes_per_page"] < TARGET_BYTES_PER_PAGE
         )
-        print(f"  target 300-page packet <= {TARGET_SECONDS_300:.0f} s: {syn['wall']:.2f} s for "
-              f"{syn['pages']} pages ({syn['seconds_at_target']:.2f} s at {pages_wanted}): {verdict(ok_t)}")
-        print(f"  target peak memory < {TARGET_PEAK_MB:.0f} MB: "
-              f"{max(largest['peak_mib'], syn['peak_mib']) * 1.048576:.0f} MB: {verdict(ok_m)}")
-        print(f"  target < 15 KB per text page: {syn['bytes_per_page'] / 1024:.1f} KB average, "
-              f"{syn['marginal_bytes_per_page'] / 1024:.1f} KB per added text page: {verdict(ok_b)}")
+        print(
+            f"  target 300-page packet <= {TARGET_SECONDS_300:.0f} s: {syn['wall']:.2f} s for "
+            f"{syn['pages']} pages ({syn['seconds_at_target']:.2f} s at {pages_wanted}): {verdict(ok_t)}"
+        )
+        print(
+            f"  target peak memory < {TARGET_PEAK_MB:.0f} MB: "
+            f"{max(largest['peak_mib'], syn['peak_mib']) * 1.048576:.0f} MB: {verdict(ok_m)}"
+        )
+        print(
+            f"  target < 15 KB per text page: {syn['bytes_per_page'] / 1024:.1f} KB average, "
+            f"{syn['marginal_bytes_per_page'] / 1024:.1f} KB per added text page: {verdict(ok_b)}"
+        )
         res["targets"] = {"seconds_300": ok_t, "peak_memory": ok_m, "bytes_per_page": ok_b}
         from docgen.build import build_city
 
@@ -162,8 +174,10 @@ def run(repeats: int = 3, pages_wanted: int = 300, profile: bool | None = None) 
         res["stages"] = {"total": total, **stages}
         print_stages(f"the {syn['pages']}-page build", total, stages)
         res["cold_overhead_s"] = syn["wall"] - total
-        print(f"    fixed cost of a fresh process (CLI wall - warm build: interpreter, imports, "
-              f"font parsing): {syn['wall'] - total:.2f} s")
+        print(
+            f"    fixed cost of a fresh process (CLI wall - warm build: interpreter, imports, "
+            f"font parsing): {syn['wall'] - total:.2f} s"
+        )
         if profile or (profile is None and not (ok_t and ok_m)):
             res["profile"] = profile_call(lambda: build_city(city, work / "profiled"))
             print_profile(f"build_city of the {syn['pages']}-page city, in process", res["profile"])

@@ -36,8 +36,10 @@ def run(repeats: int = 7) -> dict[str, Any]:
     atts = sum(len(a.attachments) for f in files for a in load_city(f).applications)
     print(f"samples: {len(files)} cities, {apps} applications, {atts} attachments")
     print(f"validate all samples, first run (cold imports): {cold * 1000:.0f} ms")
-    print(f"validate all samples, best of {repeats}: {min(times) * 1000:.0f} ms "
-          f"(median {statistics.median(times) * 1000:.0f} ms, {min(times) / len(files) * 1000:.1f} ms per city)")
+    print(
+        f"validate all samples, best of {repeats}: {min(times) * 1000:.0f} ms "
+        f"(median {statistics.median(times) * 1000:.0f} ms, {min(times) / len(files) * 1000:.1f} ms per city)"
+    )
     return {
         "cities": len(files),
         "applications": apps,
@@ -50,7 +52,9 @@ def run(repeats: int = 7) -> dict[str, Any]:
 
 
 def main(repeats: int = 7) -> None:
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python {sys.version.split()[0]}")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} python {sys.version.split()[0]}"
+    )
     run(repeats)
 
 

@@ -55,8 +55,7 @@ def font_face_css(fonts: FontSet) -> tuple[str, dict[Role, str]]:
             if key not in names:
                 names[key] = f"dg{len(names)}"
                 rules.append(
-                    f'@font-face {{ font-family: "{names[key]}"; '
-                    f'src: url("file://{face.path}"); }}'
+                    f'@font-face {{ font-family: "{names[key]}"; src: url("file://{face.path}"); }}'
                 )
             chain.append(f'"{names[key]}"')
         families[role] = ", ".join(chain)
@@ -197,7 +196,7 @@ def _block(block: Block) -> str:
             head, body = [], []
             for r, row in enumerate(block.rows):
                 cells = "".join(
-                    f'<td{" colspan=" + str(c.colspan) if c.colspan > 1 else ""}'
+                    f"<td{' colspan=' + str(c.colspan) if c.colspan > 1 else ''}"
                     f'{" class=h" if c.header else ""} style="text-align:{c.align}">'
                     f"{_runs(c.text, block.role)}</td>"
                     for c in row

@@ -713,7 +713,9 @@ def test_a_dead_workers_city_is_reported_as_what_its_folder_holds(tmp_path: Path
         edition="gx-2021-3",
         city=CityEntry(name="柳州市", division_code="450200"),
         bundle=BundleEntry(file="bundle.pdf", pages=3, sha256=digest),
-        summary=SummaryEntry(xlsx="", pdf="", bundle_pages=(1, 1), straddle_seals=[], seal_slots=[]),
+        summary=SummaryEntry(
+            xlsx="", pdf="", bundle_pages=(1, 1), straddle_seals=[], seal_slots=[]
+        ),
         documents=[],
         options=OptionsEntry(max_seal_pages=20, seal_marks=True, duplex=False),
         files=[FileEntry(path="bundle.pdf", sha256=digest, size=len(data))],
