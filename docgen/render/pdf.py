@@ -575,6 +575,38 @@ def _glyph_set(path: str, index: int) -> tuple[Any, dict[int, str], float]:
     return tt.getGlyphSet(), tt.getBestCmap() or {}, float(tt["head"].unitsPerEm)
 
 
+# One glyph's outline in font units: ("m", x, y), ("l", x, y), ("c", x1, y1, x2, y2, x3, y3),
+# ("z",) with quadratic curves already made cubic, as fontTools' BasePen gives them.
+_Outline = tuple[tuple[Any, ...], ...]
+
+
+@functools.cache
+def _glyph_outline(path: str, index: int, name: str) -> tuple[_Outline, float]:
+    """The outline and the advance (font units) of glyph ``name``, converted once per process:
+    the slot labels repeat the same few characters on every page."""
+    from fontTools.pens.basePen import BasePen
+
+    gs, _cmap, _upem = _glyph_set(path, index)
+    ops: list[tuple[Any, ...]] = []
+
+    class _Recorder(BasePen):  # type: ignore[misc]
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            ops.append(("m", *pt))
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            ops.append(("l", *pt))
+
+        def _curveToOne(self, a: Any, b: Any, c: Any) -> None:
+            ops.append(("c", *a, *b, *c))
+
+        def _closePath(self) -> None:
+            ops.append(("z",))
+
+    glyph = gs[name]
+    glyph.draw(_Recorder(gs))
+    return tuple(ops), float(glyph.width)
+
+
 def draw_outlined(
     canv: Any,
     fonts: FontSet,
@@ -589,45 +621,39 @@ def draw_outlined(
 ) -> float:
     """Draw ``text`` centred on ``x`` (else starting there) with its baseline at ``y`` as
     filled glyph outlines; returns its width."""
-    from fontTools.pens.basePen import BasePen
-
-    # (glyph set, glyph name, advance in points, units per em)
-    glyphs: list[tuple[Any, str, float, float]] = []
+    # (outline, advance in points, scale)
+    glyphs: list[tuple[_Outline, float, float]] = []
     faces = fonts._by_name  # reportlab name -> Face, for the face's file
     for font, piece in fonts.segments(text, role):
         face = faces[font]
-        gs, cmap, upem = _glyph_set(str(face.path), face.index)
+        _gs, cmap, upem = _glyph_set(str(face.path), face.index)
         for ch in piece:
             name = cmap.get(ord(ch))
             if name is None:
                 continue
-            glyphs.append((gs, name, gs[name].width * size / upem, upem))
-    width = sum(g[2] for g in glyphs)
+            outline, advance = _glyph_outline(str(face.path), face.index, name)
+            glyphs.append((outline, advance * size / upem, size / upem))
+    width = sum(g[1] for g in glyphs)
     path = canv.beginPath()
-
-    class _Pen(BasePen):  # type: ignore[misc]
-        def __init__(self, gs: Any, dx: float, scale: float):
-            super().__init__(gs)
-            self.dx, self.k = dx, scale
-
-        def _p(self, pt: tuple[float, float]) -> tuple[float, float]:
-            return self.dx + pt[0] * self.k, y + pt[1] * self.k
-
-        def _moveTo(self, pt: tuple[float, float]) -> None:
-            path.moveTo(*self._p(pt))
-
-        def _lineTo(self, pt: tuple[float, float]) -> None:
-            path.lineTo(*self._p(pt))
-
-        def _curveToOne(self, a: Any, b: Any, c: Any) -> None:
-            path.curveTo(*self._p(a), *self._p(b), *self._p(c))
-
-        def _closePath(self) -> None:
-            path.close()
-
     pos = x - width / 2.0 if center else x
-    for gs, name, adv, upem in glyphs:
-        gs[name].draw(_Pen(gs, pos, size / upem))
+    for outline, adv, k in glyphs:
+        for op in outline:
+            kind = op[0]
+            if kind == "m":
+                path.moveTo(pos + op[1] * k, y + op[2] * k)
+            elif kind == "l":
+                path.lineTo(pos + op[1] * k, y + op[2] * k)
+            elif kind == "c":
+                path.curveTo(
+                    pos + op[1] * k,
+                    y + op[2] * k,
+                    pos + op[3] * k,
+                    y + op[4] * k,
+                    pos + op[5] * k,
+                    y + op[6] * k,
+                )
+            else:
+                path.close()
         pos += adv
     canv.saveState()
     canv.setFillColor(color)
