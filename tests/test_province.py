@@ -22,7 +22,7 @@ from docgen.compose.summary import compose_summary
 from docgen.document import PageBreak, Table
 from docgen.edition import Edition, load_edition
 from docgen.model import City, load_city, parse_city
-from docgen.render.xlsx import render_province_xlsx
+from docgen.render.xlsx import render_province_xlsx, width_budget
 
 from .conftest import EXAMPLE_DIR, sample_files
 from .test_summary import column_text, libreoffice_text
@@ -83,12 +83,16 @@ def test_columns_and_title_come_from_province_toml(table: ProvinceTable):
         "类型",
         "服务型\n制造模式",  # two-line headers, broken where the words do
         "申报主体名称",
-        "平台/项目名称",
-        "统一社会信用代码",
+        "平台/项目\n名称",
+        "统一社会\n信用代码",
         "法定\n代表人",
         "联系人",
+        "职务",  # the city tables' columns, 职务 and 手机 included
         "联系电话",
+        "手机",
+        "备注",
     ]
+    assert table.unit == "自治区工业和信息化厅"  # the provincial office fills it
 
 
 def test_listing_has_every_application_in_city_then_file_order(
@@ -312,6 +316,8 @@ def test_xlsx_listing_sheet(xlsx: bytes, table: ProvinceTable):
             cell = ws.cell(row=HEADER_ROW + 1 + i, column=j + 1)
             if value.number is not None:
                 assert cell.value == value.number
+            elif value.text == "":  # an empty cell (备注 left blank) reads back as empty
+                assert cell.value in (None, "")
             else:  # every user value is a string cell, exactly as typed
                 assert (cell.value, cell.data_type) == (value.text, "s")
     assert ws.max_row == HEADER_ROW + table.total
@@ -369,9 +375,14 @@ def test_xlsx_prints_like_the_city_summary(xlsx: bytes):
         assert "&P" in (ws.oddFooter.center.text or "")
         widths = [ws.column_dimensions[c].width for c in "ABC"]
         assert all(w and w >= 5 for w in widths)
+    # the city tables' 14 columns fit the printable width at 90 % or more, as the city
+    # summary's do: long names wrap, credit codes never do
     listing = workbook(xlsx).worksheets[0]
-    name = listing.column_dimensions["F"].width  # 申报主体名称: wide enough for CJK names
-    assert name is not None and name >= 20
+    width = {c: listing.column_dimensions[c].width or 0.0 for c in "ABCDEFGHIJKLMN"}
+    assert sum(width.values()) <= width_budget(14) + 0.5
+    assert width["F"] >= 2 * 5  # 申报主体名称: at least five CJK characters a line
+    assert width["F"] > width["A"]  # and wider than 序号
+    assert width["H"] >= 18  # an 18-character credit code fits on one line
 
 
 def test_xlsx_is_deterministic(table: ProvinceTable, xlsx: bytes):
@@ -411,6 +422,7 @@ def test_pdf_lists_every_city_and_application(
 ):
     _, doc = pdf
     assert {(round(p.width), round(p.height)) for p in doc.pages} == {(842, 595)}
+    assert doc.metadata.get("Author") == "自治区工业和信息化厅"
     pages = ["".join((p.extract_text() or "").split()) for p in doc.pages]
     text = "".join(pages)
     assert TITLE in text
@@ -427,9 +439,9 @@ def test_pdf_lists_every_city_and_application(
     # the listing repeats its header on every page; the counts table comes on its own page
     counts_page = next(i for i, t in enumerate(pages) if "各设区市申报数量与名额核对" in t)
     assert counts_page == len(pages) - 1 and counts_page >= 2
-    for t in pages[:counts_page]:
-        assert "统一社会信用代码" in t
-    assert "全区合计" in pages[counts_page] and "统一社会信用代码" not in pages[counts_page]
+    for t in pages[:counts_page]:  # the two-line header: 统一社会 / 信用代码
+        assert "统一社会" in t and "信用代码" in t
+    assert "全区合计" in pages[counts_page] and "统一社会" not in pages[counts_page]
 
 
 def test_pdf_counts_header_is_one_line(pdf: tuple[bytes, Any], table: ProvinceTable):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from docgen.compose.province import ProvinceTable
 from docgen.compose.summary import (
     SummaryTable,
     compose_summary,
@@ -438,12 +439,13 @@ def render_summary_pdf(table: SummaryTable) -> tuple[Any, Any]:
     return result, pdfplumber.open(io.BytesIO(result.data))
 
 
-def column_text(page: Any, table: SummaryTable, key: str) -> str:
-    """The text printed in one column of the grid on ``page``, whitespace removed (cells wrap)."""
+def column_text(page: Any, table: SummaryTable | ProvinceTable, key: str) -> str:
+    """The text printed in one column of the grid on ``page``, whitespace removed (cells wrap).
+    The columns are found as the renderer lays them out: widths from the content at the
+    table's type size (the city summary's and the province's listing alike)."""
 
     keys = [c.key for c in table.columns]
-    size = table.table_size if isinstance(table, SummaryTable) else 10.5  # the province's
-    widths = listing_table(table.columns, table.rows, None, size).widths
+    widths = listing_table(table.columns, table.rows, None, table.table_size).widths
     total = sum(widths)
     j = keys.index(key)
     x0 = LANDSCAPE.margin_left + sum(widths[:j]) / total * LANDSCAPE.frame_width

@@ -20,7 +20,16 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ..document import Block, Cell, Document, PageBreak, Paragraph, Run, Table, Title
+from ..document import (
+    Block,
+    Cell,
+    Document,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+    Title,
+)
 from ..edition import Edition
 from ..errors import EditionError
 from ..model import City
@@ -88,6 +97,8 @@ class _ProvinceXlsxSpec(_XlsxSpec):
 class _ProvinceSpec(_Strict):
     title: str
     statement: str = ""
+    table_size: float = Field(default=8.5, ge=6.0, le=16.0)
+    province_unit: str = Field(min_length=1)
     none_mark: str
     empty_note: str
     missing_mark: str = Field(default="未提交", min_length=1)
@@ -168,6 +179,8 @@ class ProvinceTable:
 
     title: str
     statement: str
+    unit: str  # the provincial office that fills the table (填报单位): the PDF's author
+    table_size: float
     columns: tuple[SummaryColumn, ...]
     rows: tuple[tuple[SummaryCell, ...], ...]
     note: str | None  # set when no city has an application
@@ -298,6 +311,8 @@ def compose_province(
     return ProvinceTable(
         title=spec.title,
         statement=statement,
+        unit=spec.province_unit,
+        table_size=spec.table_size,
         columns=columns,
         rows=tuple(rows),
         note=None if rows else spec.empty_note,
@@ -441,7 +456,7 @@ def province_document(table: ProvinceTable) -> Document:
             )
         )
     blocks += [
-        listing_table(table.columns, table.rows, table.note),
+        listing_table(table.columns, table.rows, table.note, size=table.table_size),
         PageBreak(),
         Title((Run(table.counts_heading),), size=18.0, role="hei", space_after=6.0),
         Table(
@@ -462,4 +477,5 @@ def province_document(table: ProvinceTable) -> Document:
         blocks=tuple(blocks),
         landscape=True,
         cover_pages=0,
+        author=table.unit,
     )
