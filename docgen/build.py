@@ -167,6 +167,7 @@ def check_city(
         allow_absolute=options.allow_absolute,
         font_dirs=options.font_dirs,
         attachments=attachments,
+        compose_documents=False,  # ``compose`` checks the documents it composes
     )
     if any(f.level == "error" for f in findings):
         raise InputError(findings)

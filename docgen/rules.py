@@ -41,11 +41,14 @@ def validate(
     allow_absolute: bool = False,
     font_dirs: Sequence[Path] = (),
     attachments: AttachmentReader | None = None,
+    compose_documents: bool = True,
 ) -> list[Finding]:
     """Check ``city`` against its edition's rules; return every finding (errors and warnings).
 
     ``attachments`` reads each attachment once; the build passes its own, so that what it hashes
-    and binds are the bytes checked here.
+    and binds are the bytes checked here. ``compose_documents`` False leaves the check of the
+    composed documents' text to the caller: the build composes them anyway and checks them,
+    with the bundle's own text, in its compose stage (the fields are checked here all the same).
 
     This includes everything ``build`` would refuse later: every text must be printable with
     the fonts of ``font_dirs`` and the system (:func:`docgen.printable.check_printable`: no
@@ -65,7 +68,8 @@ def validate(
     reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     for i, app in enumerate(city.applications):
         findings += _check_application(city, edition, i, app, reader)
-    findings += _check_printable(city, edition, font_dirs, compose=not _has_errors(findings))
+    compose = compose_documents and not _has_errors(findings)
+    findings += _check_printable(city, edition, font_dirs, compose=compose)
     return sorted(set(findings), key=_order)
 
 
