@@ -127,7 +127,10 @@ class Table:
     """A bordered grid. ``widths`` are relative column widths (they are scaled to the frame).
 
     ``header_rows`` rows repeat at the top of every page the table spans. Rows never split across
-    pages unless a single row is taller than a page.
+    pages unless a single row is taller than a page. ``keep_rows``: the fewest body rows a page
+    break leaves on either side (a table that has fewer than twice as many body rows is not
+    split but moved whole); a signature block right after the table goes with its last
+    ``keep_rows`` rows, never to a page of its own.
     """
 
     widths: tuple[float, ...]
@@ -136,6 +139,7 @@ class Table:
     size: float = 12.0
     role: Role = "song"
     caption: Runs | None = None
+    keep_rows: int = 2
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import zipfile
@@ -17,9 +18,10 @@ from docgen.compose.province import (
     compose_province,
     count_column_width,
     province_document,
+    signature_block,
 )
-from docgen.compose.summary import compose_summary
-from docgen.document import PageBreak, Table
+from docgen.compose.summary import compose_summary, listing_table
+from docgen.document import PageBreak, Run, Table
 from docgen.edition import Edition, load_edition
 from docgen.model import City, load_city, parse_city
 from docgen.render.xlsx import render_province_xlsx, width_budget
@@ -495,3 +497,87 @@ def test_libreoffice_prints_both_sheets(xlsx: bytes, tmp_path: Path):
     text = "".join(pages)
     assert TITLE in text and "各设区市申报数量与名额核对" in text and "全区合计" in text
     assert all("第" in p and "页" in p for p in pages)  # the footer's page numbers
+
+
+# --------------------------------------------------------------------------- 填报单位（盖章）
+
+
+def pdf_text(data: bytes) -> str:
+    doc = pytest.importorskip("pdfplumber").open(io.BytesIO(data))
+    return "\n".join(p.extract_text() or "" for p in doc.pages)
+
+
+def _listing_rows_and_block(data: bytes, table: ProvinceTable) -> list[tuple[int, bool]]:
+    """Per page of the listing: how many listing rows (序号 in the first column) it holds,
+    and whether the 填报单位（盖章） block is on it."""
+    from docgen.layout import LANDSCAPE
+
+    doc = pytest.importorskip("pdfplumber").open(io.BytesIO(data))
+    widths = listing_table(table.columns, table.rows, None, table.table_size).widths
+    x_seq = LANDSCAPE.margin_left + widths[0] / sum(widths) * LANDSCAPE.frame_width
+    out = []
+    for page in doc.pages[:-1]:  # the last page: the counts
+        seqs = [w for w in page.extract_words() if w["x1"] < x_seq and w["text"].isdigit()]
+        out.append((len(seqs), table.unit_label in (page.extract_text() or "")))
+    return out
+
+
+@pytest.mark.parametrize("n", [*range(1, 31), 52])
+def test_pdf_keeps_the_unit_block_with_the_last_rows(table: ProvinceTable, n: int):
+    from docgen.render.fonts import resolve_fonts
+    from docgen.render.pdf import render_pdf
+
+    assert table.keep_rows == 3  # province.toml: three rows at least on a page
+    part = dataclasses.replace(table, rows=table.rows[:n])
+    data = render_pdf([province_document(part)], resolve_fonts()).data
+    pages = _listing_rows_and_block(data, part)
+    assert sum(rows for rows, _ in pages) == n
+    # the block is once, on the last listing page, with at least three rows (all, if fewer)
+    assert [block for _, block in pages] == [False] * (len(pages) - 1) + [True]
+    assert pages[-1][0] >= min(n, 3)
+    # no page of the listing holds fewer than three rows
+    if n >= 6:
+        assert all(rows >= 3 for rows, _ in pages), pages
+    assert "此页无正文" not in pdf_text(data)
+
+
+def test_pdf_unit_block_and_its_seal(pdf: tuple[bytes, Any], table: ProvinceTable):
+    from docgen.render.fonts import resolve_fonts
+    from docgen.render.pdf import render_pdf
+
+    assert (table.unit_label, table.date_label) == ("填报单位（盖章）", "填报日期")
+    assert "年" in table.date_text and "二〇" not in table.date_text  # written in by hand
+    result = render_pdf([province_document(table)], resolve_fonts())
+    doc = pytest.importorskip("pdfplumber").open(io.BytesIO(result.data))
+    slots = [s for s in result.docs[0].seal_slots if s.seal == "bureau"]
+    assert len(slots) == 1
+    slot = slots[0]
+    page = doc.pages[slot.page]
+    text = "".join((page.extract_text() or "").split())
+    assert f"{table.unit_label}：{table.unit}" in text
+    assert "联系人：" not in text  # province.toml has no contact line: none printed
+    x0, y0, x1, y1 = slot.box
+    inside = [
+        c["text"]
+        for c in page.chars
+        if c["x1"] > x0
+        and c["x0"] < x1
+        and page.height - c["top"] > y0
+        and page.height - c["bottom"] < y1
+    ]
+    # the seal covers the unit's name and the date's 年 and 月, and nothing of the table
+    assert {table.unit[0], "年", "月"} <= set(inside), inside
+    allowed = set(table.unit_label + "：" + table.unit + table.date_label + table.date_text)
+    assert set(inside) - {" ", "\u3000"} <= allowed, inside
+
+
+def test_pdf_unit_block_with_a_contact_line(table: ProvinceTable):
+    from docgen.render.fonts import resolve_fonts
+    from docgen.render.pdf import render_pdf
+
+    contact = "联系人：韦小宝　联系电话：0771-5591237"
+    with_contact = dataclasses.replace(table, contact=contact, rows=table.rows[:12])
+    assert signature_block(with_contact).lines[-1] == (Run(contact),)
+    assert len(signature_block(dataclasses.replace(with_contact, contact="")).lines) == 2
+    data = render_pdf([province_document(with_contact)], resolve_fonts()).data
+    assert "".join(contact.split()) in "".join(pdf_text(data).split())

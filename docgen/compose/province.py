@@ -14,12 +14,14 @@ widths come from the edition's ``province.toml``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 
+from ..cnformat import chinese_date
 from ..document import (
     Block,
     Cell,
@@ -27,6 +29,7 @@ from ..document import (
     PageBreak,
     Paragraph,
     Run,
+    SignatureBlock,
     Table,
     Title,
 )
@@ -62,6 +65,7 @@ __all__ = [
     "count_column_width",
     "province_cities",
     "province_document",
+    "signature_block",
 ]
 
 PROVINCE_COLUMN_KEYS: tuple[str, ...] = ("seq", "city", *(k for k in COLUMN_KEYS if k != "seq"))
@@ -99,6 +103,11 @@ class _ProvinceSpec(_Strict):
     statement: str = ""
     table_size: float = Field(default=8.5, ge=6.0, le=16.0)
     province_unit: str = Field(min_length=1)
+    unit_label: str = Field(default="填报单位（盖章）", min_length=1)
+    date_label: str = Field(default="填报日期", min_length=1)
+    date_blank: str = "　　　　年　　月　　日"
+    contact: str = ""
+    keep_rows: int = Field(default=3, ge=1, le=20)
     none_mark: str
     empty_note: str
     missing_mark: str = Field(default="未提交", min_length=1)
@@ -181,6 +190,11 @@ class ProvinceTable:
     statement: str
     unit: str  # the provincial office that fills the table (填报单位): the PDF's author
     table_size: float
+    unit_label: str  # 填报单位（盖章）
+    date_label: str  # 填报日期
+    date_text: str  # the date in words, or the blank to write it in by hand
+    contact: str  # the contact line under the date ("" : none)
+    keep_rows: int  # the fewest listing rows on a page, the last page's with the block
     columns: tuple[SummaryColumn, ...]
     rows: tuple[tuple[SummaryCell, ...], ...]
     note: str | None  # set when no city has an application
@@ -258,7 +272,10 @@ class ProvinceTable:
 
 
 def compose_province(
-    cities: Sequence[City], edition: Edition, failed: Mapping[str, str] | None = None
+    cities: Sequence[City],
+    edition: Edition,
+    failed: Mapping[str, str] | None = None,
+    on: date | None = None,
 ) -> ProvinceTable:
     """The province summary of ``cities``: cities in division-code order, each city's
     applications in its file's order, numbered across the province.
@@ -266,7 +283,8 @@ def compose_province(
     ``failed`` maps the division code of each city whose file the batch found but could not
     build to its name ("" when not known): those cities, and every city of the province (the
     edition's list) with neither a packet nor a failure, get a row of their own in the counts
-    table, marked 生成失败 / 未提交, and are named in the statement."""
+    table, marked 生成失败 / 未提交, and are named in the statement. ``on``: the date under
+    the 填报单位 (None: province.toml's date_blank, to write in by hand)."""
     spec = _load_spec(edition.template_path("province.toml"))
     failed = dict(failed or {})
     ordered = sorted(cities, key=lambda c: (c.city.division_code, c.city.name))
@@ -313,6 +331,11 @@ def compose_province(
         statement=statement,
         unit=spec.province_unit,
         table_size=spec.table_size,
+        unit_label=spec.unit_label,
+        date_label=spec.date_label,
+        date_text=chinese_date(on) if on is not None else spec.date_blank,
+        contact=spec.contact,
+        keep_rows=spec.keep_rows,
         columns=columns,
         rows=tuple(rows),
         note=None if rows else spec.empty_note,
@@ -415,9 +438,23 @@ def _merged_labels(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- the document
 
 
+def signature_block(table: ProvinceTable) -> SignatureBlock:
+    """填报单位（盖章）：<unit>, 填报日期：<date>, then the contact line when there is one; the
+    office's seal over the unit's name and the date."""
+    lines: list[tuple[Run, ...]] = [
+        (Run(f"{table.unit_label}："), Run(table.unit)),
+        (Run(f"{table.date_label}："), Run(table.date_text)),
+    ]
+    if table.contact:
+        lines.append((Run(table.contact),))
+    return SignatureBlock(tuple(lines), seal="bureau", unit_line=0, date_line=1)
+
+
 def province_document(table: ProvinceTable) -> Document:
-    """The province summary as a landscape ``Document``: the listing, then on a new page the
-    counts per city; both tables repeat their header row on every page."""
+    """The province summary as a landscape ``Document``: the listing with the 填报单位（盖章）,
+    date and contact block after it (kept with the listing's last rows, the seal over the
+    unit's name and the date), then on a new page the counts per city; both tables repeat
+    their header row on every page, and no page holds fewer than ``keep_rows`` listing rows."""
     counts_rows: list[tuple[Cell, ...]] = [
         tuple(Cell((Run(label),), align="center", header=True) for label in table.counts_header())
     ]
@@ -456,7 +493,11 @@ def province_document(table: ProvinceTable) -> Document:
             )
         )
     blocks += [
-        listing_table(table.columns, table.rows, table.note, size=table.table_size),
+        replace(
+            listing_table(table.columns, table.rows, table.note, size=table.table_size),
+            keep_rows=table.keep_rows,
+        ),
+        signature_block(table),
         PageBreak(),
         Title((Run(table.counts_heading),), size=18.0, role="hei", space_after=6.0),
         Table(

@@ -63,7 +63,7 @@ from docgen.render.linebreak import Line, LineRange, break_lines, break_opportun
 
 NO_BODY_TEXT = "（此页无正文）"
 HEADING_KEEP_LINES = 3  # lines of a paragraph that travel with the heading before it
-TABLE_KEEP_ROWS = 2  # body rows a table leaves on either side of a page break
+TABLE_KEEP_ROWS = 2  # body rows a table leaves on either side of a page break (Table.keep_rows)
 CONTINUED = "续表"  # over the repeated header of a table continued on the next page
 SEAL_LABEL = "公章"
 
@@ -1561,7 +1561,7 @@ class _Composer:
                 leading=csize * layout.TITLE_LEADING_RATIO,
                 align="center" if block.caption else "left",
             )
-        grid = _GridFlow(rows, block.header_rows, col_x, None, continues)
+        grid = _GridFlow(rows, block.header_rows, col_x, None, continues, block.keep_rows)
         grid.spaceBefore = 0.0 if block.caption else layout.TABLE_SPACE
         grid.spaceAfter = layout.TABLE_SPACE
         out.append(grid)
@@ -1604,10 +1604,12 @@ class _GridFlow(Flowable):
         col_x: list[float],
         continued: TextFlow | None = None,
         continues: TextFlow | None = None,
+        keep_rows: int = TABLE_KEEP_ROWS,
     ):
         super().__init__()
         self.rows = rows
         self.header_rows = min(header_rows, len(rows))
+        self.keep_rows = max(1, keep_rows)
         self.col_x = col_x
         self.width = col_x[-1]
         # "续表" (with the caption) over the repeated header of the part on a later page;
@@ -1623,28 +1625,45 @@ class _GridFlow(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         if self.height <= availHeight + 1e-6:
             return [self]
+        k = self.break_at(availHeight, len(self.rows))
+        return [] if k is None else list(self.cut(k))
+
+    def break_at(self, availHeight: float, most: int) -> int | None:
+        """Where to end this page's part (the index of the first row for the next page, at
+        most ``most``): as many rows as fit, at least ``keep_rows`` body rows on either side
+        (pieces of a cut row count as one row: never end a page inside one unless it is
+        taller than a page); None when nothing can stay on this page."""
         hr = self.header_rows
         h = self.cont_h + sum(r.height for r in self.rows[:hr])
         k = hr
-        while k < len(self.rows) and h + self.rows[k].height <= availHeight + 1e-6:
+        while k < most and h + self.rows[k].height <= availHeight + 1e-6:
             h += self.rows[k].height
             k += 1
-        # at least TABLE_KEEP_ROWS body rows on either side (pieces of a cut row count as
-        # one row: never end a page inside one unless it is taller than a page)
+        keep = self.keep_rows
         body = len(self.rows) - hr
-        if body >= 2 * TABLE_KEEP_ROWS:
-            k = min(k, len(self.rows) - TABLE_KEEP_ROWS)
-            if k - hr < TABLE_KEEP_ROWS and not _at_top(self):
-                return []
+        if body >= 2 * keep:
+            k = min(k, len(self.rows) - keep)
+            if k - hr < keep and not _at_top(self):
+                return None
         if k <= hr:
-            return []
-        head = _GridFlow(self.rows[:k], hr, self.col_x, self.continued)
+            return None
+        return k
+
+    def cut(self, k: int) -> tuple[_GridFlow, _GridFlow]:
+        """The rows before ``k`` (this page's part) and the header with the rest."""
+        hr = self.header_rows
+        head = _GridFlow(self.rows[:k], hr, self.col_x, self.continued, None, self.keep_rows)
         tail = _GridFlow(
-            self.rows[:hr] + self.rows[k:], hr, self.col_x, self.continues, self.continues
+            self.rows[:hr] + self.rows[k:],
+            hr,
+            self.col_x,
+            self.continues,
+            self.continues,
+            self.keep_rows,
         )
         head.spaceBefore, head.spaceAfter = self.spaceBefore, 0.0
         tail.spaceBefore, tail.spaceAfter = 0.0, self.spaceAfter
-        return [head, tail]
+        return head, tail
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)  # type: ignore[attr-defined]  # Flowable's, missing from the stubs
@@ -2023,6 +2042,40 @@ class _KeepTailGroup(Flowable):
         return text.split_at(width, k)
 
 
+class _KeepTableTail(Flowable):
+    """A table and the signature block after it (the province summary's 填报单位（盖章）):
+    the block goes with at least the table's last ``keep_rows`` body rows, never to a page of
+    its own; the table breaks as it would alone, its last rows held back for the block."""
+
+    def __init__(self, grid: _GridFlow, signature: Flowable):
+        super().__init__()
+        self.grid = grid
+        self.signature = signature
+        self.spaceBefore = grid.getSpaceBefore()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0xFFFFFF  # always split: the parts are laid out one by one
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        grid, sig = self.grid, self.signature
+        _, hg = grid.wrapOn(self.canv, availWidth, availHeight)
+        _, hs = sig.wrapOn(self.canv, availWidth, availHeight)
+        if hg + _gap(grid, sig) + hs <= availHeight + 1e-6:
+            return [grid, sig]
+        # the last keep_rows body rows stay back for the block (the whole table when it has
+        # too few to leave as many on this page)
+        n = len(grid.rows)
+        most = n - grid.keep_rows
+        hr = grid.header_rows
+        k = grid.break_at(availHeight, most) if most > hr else None
+        if k is not None and (k - hr >= grid.keep_rows or _at_top(self)):
+            head, tail = grid.cut(k)
+            return [head, _KeepTableTail(tail, sig)]
+        if _at_top(self):
+            return [grid, sig]
+        return []
+
+
 def _chunks(flow: TextFlow, width: float, lines: int) -> list[TextFlow]:
     """Cut ``flow`` into pieces of at most ``lines`` lines at ``width``."""
     out: list[TextFlow] = []
@@ -2034,12 +2087,15 @@ def _chunks(flow: TextFlow, width: float, lines: int) -> list[TextFlow]:
 
 
 def _group(flows: list[Flowable]) -> list[Flowable]:
-    """Signature blocks keep the last lines of the paragraph before them; keep-with-next
+    """Signature blocks keep the last lines of the paragraph (or rows of the table) before
+    them; keep-with-next
     flowables (titles, headings) travel with the start of what follows."""
     tailed: list[Flowable] = []
     for f in flows:
         if isinstance(f, _SignatureFlow) and tailed and type(tailed[-1]) is TextFlow:
             tailed.append(_KeepTail(tailed.pop(), f))  # type: ignore[arg-type]
+        elif isinstance(f, _SignatureFlow) and tailed and isinstance(tailed[-1], _GridFlow):
+            tailed.append(_KeepTableTail(tailed.pop(), f))  # type: ignore[arg-type]
         elif isinstance(f, _DatedSignatureFlow):
             # the signature travels with the last lines of the text before it (the 附件说明's
             # last items, or the body's last paragraph)
