@@ -5,12 +5,12 @@ The build is a list of named stages, each taking the previous one's typed result
 
     gather   (path, options)              -> CheckedCity      load, validate, check OUT
     compose  (checked, options)           -> ComposedPacket   document models, fonts proofed
-    render   (composed, options)          -> RenderedPacket   one-pass PDF, letter PDF, XLSX
+    render   (composed, options)          -> RenderedPacket   one-pass PDF, letter PDF
     bind     (checked, composed, rendered) -> BundleResult    bundle.pdf (docgen.bundle)
     write    (checked, ..., bundle)        -> PacketManifest  the files and manifest into OUT
 
-The Word files are started after ``compose`` in a worker of their own (``start_word``) and
-collected after ``bind``. Nothing is written before every check has passed; only ``write``
+The Office files (the summary's workbook, the Word files) are started after ``compose`` in a
+worker of their own (``start_word``) and collected after ``bind``. Nothing is written before every check has passed; only ``write``
 touches OUT, through ``docgen.output``.
 """
 
@@ -135,19 +135,20 @@ class ComposedPacket:
 @dataclass(frozen=True)
 class RenderedPacket:
     """``render``: the summary table and all forms in one PDF (one reportlab pass: one set of
-    font subsets for the packet), the letter's PDF of its own, the summary workbook."""
+    font subsets for the packet), the letter's PDF of its own."""
 
     pdf: PdfResult
     letter_pdf: PdfResult | None
-    xlsx: bytes
 
 
 @dataclass(frozen=True)
 class WordFiles:
-    """The Word files: one per form, in the city file's order, and the letter's."""
+    """The Office files: the Word file of each form, in the city file's order, the letter's,
+    and the summary's workbook."""
 
     forms: tuple[bytes, ...]
     letter: bytes | None
+    xlsx: bytes
 
 
 # --------------------------------------------------------------------------- the build
@@ -289,9 +290,8 @@ def compose(checked: CheckedCity, options: BuildOptions) -> ComposedPacket:
 
 
 def render(composed: ComposedPacket, options: BuildOptions, say: Progress) -> RenderedPacket:
-    """The PDFs and the summary workbook (the Word files: ``start_word``)."""
+    """The PDFs (the Word files and the workbook: ``start_word``)."""
     from .render.pdf import render_pdf
-    from .render.xlsx import render_xlsx
 
     say("排版 PDF")
     # all PDFs in one pass so the packet shares one set of font subsets
@@ -304,9 +304,7 @@ def render(composed: ComposedPacket, options: BuildOptions, say: Progress) -> Re
         if composed.letter is not None
         else None
     )
-    say("生成 Word 与 Excel")
-    xlsx = render_xlsx(composed.table, composed.families)
-    return RenderedPacket(pdf, letter_pdf, xlsx)
+    return RenderedPacket(pdf, letter_pdf)
 
 
 def bind(
@@ -373,7 +371,7 @@ def write(
     names = packet_texts(checked.edition).files
     with guarded_output(checked.out_dir, checked.inputs, checked.path.parent) as out:
         reader = PdfReader(io.BytesIO(rendered.pdf.data))  # one parse for every slice
-        summary = _write_summary(out, names, city, rendered, reader, bundle, table)
+        summary = _write_summary(out, names, city, rendered, word, reader, bundle, table)
         letter = _write_letter(out, names, city, rendered, word, bundle, options)
         documents = _write_forms(out, names, city, rendered, word, reader, bundle)
         out.write("bundle.pdf", bundle.data)
@@ -408,13 +406,14 @@ def _write_summary(
     names: FileNames,
     city: City,
     rendered: RenderedPacket,
+    word: WordFiles,
     reader: PdfReader,
     bundle: BundleResult,
     table: SummaryTable | None = None,
 ) -> SummaryEntry:
     stem = safe_name(names.summary.format(city=city.city.name))
     out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, 0, reader))
-    out.write(f"{stem}.xlsx", rendered.xlsx)
+    out.write(f"{stem}.xlsx", word.xlsx)
     return SummaryEntry(
         xlsx=f"{stem}.xlsx",
         pdf=f"{stem}.pdf",
@@ -502,25 +501,37 @@ def _slots(raw: Sequence[Mapping[str, Any]]) -> list[SealSlot]:
 
 
 class WordJob:
-    """The Word files of a build: on Linux rendered in a forked worker while this process lays
-    out the PDF and the bundle (a third of a build's time off its path); elsewhere, or without
-    ``parallel``, here when ``result()`` is asked for. The Word files need nothing from the PDF."""
+    """The Office files of a build (the summary's workbook, the Word file of each form and of
+    the letter): on Linux rendered in a forked worker while this process lays out the PDF and
+    the bundle, so that neither openpyxl nor python-docx is imported or run on the build's own
+    path; elsewhere, or without ``parallel``, here when ``result()`` is asked for. They need
+    nothing from the PDF."""
 
     def __init__(self, composed: ComposedPacket, *, parallel: bool):
-        self._composed = composed
-        # The worker renders the letter too (last), so that python-docx is imported there.
-        docs = [*composed.forms, *([composed.letter] if composed.letter is not None else [])]
-        self._job = _start_docx(docs, composed.families, composed.fallbacks) if parallel else None
+        c = composed
+        self._composed = c
+        # the workbook first, then the forms, the letter last: the build takes back what the
+        # worker has not started from the end (``_DocxJob.result``)
+        self._tasks: list[tuple[Callable[..., bytes], tuple[Any, ...]]] = [
+            (_render_xlsx, (c.table, c.families)),
+            *((_render_docx, (doc, c.families, c.fallbacks)) for doc in c.forms),
+            *(
+                [(_render_docx, (c.letter, c.families, c.fallbacks))]
+                if c.letter is not None
+                else []
+            ),
+        ]
+        self._job = _start_docx(self._tasks) if parallel else None
 
     def result(self) -> WordFiles:
         c = self._composed
         if self._job is not None:
             files = self._job.result()
         else:
-            docs = [*c.forms, *([c.letter] if c.letter is not None else [])]
-            files = [_render_docx(doc, c.families, c.fallbacks) for doc in docs]
+            files = [render(*args) for render, args in self._tasks]
         n = len(c.forms)
-        return WordFiles(tuple(files[:n]), files[n] if c.letter is not None else None)
+        letter = files[1 + n] if c.letter is not None else None
+        return WordFiles(tuple(files[1 : 1 + n]), letter, files[0])
 
     def abort(self) -> None:
         if self._job is not None:
@@ -532,34 +543,29 @@ def start_word(composed: ComposedPacket, *, parallel: bool) -> WordJob:
 
 
 class _DocxJob:
-    """Word files rendered in a forked worker process; ``result()`` collects them, rendering
+    """Office files rendered in a forked worker process; ``result()`` collects them, rendering
     here whatever the worker has not started by then (so neither process waits long)."""
 
-    def __init__(
-        self,
-        forms: Sequence[Document],
-        families: Mapping[Role, str],
-        fallbacks: Mapping[Role, Mapping[str, str]],
-    ):
+    def __init__(self, tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]):
         import concurrent.futures
         import multiprocessing
 
-        self._render = _render_docx
-        self._args = [(doc, families, fallbacks) for doc in forms]
+        self._tasks = list(tasks)
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=worker_init
         )
-        self._futures = [self._pool.submit(_render_docx, *args) for args in self._args]
+        self._futures = [self._pool.submit(render, *args) for render, args in self._tasks]
 
     def result(self) -> list[bytes]:
         try:
             out: list[bytes | None] = [None] * len(self._futures)
-            # The worker takes the forms in order; the ones it has not started yet (from the
+            # The worker takes the tasks in order; the ones it has not started yet (from the
             # end) are withdrawn and rendered in this process, which has finished its own work.
             for i in reversed(range(len(self._futures))):
                 if not self._futures[i].cancel():
                     break
-                out[i] = self._render(*self._args[i])
+                render, args = self._tasks[i]
+                out[i] = render(*args)
             return [
                 b if b is not None else f.result() for b, f in zip(out, self._futures, strict=True)
             ]
@@ -574,6 +580,13 @@ class _DocxJob:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _render_xlsx(table: SummaryTable, families: Mapping[Role, str]) -> bytes:
+    """``render_xlsx``, imported where it runs (openpyxl: the worker's, not the build's)."""
+    from .render.xlsx import render_xlsx
+
+    return render_xlsx(table, families)
+
+
 def _render_docx(
     doc: Document,
     families: Mapping[Role, str],
@@ -586,15 +599,11 @@ def _render_docx(
     return render_docx(doc, families, fallbacks)
 
 
-def _start_docx(
-    forms: Sequence[Document],
-    families: Mapping[Role, str],
-    fallbacks: Mapping[Role, Mapping[str, str]],
-) -> _DocxJob | None:
-    if not sys.platform.startswith("linux") or len(forms) == 0 or len(os.sched_getaffinity(0)) < 2:
+def _start_docx(tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]) -> _DocxJob | None:
+    if not sys.platform.startswith("linux") or len(tasks) == 0 or len(os.sched_getaffinity(0)) < 2:
         return None
     try:
-        return _DocxJob(forms, families, fallbacks)
+        return _DocxJob(tasks)
     except (OSError, ValueError):  # no fork here (sandbox, limits): do it in this process
         return None
 
