@@ -28,6 +28,8 @@ class Run:
     bold: bool = False
     role: Role | None = None
     source: str | None = None
+    # no line break inside this run (a "label：value" pair of a contact line)
+    keep: bool = False
 
 
 Runs = tuple[Run, ...]

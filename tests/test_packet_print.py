@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -490,3 +491,32 @@ def test_quota_check_in_the_manifest_and_the_build_report(
         a, b = manifest.summary.bundle_pages
         text = "".join(pdf.pages[n - 1].extract_text() for n in range(a, b + 1))
     assert "名额核对" not in text  # not on the sealed table
+
+
+def test_contact_line_breaks_between_pairs_never_inside_one(tmp_path: Path) -> None:
+    """The summary's contact line breaks between its "label：value" pairs, never inside one
+    ("传真：|0771-…", "电子邮/箱"): with a long e-mail address the line must wrap."""
+    data = json.loads((ROOT / "samples" / "450200" / "city.json").read_text(encoding="utf-8"))
+    contact = data["city"]["contact"]
+    contact["email"] = "market.development.office.of.liuzhou@lzgxj.example.gov.cn"
+    contact["title"] = "市场开拓科科长兼综合协调办公室主任"
+    city = tmp_path / "city"
+    shutil.copytree(ROOT / "samples" / "450200", city)
+    (city / "city.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = build_city(city / "city.json", tmp_path / "out")
+    summary = tmp_path / "out" / result.manifest.summary.pdf
+    with pdfplumber.open(summary) as pdf:
+        lines = (pdf.pages[0].extract_text() or "").splitlines()
+    pairs = {
+        "联系人": contact["name"],
+        "职务": contact["title"],
+        "联系电话": contact["phone"],
+        "手机": contact["mobile"],
+        "传真": contact["fax"],
+        "电子邮箱": contact["email"],
+    }
+    contact_lines = [ln.replace(" ", "") for ln in lines if "联系" in ln or "邮箱" in ln]
+    assert len(contact_lines) >= 2, lines  # it did wrap
+    for label, value in pairs.items():
+        whole = f"{label}：{value}".replace(" ", "")
+        assert any(whole in ln for ln in contact_lines), (label, contact_lines)

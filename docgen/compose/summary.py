@@ -563,6 +563,6 @@ def _contact_runs(table: SummaryTable) -> tuple[Run, ...]:
             continue
         if out:
             out.append(Run("　　"))
-        out.append(Run(f"{f.label}："))
-        out.append(Run(f.value, source=f.source))
+        # a line breaks between the pairs, never inside one ("传真：|0771-…", "电子邮/箱")
+        out.append(Run(f"{f.label}：{f.value}", source=f.source, keep=True))
     return tuple(out)

@@ -255,7 +255,11 @@ class InlineBuilder:
 
     def add_runs(self, text: Runs, role: Role, bold: bool = False) -> InlineBuilder:
         for run in text:
-            self.add(run.text, run.role or role, bold or run.bold)
+            if run.keep:
+                with self.keep():
+                    self.add(run.text, run.role or role, bold or run.bold)
+            else:
+                self.add(run.text, run.role or role, bold or run.bold)
         return self
 
     def box(self, checked: bool) -> InlineBuilder:
