@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import ROLES, BuildOptions, build_city, input_key, input_paths
+from .build import ROLES, BuildOptions, build_city, input_key, input_paths, warm_up
 from .edition import load_edition
 from .errors import BuildError, DocgenError, Finding, InputError
 from .manifest import (
@@ -494,6 +494,11 @@ def build_cities(
         (i, str(batch.files[i]), str(out_dir / cities[i].city.division_code)) for i in todo
     ]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if todo:
+        # Each forked worker starts warm. Caches only: a font or edition that fails here fails
+        # in its city's worker too, with that city's message, so nothing is lost by going on.
+        with contextlib.suppress(Exception):
+            warm_up(options, [cities[i].edition for i in todo])
     _run_workers(jobs_list, options, workers, done)
 
 

@@ -221,6 +221,34 @@ def _build_city(
     return BuildResult(checked.out_dir, manifest, warnings, seconds, tuple(composed.fonts.problems))
 
 
+def warm_up(options: BuildOptions, editions: Sequence[str] = ()) -> None:
+    """Load in this process what every build loads first: the modules of the later stages,
+    the fonts (parsed and registered with reportlab), the editions and the glyph outlines of
+    the slot labels. A batch calls it once before it forks a process per city, so each city
+    starts from these pages (shared copy-on-write) instead of paying ~0.3 s of imports and
+    font parsing again. Caches only: nothing is written and no output depends on it."""
+    import docx  # noqa: F401  (the Word writer's library, imported by the Office worker)
+    import openpyxl  # noqa: F401
+    from reportlab.lib.colors import black
+    from reportlab.pdfgen.canvas import Canvas
+
+    from . import bundle, pdfinfo, printable  # noqa: F401
+    from .compose import letter  # noqa: F401
+    from .render import docx as _docx  # noqa: F401
+    from .render import xlsx  # noqa: F401
+    from .render.fonts import resolve_fonts
+    from .render.pdf import draw_outlined
+
+    fonts = resolve_fonts(options.font_dirs)
+    fonts.register_all()
+    for edition_id in sorted(set(editions)):
+        with contextlib.suppress(EditionError):
+            edition = load_edition(edition_id, options.edition_dirs)
+            packet_texts(edition)
+    # the slot labels ("公章", "骑缝章 1/3") are drawn as outlines, read from the font once
+    draw_outlined(Canvas(io.BytesIO()), fonts, "公章骑缝章0123456789/ ", 0.0, 0.0, 9.0, black)
+
+
 def _rasterized(checked: CheckedCity, bundle: BundleResult) -> list[Finding]:
     """A warning per attachment page that had to be rasterized (a font neither embedded nor
     replaceable): its file, its page in the file and in the bundle."""
