@@ -5,6 +5,16 @@ straddle-seal (骑缝章) groups kept clear and faintly marked.
 Pages of the one-pass render are sliced with pypdf (so the forms keep their shared font subsets);
 everything the bundle itself prints (cover, contents, captions, running numbers, straddle marks)
 comes from ONE reportlab overlay document, one page per bundle page, merged onto the pages.
+
+``assemble`` runs three stages, each handing a typed result to the next:
+
+    plan_packet(inp, ink)          -> PacketPlan    the sheets in order (letter, cover, contents,
+                                                    summary, forms, attachments, duplex blanks),
+                                                    straddle groups, seal slots, contents entries
+    draw_overlay(plan, inp, ink)   -> bytes         the overlay PDF: cover and contents text,
+                                                    captions, straddle marks, running numbers
+    write_packet(plan, overlay, inp) -> BundleResult  pages merged with the overlay, bookmarks,
+                                                    page labels, metadata, content-based /ID
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -233,6 +243,43 @@ class _Ink:
             text = text[:-1]
         return text + "…"
 
+    def check(self) -> None:
+        """Raises FontError naming every character drawn or measured that no font has."""
+        if self.missing:
+            raise FontError(
+                "；".join(
+                    f"字符“{ch}”（U+{ord(ch):04X}，出现在“{text}”中）没有任何可用字体能够显示"
+                    for ch, text in sorted(self.missing.items())
+                )
+                + "；请删除或替换该字符，或用 --font-dir 指定包含该字符的字体"
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline: plan the sheets, draw the overlay, write the packet.
+
+
+def assemble(
+    inp: BundleInput,
+    fonts: FontSet,
+    *,
+    max_seal_pages: int = DEFAULT_PACKET.max_seal_pages,
+    seal_marks: bool = DEFAULT_PACKET.seal_marks,
+    duplex: bool = DEFAULT_PACKET.duplex,
+) -> BundleResult:
+    """Assemble the packet: :func:`plan_packet`, :func:`draw_overlay`, :func:`write_packet`.
+
+    Raises FontError if a character the bundle prints (cover, contents, captions) has no font,
+    InputError (with the attachment's path in the city file) if an attachment cannot be placed,
+    ValueError if ``max_seal_pages`` is below 2.
+    """
+    if max_seal_pages < 2:
+        raise ValueError("max_seal_pages must be at least 2")
+    ink = _Ink(fonts)
+    plan = plan_packet(inp, ink, max_seal_pages=max_seal_pages, duplex=duplex)
+    overlay = draw_overlay(plan, inp, ink, seal_marks=seal_marks)
+    return write_packet(plan, overlay, inp)
+
 
 # ---------------------------------------------------------------------------------------------
 # The plan: one sheet per bundle page.
@@ -241,7 +288,10 @@ SheetKind = Literal["letter", "cover", "contents", "blank", "summary", "form", "
 
 
 @dataclass
-class _Sheet:
+class Sheet:
+    """One bundle page: the page it is laid on (None: the overlay alone) and what the bundle
+    prints on it."""
+
     kind: SheetKind
     width: float
     height: float
@@ -254,12 +304,50 @@ class _Sheet:
 
 
 @dataclass
-class _TocEntry:
+class ContentsEntry:
+    """One entry of the contents: a document or an attachment, wrapped into lines."""
+
     level: int  # 0 document, 1 attachment
     text: str
     page: int = 0  # 1-based bundle page, set once known
     lines: list[str] = field(default_factory=list)
     hang: float = 0.0  # indent of continuation lines (under the text after "申报书：")
+
+
+@dataclass(frozen=True)
+class ApplicationOutline:
+    """An application's bookmarks: its form (first bundle page, rendered document, whose own
+    headings nest under it) and each attachment's caption and first bundle page."""
+
+    app: ApplicationInput
+    first: int
+    doc: RenderedDoc
+    attachments: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class PacketPlan:
+    """The packet laid out (:func:`plan_packet`): every sheet in order, with its straddle mark,
+    caption or contents lines, and where every document, seal slot and straddle group landed
+    (1-based bundle pages). The overlay draws what the sheets say; the writer binds them."""
+
+    texts: PacketTexts
+    sheets: tuple[Sheet, ...]
+    contents: tuple[ContentsEntry, ...]
+    contents_pages: tuple[int, int]
+    summary_doc: RenderedDoc
+    summary_pages: tuple[int, int]
+    summary_straddle_seals: tuple[dict[str, Any], ...]
+    summary_seal_slots: tuple[dict[str, Any], ...]
+    documents: tuple[DocumentPlacement, ...]
+    outline: tuple[ApplicationOutline, ...]
+    blank_pages: tuple[int, ...]  # duplex versos inserted before a document
+    letter_pages: tuple[int, int] | None
+    letter_seal_slots: tuple[dict[str, Any], ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.sheets)
 
 
 def straddle_groups(pages: int, max_pages: int) -> list[tuple[int, int]]:
@@ -293,31 +381,76 @@ def _page_size(page: PageObject) -> tuple[float, float]:
     return w, h
 
 
-def assemble(
-    inp: BundleInput,
-    fonts: FontSet,
-    *,
-    max_seal_pages: int = DEFAULT_PACKET.max_seal_pages,
-    seal_marks: bool = DEFAULT_PACKET.seal_marks,
-    duplex: bool = DEFAULT_PACKET.duplex,
-) -> BundleResult:
-    """Assemble the packet.
-
-    Raises FontError if a character the bundle prints (cover, contents, captions) has no font,
-    InputError (with the attachment's path in the city file) if an attachment cannot be placed,
-    ValueError if ``max_seal_pages`` is below 2.
-    """
-    if max_seal_pages < 2:
-        raise ValueError("max_seal_pages must be at least 2")
-    ink = _Ink(fonts)
-    texts = packet_texts(inp)
-    city = inp.city_name
+def _reader(data: bytes) -> PdfReader:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reader = PdfReader(io.BytesIO(inp.rendered.data))
-    docs = inp.rendered.docs
+        return PdfReader(io.BytesIO(data))
 
-    # Attachments first: their page counts shape the plan.
+
+def plan_packet(
+    inp: BundleInput,
+    ink: _Ink,
+    *,
+    max_seal_pages: int = DEFAULT_PACKET.max_seal_pages,
+    duplex: bool = DEFAULT_PACKET.duplex,
+) -> PacketPlan:
+    """The sheets of the packet, in order: the letter, the cover, the contents, the summary
+    table, then each form followed by its attachments (a blank verso before a document that
+    would start on an even page, when ``duplex``), with the straddle groups, seal slots and
+    contents entries placed. Attachments not yet placed by the caller are read here.
+
+    Raises InputError if an attachment cannot be placed, ValueError if ``max_seal_pages`` is
+    below 2."""
+    if max_seal_pages < 2:
+        raise ValueError("max_seal_pages must be at least 2")
+    texts = packet_texts(inp)
+    docs = inp.rendered.docs
+    placed = _place_attachments(inp)  # their page counts shape the plan
+    toc, contents_count = _contents_entries(inp, texts, ink, placed)
+    planner = _Planner(texts, _reader(inp.rendered.data), max_seal_pages, duplex)
+
+    letter_pages: tuple[int, int] | None = None
+    letter_slots: tuple[dict[str, Any], ...] = ()
+    if inp.letter is not None:
+        letter_pages, letter_slots = planner.add_letter(inp.letter)
+    planner.add("cover")
+    contents_pages = planner.add_contents(contents_count)
+
+    summary_doc = docs[inp.summary_index]
+    summary_pages, summary_groups, summary_slots = planner.add_summary(summary_doc)
+    toc[0].page = summary_pages[0]
+
+    placements: list[DocumentPlacement] = []
+    outline: list[ApplicationOutline] = []
+    entries = iter(toc[1:])
+    for app, app_placed in zip(inp.applications, placed, strict=True):
+        placement, app_outline = planner.add_application(
+            app, docs[app.doc_index], app_placed, entries
+        )
+        placements.append(placement)
+        outline.append(app_outline)
+
+    sheets = planner.sheets
+    _fill_contents(sheets, toc, contents_pages[0], contents_count)
+    return PacketPlan(
+        texts=texts,
+        sheets=tuple(sheets),
+        contents=tuple(toc),
+        contents_pages=contents_pages,
+        summary_doc=summary_doc,
+        summary_pages=summary_pages,
+        summary_straddle_seals=tuple(summary_groups),
+        summary_seal_slots=summary_slots,
+        documents=tuple(placements),
+        outline=tuple(outline),
+        blank_pages=tuple(planner.blanks),
+        letter_pages=letter_pages,
+        letter_seal_slots=letter_slots,
+    )
+
+
+def _place_attachments(inp: BundleInput) -> list[list[list[PlacedPage]]]:
+    """Each application's attachments as placed pages: the caller's, or read and placed here."""
     placed: list[list[list[PlacedPage]]] = []
     for i, app in enumerate(inp.applications):
         if app.placed is not None:
@@ -331,18 +464,28 @@ def assemble(
                 where = f"applications[{i}].attachments[{j}].file"
                 raise InputError([Finding(where, "error", str(exc))]) from exc
         placed.append(pages_of_app)
+    return placed
 
-    # Contents entries and their wrapped lines (page numbers come later).
-    toc: list[_TocEntry] = [_TocEntry(0, texts.summary_entry)]
+
+# Contents lines per contents page.
+_TOC_PER_PAGE = int((_TOC_TOP - _TOC_BOTTOM) // _TOC_LEADING) + 1
+
+
+def _contents_entries(
+    inp: BundleInput, texts: PacketTexts, ink: _Ink, placed: Sequence[Sequence[Sequence[Any]]]
+) -> tuple[list[ContentsEntry], int]:
+    """The contents entries with their wrapped lines (page numbers come later: the plan sets
+    them), and how many contents pages they fill."""
+    toc: list[ContentsEntry] = [ContentsEntry(0, texts.summary_entry)]
     for app in inp.applications:
         toc.append(
-            _TocEntry(
+            ContentsEntry(
                 0, texts.form_entry.format(applicant=app.applicant, category=app.category_label)
             )
         )
         for n, (title, _p, _k) in enumerate(app.attachments, 1):
-            toc.append(_TocEntry(1, texts.attachment_entry.format(n=n, title=title)))
-    per_page = int((_TOC_TOP - _TOC_BOTTOM) // _TOC_LEADING) + 1
+            toc.append(ContentsEntry(1, texts.attachment_entry.format(n=n, title=title)))
+    docs = inp.rendered.docs
     # Room for the page numbers: as many digits as the packet can have pages.
     most_pages = (
         2 * (len(toc) + 2)
@@ -359,37 +502,169 @@ def assemble(
         e.hang = min(ink.width(prefix, "song", _TOC_SIZE), avail / 3.0)
         e.lines = ink.wrap(e.text, "song", _TOC_SIZE, avail, avail - e.hang)
         total_lines += len(e.lines)
-    contents_count = max(1, math.ceil(total_lines / per_page))
+    return toc, max(1, math.ceil(total_lines / _TOC_PER_PAGE))
 
-    # The plan.
-    sheets: list[_Sheet] = []
-    blanks: list[int] = []
 
-    def start_document() -> int:
-        if duplex and len(sheets) % 2 == 1:
-            sheets.append(_Sheet("blank", PORTRAIT.width, PORTRAIT.height))
-            blanks.append(len(sheets))
-        return len(sheets) + 1
+def _fill_contents(
+    sheets: Sequence[Sheet], toc: Sequence[ContentsEntry], first: int, count: int
+) -> None:
+    """The contents lines onto the ``count`` contents sheets from bundle page ``first``: each
+    entry's page number on its last line."""
+    flat: list[tuple[float, str, int | None]] = []
+    for e in toc:
+        for j, line in enumerate(e.lines):
+            x = _TOC_X0 + (_TOC_INDENT if e.level else 0) + (e.hang if j else 0.0)
+            flat.append((x, line, e.page if j == len(e.lines) - 1 else None))
+    per_page = _TOC_PER_PAGE
+    for i in range(count):
+        sheets[first - 1 + i].contents_lines = flat[i * per_page : (i + 1) * per_page]
 
-    def doc_pages(doc: RenderedDoc) -> list[PageObject]:
-        return [reader.pages[doc.first_page + i] for i in range(doc.pages)]
 
-    def group_sheets(first_sheet: int, count: int) -> list[dict[str, Any]]:
+class _Planner:
+    """Appends the packet's sheets in order and records where each document lands."""
+
+    def __init__(self, texts: PacketTexts, reader: PdfReader, max_seal_pages: int, duplex: bool):
+        self.texts = texts
+        self.reader = reader  # of the one-pass render
+        self.max_seal_pages = max_seal_pages
+        self.duplex = duplex
+        self.sheets: list[Sheet] = []
+        self.blanks: list[int] = []
+
+    def add(self, kind: SheetKind) -> None:
+        """A portrait sheet of the overlay alone (the cover, a contents page, a blank)."""
+        self.sheets.append(Sheet(kind, PORTRAIT.width, PORTRAIT.height))
+
+    def start_document(self) -> int:
+        """The bundle page the next document starts on, after a blank verso if duplex needs
+        one."""
+        if self.duplex and len(self.sheets) % 2 == 1:
+            self.add("blank")
+            self.blanks.append(len(self.sheets))
+        return len(self.sheets) + 1
+
+    def add_pages(
+        self, kind: SheetKind, pages: Sequence[PageObject], *, numbered: int | None
+    ) -> None:
+        """Sheets laid on ``pages``; from the ``numbered``-th on (0-based; None: none) each
+        prints its own document's number."""
+        for i, page in enumerate(pages):
+            w, h = _page_size(page)
+            own = numbered is not None and i >= numbered
+            self.sheets.append(Sheet(kind, w, h, source=page, own_number=own))
+
+    def doc_pages(self, doc: RenderedDoc) -> list[PageObject]:
+        return [self.reader.pages[doc.first_page + i] for i in range(doc.pages)]
+
+    def add_letter(self, letter: PdfResult) -> tuple[tuple[int, int], tuple[dict[str, Any], ...]]:
+        """The submission letter, first: its pages and seal slots."""
+        self.add_pages("letter", _reader(letter.data).pages, numbered=None)
+        pages = (1, len(self.sheets))
+        slots = _slots(letter.docs[0], 1)
+        self.start_document()
+        return pages, slots
+
+    def add_contents(self, count: int) -> tuple[int, int]:
+        first = self.start_document()
+        for _ in range(count):
+            self.add("contents")
+        return first, len(self.sheets)
+
+    def add_summary(
+        self, doc: RenderedDoc
+    ) -> tuple[tuple[int, int], list[dict[str, Any]], tuple[dict[str, Any], ...]]:
+        """The summary table: its pages, straddle groups and seal slots."""
+        first = self.start_document()
+        self.add_pages("summary", self.doc_pages(doc), numbered=0)
+        pages = (first, len(self.sheets))
+        return pages, self.group_sheets(first - 1, doc.pages), _slots(doc, first)
+
+    def add_application(
+        self,
+        app: ApplicationInput,
+        doc: RenderedDoc,
+        placed: Sequence[Sequence[PlacedPage]],
+        entries: Iterator[ContentsEntry],
+    ) -> tuple[DocumentPlacement, ApplicationOutline]:
+        """An application's form, then its attachments; ``entries`` gives their contents
+        entries in order, which get their pages."""
+        first = self.start_document()
+        next(entries).page = first
+        # the form's cover prints the packet's number, its body its own ("— 3 —")
+        self.add_pages("form", self.doc_pages(doc), numbered=1)
+        form_pages = (first, len(self.sheets))
+        records: list[dict[str, Any]] = []
+        outline: list[tuple[str, int]] = []
+        for n, ((title, _p, _k), pages) in enumerate(zip(app.attachments, placed, strict=True), 1):
+            caption = self.texts.attachment_entry.format(n=n, title=title)
+            att_first = len(self.sheets) + 1
+            next(entries).page = att_first
+            records.append(self.add_attachment(title, caption, pages))
+            outline.append((caption, att_first))
+        last = len(self.sheets)
+        placement = DocumentPlacement(
+            application_id=app.application_id,
+            applicant=app.applicant,
+            bundle_pages=(first, last),
+            form_pages=form_pages,
+            straddle_seals=tuple(self.group_sheets(first - 1, last - first + 1)),
+            seal_slots=_slots(doc, first),
+            attachments=tuple(records),
+        )
+        return placement, ApplicationOutline(app, first, doc, tuple(outline))
+
+    def add_attachment(
+        self, title: str, caption: str, pages: Sequence[PlacedPage]
+    ) -> dict[str, Any]:
+        """An attachment's pages, its caption over the first; its record for the manifest."""
+        first = len(self.sheets) + 1
+        rotated: list[int] = []
+        rasterized: list[int] = []
+        substituted: set[str] = set()
+        for i, pp in enumerate(pages):
+            self.sheets.append(
+                Sheet(
+                    "attachment",
+                    layout.A4_W,
+                    layout.A4_H,
+                    source=pp.page,
+                    caption=caption if i == 0 else None,
+                )
+            )
+            if pp.rotated:
+                rotated.append(len(self.sheets))
+            if pp.rasterized:
+                rasterized.append(len(self.sheets))
+            substituted.update(pp.fonts_embedded)
+        record: dict[str, Any] = {
+            "title": title,
+            "pages": [first, len(self.sheets)],
+            "scale": round(min(pp.scale for pp in pages), 3),
+            "rotated": rotated,
+        }
+        # Only when something was done to make every font embedded (docgen.fontfix).
+        if rasterized:
+            record["rasterized_pages"] = rasterized
+        if substituted:
+            record["substituted_fonts"] = sorted(substituted)
+        return record
+
+    def group_sheets(self, first_sheet: int, count: int) -> list[dict[str, Any]]:
         """Mark the straddle groups on sheets[first_sheet : first_sheet + count].
 
         Duplex: a fanned stack of duplex sheets shows only the rectos (odd bundle pages), so a
         group is made of rectos, counted as sheets, and only rectos carry the slot and mark.
         """
         members = [first_sheet + i for i in range(count)]
-        if duplex:
+        if self.duplex:
             members = [n for n in members if (n + 1) % 2 == 1]
-        groups = straddle_groups(len(members), max_seal_pages)
+        groups = straddle_groups(len(members), self.max_seal_pages)
         out: list[dict[str, Any]] = []
         for k, (a, b) in enumerate(groups):
-            label = texts.straddle_mark.format(group=k + 1, groups=len(groups))
+            label = self.texts.straddle_mark.format(group=k + 1, groups=len(groups))
             first_box: Box | None = None
             for n in members[a : b + 1]:
-                sheet = sheets[n]
+                sheet = self.sheets[n]
                 box = (
                     layout.landscape_straddle_box(sheet.width, sheet.height, k)
                     if sheet.width > sheet.height
@@ -402,295 +677,39 @@ def assemble(
                 "pages": [members[a] + 1, members[b] + 1],
                 "box": _box_json(first_box),
             }
-            if duplex:
+            if self.duplex:
                 entry["recto_only"] = True
                 entry["page_list"] = [n + 1 for n in members[a : b + 1]]
             out.append(entry)
         return out
 
-    def slots(doc: RenderedDoc, first_page: int) -> tuple[dict[str, Any], ...]:
-        return tuple(
-            {
-                "page": first_page + s.page,
-                "box": _box_json(s.box),
-                "seal": s.seal,
-                "diameter_mm": s.diameter_mm,
-            }
-            for s in doc.seal_slots
-        )
 
-    letter_pages: tuple[int, int] | None = None
-    letter_slots: tuple[dict[str, Any], ...] = ()
-    if inp.letter is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            letter_reader = PdfReader(io.BytesIO(inp.letter.data))
-        for page in letter_reader.pages:
-            w, h = _page_size(page)
-            sheets.append(_Sheet("letter", w, h, source=page))
-        letter_pages = (1, len(sheets))
-        letter_slots = slots(inp.letter.docs[0], 1)
-        start_document()
-    sheets.append(_Sheet("cover", PORTRAIT.width, PORTRAIT.height))
-    contents_first = start_document()
-    for _ in range(contents_count):
-        sheets.append(_Sheet("contents", PORTRAIT.width, PORTRAIT.height))
-    contents_pages = (contents_first, len(sheets))
-
-    summary_doc = docs[inp.summary_index]
-    summary_first = start_document()
-    for page in doc_pages(summary_doc):
-        w, h = _page_size(page)
-        sheets.append(_Sheet("summary", w, h, source=page, own_number=True))
-    summary_pages = (summary_first, len(sheets))
-    toc[0].page = summary_first
-    summary_groups = group_sheets(summary_first - 1, summary_doc.pages)
-    summary_slots = slots(summary_doc, summary_first)
-
-    placements: list[DocumentPlacement] = []
-    outline_plan: list[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]] = []
-    toc_i = 1
-    for app, app_placed in zip(inp.applications, placed, strict=True):
-        doc = docs[app.doc_index]
-        first = start_document()
-        toc[toc_i].page = first
-        toc_i += 1
-        for i, page in enumerate(doc_pages(doc)):
-            w, h = _page_size(page)
-            sheets.append(_Sheet("form", w, h, source=page, own_number=i > 0))
-        form_pages = (first, len(sheets))
-        att_json: list[dict[str, Any]] = []
-        att_outline: list[tuple[str, int]] = []
-        for n, ((title, _p, _k), pages) in enumerate(
-            zip(app.attachments, app_placed, strict=True), 1
-        ):
-            att_first = len(sheets) + 1
-            toc[toc_i].page = att_first
-            toc_i += 1
-            rotated: list[int] = []
-            rasterized: list[int] = []
-            substituted: set[str] = set()
-            for i, pp in enumerate(pages):
-                sheets.append(
-                    _Sheet(
-                        "attachment",
-                        layout.A4_W,
-                        layout.A4_H,
-                        source=pp.page,
-                        caption=texts.attachment_entry.format(n=n, title=title) if i == 0 else None,
-                    )
-                )
-                if pp.rotated:
-                    rotated.append(len(sheets))
-                if pp.rasterized:
-                    rasterized.append(len(sheets))
-                substituted.update(pp.fonts_embedded)
-            record: dict[str, Any] = {
-                "title": title,
-                "pages": [att_first, len(sheets)],
-                "scale": round(min(pp.scale for pp in pages), 3),
-                "rotated": rotated,
-            }
-            # Only when something was done to make every font embedded (docgen.fontfix).
-            if rasterized:
-                record["rasterized_pages"] = rasterized
-            if substituted:
-                record["substituted_fonts"] = sorted(substituted)
-            att_json.append(record)
-            att_outline.append((texts.attachment_entry.format(n=n, title=title), att_first))
-        last = len(sheets)
-        placements.append(
-            DocumentPlacement(
-                application_id=app.application_id,
-                applicant=app.applicant,
-                bundle_pages=(first, last),
-                form_pages=form_pages,
-                straddle_seals=tuple(group_sheets(first - 1, last - first + 1)),
-                seal_slots=slots(doc, first),
-                attachments=tuple(att_json),
-            )
-        )
-        outline_plan.append((app, first, doc, att_outline))
-
-    total = len(sheets)
-
-    # Contents lines onto the contents sheets.
-    flat: list[tuple[float, str, int | None]] = []
-    for e in toc:
-        for j, line in enumerate(e.lines):
-            x = _TOC_X0 + (_TOC_INDENT if e.level else 0) + (e.hang if j else 0.0)
-            flat.append((x, line, e.page if j == len(e.lines) - 1 else None))
-    for i in range(contents_count):
-        sheets[contents_first - 1 + i].contents_lines = flat[i * per_page : (i + 1) * per_page]
-
-    overlay = _overlay(inp, ink, sheets, seal_marks)
-    if ink.missing:
-        raise FontError(
-            "；".join(
-                f"字符“{ch}”（U+{ord(ch):04X}，出现在“{text}”中）没有任何可用字体能够显示"
-                for ch, text in sorted(ink.missing.items())
-            )
-            + "；请删除或替换该字符，或用 --font-dir 指定包含该字符的字体"
-        )
-
-    # The writer.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        over = PdfReader(io.BytesIO(overlay))
-        writer = PdfWriter()
-        writer.pdf_header = "%PDF-1.7"  # attachments may use anything up to PDF 1.7
-        stamper = _Stamper(writer)
-        for i, sheet in enumerate(sheets):
-            ov = over.pages[i]
-            if sheet.source is None:
-                writer.add_page(ov)
-                continue
-            page = writer.add_page(sheet.source)
-            if page.rotation % 360:
-                page.transfer_rotation_to_content()
-                page.compress_content_streams()
-            left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
-            stamper.stamp(page, ov, left, bottom)
-
-        if letter_pages is not None:
-            first = letter_pages[0] - 1
-            top = float(writer.pages[first].mediabox.top)
-            writer.add_outline_item(
-                title=texts.letter_bookmark, page_number=first, fit=keep_zoom(top)
-            )
-        _outline(writer, texts, contents_first, summary_first, summary_doc, outline_plan)
-        writer.set_page_label(0, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-        describe(writer, texts.title.format(city=city), inp.bureau)
-        writer.page_mode = "/UseOutlines"
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        unique_subset_tags(writer)  # the one pass, the overlay, the letter, the attachments
-        buf = io.BytesIO()
-        writer.write(buf)
-
-    return BundleResult(
-        data=with_content_id(buf.getvalue()),
-        pages=total,
-        summary_pages=summary_pages,
-        summary_straddle_seals=tuple(summary_groups),
-        summary_seal_slots=summary_slots,
-        documents=tuple(placements),
-        contents_pages=contents_pages,
-        blank_pages=tuple(blanks),
-        letter_pages=letter_pages,
-        letter_seal_slots=letter_slots,
+def _slots(doc: RenderedDoc, first_page: int) -> tuple[dict[str, Any], ...]:
+    """A document's seal slots, at its first bundle page ``first_page``."""
+    return tuple(
+        {
+            "page": first_page + s.page,
+            "box": _box_json(s.box),
+            "seal": s.seal,
+            "diameter_mm": s.diameter_mm,
+        }
+        for s in doc.seal_slots
     )
-
-
-class _Stamper:
-    """Draws an overlay page over a bundle page as a Form XObject.
-
-    The page's own content streams are referenced as they are (no decoding, parsing or
-    re-encoding, which pypdf's merge_page does for every page); the overlay's stream is reused
-    still compressed. The page gets its own copy of its resource dictionary, since pages may
-    share one and each page's stamp differs."""
-
-    def __init__(self, writer: Any):
-        self.writer = writer
-        self.opening = writer._add_object(_stream(b"q\n"))
-
-    def stamp(self, page: PageObject, overlay: PageObject, dx: float, dy: float) -> None:
-        source: Any = overlay[NameObject("/Contents")].get_object()  # reportlab's one stream
-        form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
-        form._data = source._data  # still encoded, with its /Filter below
-        for key in ("/Filter", "/DecodeParms"):
-            if key in source:
-                form[NameObject(key)] = source[key]
-        form[NameObject("/Type")] = NameObject("/XObject")
-        form[NameObject("/Subtype")] = NameObject("/Form")
-        box = overlay.mediabox
-        form[NameObject("/BBox")] = ArrayObject(
-            [
-                FloatObject(box.left),
-                FloatObject(box.bottom),
-                FloatObject(box.right),
-                FloatObject(box.top),
-            ]
-        )
-        resources: Any = overlay[NameObject("/Resources")].get_object()
-        form[NameObject("/Resources")] = resources.clone(self.writer)
-        form_ref = self.writer._add_object(form)
-
-        resources = page.get("/Resources")
-        own = DictionaryObject(resources.get_object() if resources is not None else {})
-        xobjects = own.get("/XObject")
-        own_x = DictionaryObject(xobjects.get_object() if xobjects is not None else {})
-        own_x[NameObject("/DgStamp")] = form_ref
-        own[NameObject("/XObject")] = own_x
-        page[NameObject("/Resources")] = own
-
-        contents = page.get("/Contents")
-        existing: list[Any] = []
-        if contents is not None:
-            obj = contents.get_object()
-            existing = list(obj) if isinstance(obj, ArrayObject) else [contents]
-        tail = f"Q q 1 0 0 1 {dx:g} {dy:g} cm /DgStamp Do Q\n".encode()
-        closing = self.writer._add_object(_stream(tail))
-        page[NameObject("/Contents")] = ArrayObject([self.opening, *existing, closing])
-
-
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
-
-
-def _outline(
-    writer: PdfWriter,
-    texts: PacketTexts,
-    contents_first: int,
-    summary_first: int,
-    summary_doc: RenderedDoc,
-    apps: Sequence[tuple[ApplicationInput, int, RenderedDoc, list[tuple[str, int]]]],
-) -> None:
-    """Bookmarks that keep the reader's zoom (/XYZ): a document's or an attachment's at the top
-    of its first page, a heading's at the heading."""
-
-    def add(title: str, page: int, top: float | None = None, **kw: Any) -> Any:
-        if top is None:
-            top = float(writer.pages[page].mediabox.top)
-        return writer.add_outline_item(title=title, page_number=page, fit=keep_zoom(top), **kw)
-
-    add(texts.contents_bookmark, contents_first - 1)
-
-    def nest(parent: Any, doc: RenderedDoc, first: int) -> None:
-        stack: list[tuple[int, Any]] = []
-        for entry in doc.outline:
-            while stack and stack[-1][0] >= entry.level:
-                stack.pop()
-            item = add(
-                entry.title,
-                first - 1 + entry.page,
-                entry.top,
-                parent=stack[-1][1] if stack else parent,
-                is_open=False,
-            )
-            stack.append((entry.level, item))
-
-    top = add(texts.summary_entry, summary_first - 1)
-    nest(top, summary_doc, summary_first)
-    for app, first, doc, atts in apps:
-        top = add(
-            texts.form_entry.format(applicant=app.applicant, category=app.category_label),
-            first - 1,
-            is_open=False,
-        )
-        nest(top, doc, first)
-        for title, page in atts:
-            add(title, page - 1, parent=top)
 
 
 # ---------------------------------------------------------------------------------------------
 # The overlay: everything the bundle prints, one page per bundle page, one font subset.
 
 
-def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: bool) -> bytes:
+def draw_overlay(plan: PacketPlan, inp: BundleInput, ink: _Ink, *, seal_marks: bool) -> bytes:
+    """One PDF page per sheet, the size of the sheet, with what the bundle prints on it: the
+    cover, the contents, an attachment's caption, the straddle mark and its label (unless not
+    ``seal_marks``), the running number.
+
+    Raises FontError if a character the bundle prints (or the plan measured) has no font."""
     from reportlab.pdfgen.canvas import Canvas
 
+    sheets, texts = plan.sheets, plan.texts
     total = len(sheets)
     buf = io.BytesIO()
     canv = Canvas(
@@ -703,14 +722,14 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
         initialFontSize=layout.RUNNING_NUMBER_SIZE,
     )
     canv.setCreator("docgen")
-    texts = packet_texts(inp)
     canv.setTitle(texts.title.format(city=inp.city_name))
+    first_contents = plan.contents_pages[0] - 1
     for number, sheet in enumerate(sheets, 1):
         canv.setPageSize((sheet.width, sheet.height))
         if sheet.kind == "cover":
-            _draw_cover(canv, ink, inp, total)
+            _draw_cover(canv, ink, inp, texts, total)
         elif sheet.kind == "contents":
-            _draw_contents(canv, ink, sheet, texts, first=sheet is _first_contents(sheets))
+            _draw_contents(canv, ink, sheet, texts, first=number - 1 == first_contents)
         if sheet.caption:
             _draw_caption(canv, ink, sheet.caption)
         if sheet.straddle and seal_marks:
@@ -720,19 +739,15 @@ def _overlay(inp: BundleInput, ink: _Ink, sheets: Sequence[_Sheet], seal_marks: 
         # the contents show none; every other page (a form's cover, an attachment, a blank
         # verso) the packet's running number, which the contents and page labels refer to.
         if sheet.kind not in ("letter", "cover", "contents") and not sheet.own_number:
-            _draw_running_number(canv, ink, sheet, inp, number, total)
+            text = texts.running_number.format(city=inp.city_name, page=number, pages=total)
+            _draw_running_number(canv, ink, sheet, text)
         canv.showPage()
     canv.save()
+    ink.check()
     return buf.getvalue()
 
 
-def _first_contents(sheets: Sequence[_Sheet]) -> _Sheet | None:
-    return next((s for s in sheets if s.kind == "contents"), None)
-
-
-def _draw_running_number(
-    canv: Any, ink: _Ink, sheet: _Sheet, inp: BundleInput, number: int, total: int
-) -> None:
+def _draw_running_number(canv: Any, ink: _Ink, sheet: Sheet, text: str) -> None:
     geo = layout.geometry(sheet.width > sheet.height)
     x0, _, x1, _ = geo.frame
     centre = (x0 + x1) / 2.0  # the text is short: it stays well left of the straddle band
@@ -740,7 +755,7 @@ def _draw_running_number(
         canv,
         centre,
         layout.RUNNING_NUMBER_BASELINE,
-        packet_texts(inp).running_number.format(city=inp.city_name, page=number, pages=total),
+        text,
         "song",
         layout.RUNNING_NUMBER_SIZE,
         align="center",
@@ -806,10 +821,9 @@ def _draw_bottom_straddle_mark(canv: Any, ink: _Ink, box: Box, label: str) -> No
     canv.restoreState()
 
 
-def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
+def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, texts: PacketTexts, total: int) -> None:
     geo = PORTRAIT
     x0, _, x1, _ = geo.frame
-    texts = packet_texts(inp)
     title = texts.title.format(city=inp.city_name)
     size = ink.fit(title, "hei", _COVER_TITLE_SIZE, x1 - x0, 16.0)
     lines = ink.wrap(title, "hei", size, x1 - x0, x1 - x0)
@@ -842,7 +856,7 @@ def _draw_cover(canv: Any, ink: _Ink, inp: BundleInput, total: int) -> None:
     canv.restoreState()
 
 
-def _draw_contents(canv: Any, ink: _Ink, sheet: _Sheet, texts: PacketTexts, *, first: bool) -> None:
+def _draw_contents(canv: Any, ink: _Ink, sheet: Sheet, texts: PacketTexts, *, first: bool) -> None:
     title = texts.contents_title if first else texts.contents_title_continued
     ink.draw(
         canv,
@@ -869,3 +883,162 @@ def _draw_contents(canv: Any, ink: _Ink, sheet: _Sheet, texts: PacketTexts, *, f
                 canv.line(lx0, y + 1.5, lx1, y + 1.5)
                 canv.restoreState()
         y -= _TOC_LEADING
+
+
+# ---------------------------------------------------------------------------------------------
+# The writer: the sheets' pages with the overlay stamped on, bookmarks, labels, metadata.
+
+
+def write_packet(plan: PacketPlan, overlay: bytes, inp: BundleInput) -> BundleResult:
+    """bundle.pdf: each sheet's page (or the overlay's page alone) with its overlay page drawn
+    over it, the bookmarks, page labels and metadata, shared objects merged and a content-based
+    /ID."""
+    texts = plan.texts
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writer = _merge(plan.sheets, PdfReader(io.BytesIO(overlay)))
+        if plan.letter_pages is not None:
+            first = plan.letter_pages[0] - 1
+            top = float(writer.pages[first].mediabox.top)
+            writer.add_outline_item(
+                title=texts.letter_bookmark, page_number=first, fit=keep_zoom(top)
+            )
+        _outline(writer, plan)
+        writer.set_page_label(0, plan.pages - 1, style=PageLabelStyle.DECIMAL, start=1)
+        describe(writer, texts.title.format(city=inp.city_name), inp.bureau)
+        writer.page_mode = "/UseOutlines"
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        unique_subset_tags(writer)  # the one pass, the overlay, the letter, the attachments
+        buf = io.BytesIO()
+        writer.write(buf)
+
+    return BundleResult(
+        data=with_content_id(buf.getvalue()),
+        pages=plan.pages,
+        summary_pages=plan.summary_pages,
+        summary_straddle_seals=plan.summary_straddle_seals,
+        summary_seal_slots=plan.summary_seal_slots,
+        documents=plan.documents,
+        contents_pages=plan.contents_pages,
+        blank_pages=plan.blank_pages,
+        letter_pages=plan.letter_pages,
+        letter_seal_slots=plan.letter_seal_slots,
+    )
+
+
+def _merge(sheets: Sequence[Sheet], over: PdfReader) -> PdfWriter:
+    """A writer with one page per sheet: its source page with the overlay's page stamped on,
+    or the overlay's page itself."""
+    writer = PdfWriter()
+    writer.pdf_header = "%PDF-1.7"  # attachments may use anything up to PDF 1.7
+    stamper = _Stamper(writer)
+    for i, sheet in enumerate(sheets):
+        ov = over.pages[i]
+        if sheet.source is None:
+            writer.add_page(ov)
+            continue
+        page = writer.add_page(sheet.source)
+        if page.rotation % 360:
+            page.transfer_rotation_to_content()
+            page.compress_content_streams()
+        left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
+        stamper.stamp(page, ov, left, bottom)
+    return writer
+
+
+class _Stamper:
+    """Draws an overlay page over a bundle page as a Form XObject.
+
+    The page's own content streams are referenced as they are (no decoding, parsing or
+    re-encoding, which pypdf's merge_page does for every page); the overlay's stream is reused
+    still compressed. The page gets its own copy of its resource dictionary, since pages may
+    share one and each page's stamp differs."""
+
+    def __init__(self, writer: Any):
+        self.writer = writer
+        self.opening = writer._add_object(_stream(b"q\n"))
+
+    def stamp(self, page: PageObject, overlay: PageObject, dx: float, dy: float) -> None:
+        source: Any = overlay[NameObject("/Contents")].get_object()  # reportlab's one stream
+        form = EncodedStreamObject() if "/Filter" in source else DecodedStreamObject()
+        form._data = source._data  # still encoded, with its /Filter below
+        for key in ("/Filter", "/DecodeParms"):
+            if key in source:
+                form[NameObject(key)] = source[key]
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        box = overlay.mediabox
+        form[NameObject("/BBox")] = ArrayObject(
+            [
+                FloatObject(box.left),
+                FloatObject(box.bottom),
+                FloatObject(box.right),
+                FloatObject(box.top),
+            ]
+        )
+        resources: Any = overlay[NameObject("/Resources")].get_object()
+        form[NameObject("/Resources")] = resources.clone(self.writer)
+        form_ref = self.writer._add_object(form)
+
+        resources = page.get("/Resources")
+        own = DictionaryObject(resources.get_object() if resources is not None else {})
+        xobjects = own.get("/XObject")
+        own_x = DictionaryObject(xobjects.get_object() if xobjects is not None else {})
+        own_x[NameObject("/DgStamp")] = form_ref
+        own[NameObject("/XObject")] = own_x
+        page[NameObject("/Resources")] = own
+
+        contents = page.get("/Contents")
+        existing: list[Any] = []
+        if contents is not None:
+            obj = contents.get_object()
+            existing = list(obj) if isinstance(obj, ArrayObject) else [contents]
+        tail = f"Q q 1 0 0 1 {dx:g} {dy:g} cm /DgStamp Do Q\n".encode()
+        closing = self.writer._add_object(_stream(tail))
+        page[NameObject("/Contents")] = ArrayObject([self.opening, *existing, closing])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _outline(writer: PdfWriter, plan: PacketPlan) -> None:
+    """Bookmarks that keep the reader's zoom (/XYZ): a document's or an attachment's at the top
+    of its first page, a heading's at the heading."""
+    texts = plan.texts
+
+    def add(title: str, page: int, top: float | None = None, **kw: Any) -> Any:
+        if top is None:
+            top = float(writer.pages[page].mediabox.top)
+        return writer.add_outline_item(title=title, page_number=page, fit=keep_zoom(top), **kw)
+
+    add(texts.contents_bookmark, plan.contents_pages[0] - 1)
+
+    def nest(parent: Any, doc: RenderedDoc, first: int) -> None:
+        stack: list[tuple[int, Any]] = []
+        for entry in doc.outline:
+            while stack and stack[-1][0] >= entry.level:
+                stack.pop()
+            item = add(
+                entry.title,
+                first - 1 + entry.page,
+                entry.top,
+                parent=stack[-1][1] if stack else parent,
+                is_open=False,
+            )
+            stack.append((entry.level, item))
+
+    summary_first = plan.summary_pages[0]
+    top = add(texts.summary_entry, summary_first - 1)
+    nest(top, plan.summary_doc, summary_first)
+    for app in plan.outline:
+        top = add(
+            texts.form_entry.format(applicant=app.app.applicant, category=app.app.category_label),
+            app.first - 1,
+            is_open=False,
+        )
+        nest(top, app.doc, app.first)
+        for title, page in app.attachments:
+            add(title, page - 1, parent=top)
