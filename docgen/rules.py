@@ -7,7 +7,8 @@ All numbers and lists (quotas, allowed modes, thresholds, deadlines) come from t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from . import uscc
 from .attachments import AttachmentReader
 from .cnformat import cn_date
-from .edition import DEFAULT_EDITION, Edition, available, load_edition
+from .edition import DEFAULT_EDITION, CategoryRules, Edition, available, load_edition
 from .editionfiles import rule_texts
 from .errors import EditionError, EditionNotFound, Finding
 from .model import Application, City
@@ -252,11 +253,29 @@ def _check_quotas(city: City, edition: Edition) -> list[Finding]:
     return out
 
 
+@dataclass(frozen=True)
+class _AppCheck:
+    """One application under check: the city, the edition, the application's path in the
+    city file (``p``), the application, its category's rules, and the attachment reader."""
+
+    city: City
+    edition: Edition
+    p: str
+    app: Application
+    cat: CategoryRules
+    attachments: AttachmentReader
+
+    @property
+    def subtype_known(self) -> bool:
+        """The category has no subtypes, or the application names one of them (otherwise the
+        subtype's error says what to fix first: the modes and the form depend on it)."""
+        return not self.cat.subtypes or self.app.subtype in self.cat.subtypes
+
+
 def _check_application(
     city: City, edition: Edition, i: int, app: Application, attachments: AttachmentReader
 ) -> list[Finding]:
     p = f"applications[{i}]"
-    out: list[Finding] = []
     rules = edition.rules
     cat = rules.categories.get(app.category)
     if cat is None:
@@ -266,89 +285,105 @@ def _check_application(
                 f"{p}.category", "error", f"本版本没有申报类别“{app.category}”；应为：{allowed}"
             )
         ]
+    a = _AppCheck(city, edition, p, app, cat, attachments)
+    out: list[Finding] = []
+    for check in _APPLICATION_CHECKS:
+        out += check(a)
+    return out
 
-    # subtype
-    if cat.subtypes:
-        if app.subtype is None:
-            choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
-            out.append(
-                Finding(f"{p}.subtype", "error", f"{cat.label}必须填写类型 subtype：{choices}")
-            )
-        elif app.subtype not in cat.subtypes:
-            choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
-            out.append(
-                Finding(
-                    f"{p}.subtype",
-                    "error",
-                    f"{cat.label}的类型不能是“{app.subtype}”；应为：{choices}",
-                )
-            )
-    elif app.subtype is not None:
-        out.append(Finding(f"{p}.subtype", "error", f"{cat.label}不分类型，请删除 subtype"))
 
-    # mode
+def _check_subtype(a: _AppCheck) -> list[Finding]:
+    p, app, cat = a.p, a.app, a.cat
+    if not cat.subtypes:
+        if app.subtype is not None:
+            return [Finding(f"{p}.subtype", "error", f"{cat.label}不分类型，请删除 subtype")]
+        return []
+    choices = "、".join(f"{k}（{v.label}）" for k, v in cat.subtypes.items())
+    if app.subtype is None:
+        return [Finding(f"{p}.subtype", "error", f"{cat.label}必须填写类型 subtype：{choices}")]
+    if app.subtype not in cat.subtypes:
+        return [
+            Finding(
+                f"{p}.subtype",
+                "error",
+                f"{cat.label}的类型不能是“{app.subtype}”；应为：{choices}",
+            )
+        ]
+    return []
+
+
+def _check_mode(a: _AppCheck) -> list[Finding]:
+    p, app, cat, modes = a.p, a.app, a.cat, a.edition.rules.modes
     allowed_modes = cat.allowed_modes(app.subtype)
     if not cat.modes and not any(s.modes for s in cat.subtypes.values()):
         if app.mode is not None:
-            out.append(
+            return [
                 Finding(
                     f"{p}.mode", "warning", f"{cat.label}不填写服务型制造模式，“{app.mode}”将被忽略"
                 )
-            )
-    elif cat.subtypes and app.subtype not in cat.subtypes:
-        pass  # the subtype error above says what to fix first; the modes depend on it
-    elif app.mode is None:
-        out.append(
+            ]
+        return []
+    if not a.subtype_known:
+        return []  # the subtype error says what to fix first; the modes depend on it
+    if app.mode is None:
+        return [
             Finding(
                 f"{p}.mode",
                 "error",
                 f"缺少服务型制造模式 mode；{cat.label}可选：{'、'.join(allowed_modes)}",
             )
-        )
-    elif app.mode not in rules.modes:
-        out.append(
+        ]
+    if app.mode not in modes:
+        return [
             Finding(
                 f"{p}.mode",
                 "error",
-                f"“{app.mode}”不是通知列出的服务型制造模式；应为：{'、'.join(rules.modes)}",
+                f"“{app.mode}”不是通知列出的服务型制造模式；应为：{'、'.join(modes)}",
             )
-        )
-    elif app.mode not in allowed_modes:
+        ]
+    if app.mode not in allowed_modes:
         sub = cat.subtypes.get(app.subtype or "")
         who = f"{cat.label}（{sub.label}）" if sub else cat.label
-        out.append(
+        return [
             Finding(
                 f"{p}.mode",
                 "error",
                 f"{who}不能选择“{app.mode}”模式；可选：{'、'.join(allowed_modes)}",
             )
-        )
+        ]
+    return []
 
-    # title
-    if cat.requires_title and not (app.title and app.title.strip()):
-        out.append(Finding(f"{p}.title", "error", f"{cat.label}必须填写平台或项目名称 title"))
 
-    # platform block
+def _check_title(a: _AppCheck) -> list[Finding]:
+    if a.cat.requires_title and not (a.app.title and a.app.title.strip()):
+        return [Finding(f"{a.p}.title", "error", f"{a.cat.label}必须填写平台或项目名称 title")]
+    return []
+
+
+def _check_platform(a: _AppCheck) -> list[Finding]:
+    p, app, cat = a.p, a.app, a.cat
     if cat.platform_info:
         if app.platform is None:
-            out.append(
+            return [
                 Finding(
                     f"{p}.platform",
                     "error",
                     f"{cat.label}必须填写 platform（含正式投入运营时间 launched_on）",
                 )
-            )
-        else:
-            out += _check_platform_age(city, edition, p, app)
-    elif app.platform is not None:
-        who = "、".join(c.label for c in rules.categories.values() if c.platform_info) or "无"
-        out.append(
-            Finding(f"{p}.platform", "error", f"只有{who}填写 platform；{cat.label}请删除该项")
-        )
+            ]
+        return _check_platform_age(a.city, a.edition, p, app)
+    if app.platform is not None:
+        categories = a.edition.rules.categories.values()
+        who = "、".join(c.label for c in categories if c.platform_info) or "无"
+        return [Finding(f"{p}.platform", "error", f"只有{who}填写 platform；{cat.label}请删除该项")]
+    return []
 
-    # applicant
-    code = app.applicant.uscc
-    if cat.requires_uscc and not code:
+
+def _check_uscc(a: _AppCheck) -> list[Finding]:
+    """The applicant's credit code: present where required, well-formed, registered here."""
+    p, code, division = a.p, a.app.applicant.uscc, a.city.city.division_code
+    out: list[Finding] = []
+    if a.cat.requires_uscc and not code:
         out.append(Finding(f"{p}.applicant.uscc", "error", "缺少统一社会信用代码（18位）"))
     if code:
         problem = uscc.problem(code)
@@ -356,80 +391,125 @@ def _check_application(
             out.append(
                 Finding(f"{p}.applicant.uscc", "error", f"统一社会信用代码“{code}”{problem}")
             )
-        elif code[2:8] != city.city.division_code:
+        elif code[2:8] != division:
             out.append(
                 Finding(
                     f"{p}.applicant.uscc",
                     "warning",
-                    f"统一社会信用代码第3–8位为{code[2:8]}，不在本市行政区划代码{city.city.division_code}下（在外地登记）；请确认申报主体在本市",
+                    f"统一社会信用代码第3–8位为{code[2:8]}，不在本市行政区划代码{division}下（在外地登记）；请确认申报主体在本市",
                 )
             )
-    if cat.requires_uscc:
+    return out
+
+
+def _check_entity(a: _AppCheck) -> list[Finding]:
+    """The applicant's registration fields (where the category has a credit code) and its
+    founding date, which cannot be later than the submission."""
+    p, applicant = a.p, a.app.applicant
+    out: list[Finding] = []
+    if a.cat.requires_uscc:
         for field, label in _ENTITY_FIELDS.items():
-            if getattr(app.applicant, field) is None:
+            if getattr(applicant, field) is None:
                 out.append(Finding(f"{p}.applicant.{field}", "error", f"缺少{label}（{field}）"))
-        if app.applicant.listed and not app.applicant.stock_code:
+        if applicant.listed and not applicant.stock_code:
             out.append(
                 Finding(f"{p}.applicant.stock_code", "error", "上市企业须填写股票代码 stock_code")
             )
-    est = app.applicant.established_on
-    if est is not None and est > city.submitted_on:
+    est = applicant.established_on
+    if est is not None and est > a.city.submitted_on:
         out.append(
             Finding(
                 f"{p}.applicant.established_on",
                 "error",
-                f"成立时间 {est.isoformat()} 晚于申报日期 {city.submitted_on.isoformat()}",
+                f"成立时间 {est.isoformat()} 晚于申报日期 {a.city.submitted_on.isoformat()}",
             )
         )
+    return out
 
-    # financials
-    if cat.financials:
-        if not app.financials:
+
+def _check_financials_given(a: _AppCheck) -> list[Finding]:
+    """``financials`` present where the category asks for it (then its figures checked by
+    :func:`_check_financials`), absent where it does not."""
+    p, app, cat = a.p, a.app, a.cat
+    if not cat.financials:
+        if app.financials:
+            return [
+                Finding(
+                    f"{p}.financials", "error", f"{cat.label}不填写企业经济指标，请删除 financials"
+                )
+            ]
+        return []
+    out: list[Finding] = []
+    if not app.financials:
+        out.append(
+            Finding(
+                f"{p}.financials",
+                "error",
+                "缺少主要经济指标 financials（至少填写最近一个年度）",
+            )
+        )
+    return out + _check_financials(a.city, a.edition, p, app)
+
+
+def _check_declarations(a: _AppCheck) -> list[Finding]:
+    """Every condition of the notice declared true (where the category has a credit code)."""
+    p, app = a.p, a.app
+    if not a.cat.requires_uscc:
+        return []
+    if app.declarations is None:
+        return [Finding(f"{p}.declarations", "error", "缺少申报条件声明 declarations")]
+    out: list[Finding] = []
+    cutoff = cn_date(a.edition.rules.thresholds.accident_cutoff)
+    texts = rule_texts(a.edition)
+    for field, text in texts.declarations.model_dump().items():
+        if getattr(app.declarations, field) is not True:
+            condition = text.format(cutoff=cutoff)
             out.append(
                 Finding(
-                    f"{p}.financials",
+                    f"{p}.declarations.{field}",
                     "error",
-                    "缺少主要经济指标 financials（至少填写最近一个年度）",
+                    texts.messages.declaration_false.format(condition=condition),
                 )
             )
-        out += _check_financials(city, edition, p, app)
-    elif app.financials:
-        out.append(
-            Finding(f"{p}.financials", "error", f"{cat.label}不填写企业经济指标，请删除 financials")
-        )
-
-    # declarations
-    if cat.requires_uscc:
-        if app.declarations is None:
-            out.append(Finding(f"{p}.declarations", "error", "缺少申报条件声明 declarations"))
-        else:
-            cutoff = cn_date(rules.thresholds.accident_cutoff)
-            texts = rule_texts(edition)
-            for field, text in texts.declarations.model_dump().items():
-                if getattr(app.declarations, field) is not True:
-                    condition = text.format(cutoff=cutoff)
-                    out.append(
-                        Finding(
-                            f"{p}.declarations.{field}",
-                            "error",
-                            texts.messages.declaration_false.format(condition=condition),
-                        )
-                    )
-
-    # narrative
-    if not app.sections:
-        out.append(Finding(f"{p}.sections", "error", "缺少申报书正文 sections（至少一节）"))
-
-    # what the subtype's form asks for: its indicators and the narrative's headings
-    if not (cat.subtypes and app.subtype not in cat.subtypes):  # else the subtype's error
-        out += _check_subtype_form(edition, p, app)
-
-    # attachments
-    for j, att in enumerate(app.attachments):
-        problem = attachments.problem(att.file)
-        if problem:
-            out.append(Finding(f"{p}.attachments[{j}].file", "error", problem))
     return out
+
+
+def _check_sections(a: _AppCheck) -> list[Finding]:
+    if not a.app.sections:
+        return [Finding(f"{a.p}.sections", "error", "缺少申报书正文 sections（至少一节）")]
+    return []
+
+
+def _check_form(a: _AppCheck) -> list[Finding]:
+    """What the subtype's form asks for: its indicators and the narrative's headings."""
+    if not a.subtype_known:
+        return []  # the subtype's error
+    return _check_subtype_form(a.edition, a.p, a.app)
+
+
+def _check_attachments(a: _AppCheck) -> list[Finding]:
+    out: list[Finding] = []
+    for j, att in enumerate(a.app.attachments):
+        problem = a.attachments.problem(att.file)
+        if problem:
+            out.append(Finding(f"{a.p}.attachments[{j}].file", "error", problem))
+    return out
+
+
+# The checks of one application, in the order of their findings.
+_APPLICATION_CHECKS: tuple[Callable[[_AppCheck], list[Finding]], ...] = (
+    _check_subtype,
+    _check_mode,
+    _check_title,
+    _check_platform,
+    _check_uscc,
+    _check_entity,
+    _check_financials_given,
+    _check_declarations,
+    _check_sections,
+    _check_form,
+    _check_attachments,
+)
 
 
 def _check_subtype_form(edition: Edition, p: str, app: Application) -> list[Finding]:
