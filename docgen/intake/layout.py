@@ -243,13 +243,49 @@ def layout(edition: Edition) -> Layout:
     return _CACHE[key]
 
 
+# One labelled row of a field sheet: the JSON path, the label, the kind, the hint.
+_Row = tuple[str, str, Kind, str]
+
+
 def _layout(edition: Edition) -> Layout:
     form = labels(edition, "form.toml")
     intake = labels(edition, "intake.toml")
-    b, fin, lab, hints = form["basic"], form["financials"], intake["labels"], intake["hints"]
+    fields = _applicant_fields(edition, form, intake)
+    caption = FIRST_FIELD_ROW + len(fields) + 1
+    city_fields = _city_fields(form, intake)
+    # The letter (template version 2): a blank row, a caption, then its rows.
+    letter_caption = FIRST_FIELD_ROW + len(city_fields) + 1
+    return Layout(
+        edition=edition,
+        indicator_groups=_indicator_groups(edition, intake),
+        fields=fields,
+        fin_caption_row=caption,
+        fin_header_row=caption + 1,
+        fin_first_row=caption + 2,
+        fin_columns=_fin_columns(form, intake),
+        city_fields=city_fields,
+        letter_caption_row=letter_caption,
+        letter_fields=_letter_fields(edition, intake, letter_caption + 1),
+        intake=intake,
+    )
+
+
+def _fields(rows: list[_Row], first_row: int) -> tuple[Field, ...]:
+    """The rows as fields, one a sheet row from ``first_row`` on."""
+    return tuple(
+        Field(first_row + i, path, label, kind, hint)
+        for i, (path, label, kind, hint) in enumerate(rows)
+    )
+
+
+def _applicant_fields(
+    edition: Edition, form: dict[str, Any], intake: dict[str, Any]
+) -> tuple[Field, ...]:
+    """The labelled rows of 基本信息 (a declaration's hint, left empty here, is yes/no)."""
+    b, lab, hints = form["basic"], intake["labels"], intake["hints"]
     dec = intake["declarations"]
     cutoff = cn_date(edition.rules.thresholds.accident_cutoff)
-    rows: list[tuple[str, str, Kind, str]] = [
+    rows: list[_Row] = [
         ("category", b["category"], "category", hints["category"]),
         ("subtype", lab["subtype"], "subtype", hints["subtype"]),
         ("applicant.name", b["name"], "text", hints["text"]),
@@ -286,12 +322,14 @@ def _layout(edition: Edition) -> Layout:
         ("declarations.no_violation", dec["no_violation"], "bool", ""),
         ("id", lab["id"], "id", hints["id"]),
     ]
-    fields = tuple(
-        Field(FIRST_FIELD_ROW + i, path, label, kind, hint or hints["yes_no"])
-        for i, (path, label, kind, hint) in enumerate(rows)
-    )
-    caption = FIRST_FIELD_ROW + len(rows) + 1
-    fin_columns = (
+    yes_no = hints["yes_no"]
+    return _fields([(p, label, k, hint or yes_no) for p, label, k, hint in rows], FIRST_FIELD_ROW)
+
+
+def _fin_columns(form: dict[str, Any], intake: dict[str, Any]) -> tuple[Column, ...]:
+    """The columns of 基本信息's financial table: the year, then one per figure."""
+    fin, lab = form["financials"], intake["labels"]
+    return (
         Column(2, "year", lab["year"], "int"),
         Column(3, "operating_revenue", fin["operating_revenue"], "money"),
         Column(4, "service_revenue", fin["service_revenue"], "money"),
@@ -300,7 +338,12 @@ def _layout(edition: Edition) -> Layout:
         Column(7, "tax_paid", fin["tax_paid"], "money"),
         Column(8, "employees", fin["employees"], "int"),
     )
-    city_rows: list[tuple[str, str, Kind, str]] = [
+
+
+def _city_fields(form: dict[str, Any], intake: dict[str, Any]) -> tuple[Field, ...]:
+    """The city's labelled rows of 城市信息."""
+    b, lab, hints = form["basic"], intake["labels"], intake["hints"]
+    rows: list[_Row] = [
         ("city.name", lab["city_name"], "text", hints["text"]),
         ("city.division_code", lab["division_code"], "postcode", hints["postcode"]),
         ("city.bureau", lab["bureau"], "text", hints["text"]),
@@ -315,14 +358,14 @@ def _layout(edition: Edition) -> Layout:
         ("city.contact.fax", b["fax"], "digits", hints["text"]),
         ("city.contact.email", b["email"], "text", hints["text"]),
     ]
-    city_fields = tuple(
-        Field(FIRST_FIELD_ROW + i, path, label, kind, hint)
-        for i, (path, label, kind, hint) in enumerate(city_rows)
-    )
-    # The letter (template version 2): a blank row, a caption, then its rows.
-    letter_spec = labels(edition, "letter.toml")
-    recipient = str(letter_spec.get("recipient", ""))
-    letter_rows: list[tuple[str, str, Kind, str]] = [
+    return _fields(rows, FIRST_FIELD_ROW)
+
+
+def _letter_fields(edition: Edition, intake: dict[str, Any], first_row: int) -> tuple[Field, ...]:
+    """The letter's labelled rows of 城市信息 (template version 2), from ``first_row`` on."""
+    lab, hints = intake["labels"], intake["hints"]
+    recipient = str(labels(edition, "letter.toml").get("recipient", ""))
+    rows: list[_Row] = [
         ("letter.number", lab["letter_number"], "serial", hints["letter_number"]),
         ("letter.prefix", lab["letter_prefix"], "text", hints["letter_prefix"]),
         (
@@ -341,24 +384,7 @@ def _layout(edition: Edition) -> Layout:
         ("letter.contact.fax", lab["letter_fax"], "digits", hints["text"]),
         ("letter.contact.email", lab["letter_email"], "text", hints["text"]),
     ]
-    letter_caption = FIRST_FIELD_ROW + len(city_rows) + 1
-    letter_fields = tuple(
-        Field(letter_caption + 1 + i, path, label, kind, hint)
-        for i, (path, label, kind, hint) in enumerate(letter_rows)
-    )
-    return Layout(
-        edition=edition,
-        indicator_groups=_indicator_groups(edition, intake),
-        fields=fields,
-        fin_caption_row=caption,
-        fin_header_row=caption + 1,
-        fin_first_row=caption + 2,
-        fin_columns=fin_columns,
-        city_fields=city_fields,
-        letter_caption_row=letter_caption,
-        letter_fields=letter_fields,
-        intake=intake,
-    )
+    return _fields(rows, first_row)
 
 
 def _indicator_groups(edition: Edition, intake: dict[str, Any]) -> tuple[IndicatorGroup, ...]:
