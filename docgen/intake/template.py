@@ -143,82 +143,98 @@ def applicant_workbook(
     into the rows of ``group`` (the application's subtype's)."""
     from openpyxl import Workbook
 
-    values = values or {}
     wb = Workbook()
+    _basic_sheet(wb, lay, values or {}, financials)
+    if lay.indicator_groups:
+        _indicator_sheet(wb, lay, group, indicators or {})
+    lab, hints = lay.intake["labels"], lay.intake["hints"]
+    # 申报材料: one row per narrative section.
+    _table_sheet(
+        wb,
+        SHEET_SECTIONS,
+        hints["sections"],
+        [lab["column_no"], lab["section_heading"], lab["section_text"], lab["section_word"]],
+        sections,
+        SECTION_ROWS,
+        {"A": 6, "B": 30, "C": 80, "D": 30},
+        wrap_col=3,
+    )
+    # 随附材料: one row per attachment.
+    _table_sheet(
+        wb,
+        SHEET_ATTACHMENTS,
+        hints["attachments"],
+        [lab["column_no"], lab["attachment_title"], lab["attachment_file"]],
+        attachments,
+        ATTACHMENT_ROWS,
+        {"A": 6, "B": 50, "C": 50},
+    )
+    _help_sheet(wb, lay, lay.intake["instructions"]["applicant"], with_form=True)
+    _meta_sheet(wb, lay, APPLICANT)
+    return _save(wb)
+
+
+def _basic_sheet(
+    wb: Workbook, lay: Layout, values: dict[str, Any], financials: Sequence[dict[str, Any]]
+) -> None:
+    """基本信息: one labelled row per field, then the financial table."""
     basic = _first_sheet(wb)
     basic.title = SHEET_BASIC
-    intake = lay.intake
-    lab = intake["labels"]
-    _title(basic, lab["title"], 4)
-    _header(
-        basic, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]]
-    )
+    _title(basic, lay.intake["labels"]["title"], 4)
+    _field_header(basic, lay)
     for n, f in enumerate(lay.fields, start=1):
         _field_row(basic, lay, f, n, values.get(f.path))
-    # The financial table.
+    _financial_table(basic, lay, financials)
+    _widths(basic, {"A": 6, "B": 34, "C": 40, "D": 40, "E": 14, "F": 14, "G": 14, "H": 14})
+    _protect(basic)
+
+
+def _financial_table(ws: Worksheet, lay: Layout, financials: Sequence[dict[str, Any]]) -> None:
+    """基本信息's financial table: a caption with the hint, a header, one row per year (at least
+    ``FIN_ROWS``), each column validated as a whole."""
     fin_hint = lay.text("hints", "financials", years=lay.edition.rules.edition.financial_years)
     caption = labels(lay.edition, "form.toml")["financials"]["caption"]
-    cap = basic.cell(lay.fin_caption_row, COL_LABEL, caption)
-    _label_style(cap, bold=True)
-    basic.cell(lay.fin_caption_row, COL_LABEL + 2, fin_hint)
-    _header(basic, lay.fin_header_row, [""] + [c.label for c in lay.fin_columns])
+    _label_style(ws.cell(lay.fin_caption_row, COL_LABEL, caption), bold=True)
+    ws.cell(lay.fin_caption_row, COL_LABEL + 2, fin_hint)
+    _header(ws, lay.fin_header_row, [""] + [c.label for c in lay.fin_columns])
     rows = max(FIN_ROWS, len(financials))
     for i in range(rows):
         r = lay.fin_first_row + i
         row_values = financials[i] if i < len(financials) else {}
         for col in lay.fin_columns:
-            _input(basic, r, col.col, row_values.get(col.key), col.kind)
+            _input(ws, r, col.col, row_values.get(col.key), col.kind)
     for col in lay.fin_columns:
-        ref = f"{col.letter}{lay.fin_first_row}:{col.letter}{lay.fin_first_row + rows - 1}"
-        _validation(
-            basic, lay, col.kind, ref, col.label, fin_hint, f"{col.letter}{lay.fin_first_row}"
-        )
-    _widths(basic, {"A": 6, "B": 34, "C": 40, "D": 40, "E": 14, "F": 14, "G": 14, "H": 14})
-    _protect(basic)
+        first = f"{col.letter}{lay.fin_first_row}"
+        ref = f"{first}:{col.letter}{lay.fin_first_row + rows - 1}"
+        _validation(ws, lay, col.kind, ref, col.label, fin_hint, first)
 
-    if lay.indicator_groups:
-        _indicator_sheet(wb, lay, group, indicators or {})
 
-    # 申报材料: one row per narrative section.
-    ws = wb.create_sheet(SHEET_SECTIONS)
-    _title(ws, SHEET_SECTIONS, 4)
-    ws.cell(2, 1, intake["hints"]["sections"])
-    _header(
-        ws,
-        TABLE_HEADER_ROW,
-        [lab["column_no"], lab["section_heading"], lab["section_text"], lab["section_word"]],
-    )
-    n_rows = max(SECTION_ROWS, len(sections) + 5)
-    for i in range(n_rows):
+def _table_sheet(
+    wb: Workbook,
+    name: str,
+    hint: str,
+    headers: Sequence[str],
+    items: Sequence[Sequence[str]],
+    min_rows: int,
+    widths: dict[str, float],
+    *,
+    wrap_col: int | None = None,
+) -> None:
+    """A sheet of one numbered row per item (申报材料, 随附材料, 申报清单): a title, a hint, the
+    ``headers`` (the number's, then one per text column), then at least ``min_rows`` rows and
+    five empty ones after the items; the text of column ``wrap_col`` wraps."""
+    ws = wb.create_sheet(name)
+    _title(ws, name, len(headers))
+    ws.cell(2, 1, hint)
+    _header(ws, TABLE_HEADER_ROW, headers)
+    blank = ("",) * (len(headers) - 1)
+    for i in range(max(min_rows, len(items) + 5)):
         r = TABLE_FIRST_ROW + i
         ws.cell(r, 1, i + 1)
-        heading, text, word = sections[i] if i < len(sections) else ("", "", "")
-        _input(ws, r, 2, heading or None, "text")
-        _input(ws, r, 3, text or None, "text", wrap=True)
-        _input(ws, r, 4, word or None, "text")
-    _widths(ws, {"A": 6, "B": 30, "C": 80, "D": 30})
+        for col, text in enumerate(items[i] if i < len(items) else blank, start=2):
+            _input(ws, r, col, text or None, "text", wrap=col == wrap_col)
+    _widths(ws, widths)
     _protect(ws)
-
-    # 随附材料: one row per attachment.
-    ws = wb.create_sheet(SHEET_ATTACHMENTS)
-    _title(ws, SHEET_ATTACHMENTS, 3)
-    ws.cell(2, 1, intake["hints"]["attachments"])
-    _header(
-        ws, TABLE_HEADER_ROW, [lab["column_no"], lab["attachment_title"], lab["attachment_file"]]
-    )
-    n_rows = max(ATTACHMENT_ROWS, len(attachments) + 5)
-    for i in range(n_rows):
-        r = TABLE_FIRST_ROW + i
-        ws.cell(r, 1, i + 1)
-        title, file = attachments[i] if i < len(attachments) else ("", "")
-        _input(ws, r, 2, title or None, "text")
-        _input(ws, r, 3, file or None, "text")
-    _widths(ws, {"A": 6, "B": 50, "C": 50})
-    _protect(ws)
-
-    _help_sheet(wb, lay, intake["instructions"]["applicant"], with_form=True)
-    _meta_sheet(wb, lay, APPLICANT)
-    return _save(wb)
 
 
 def _indicator_sheet(
@@ -293,7 +309,7 @@ def city_workbook(
     ws = _first_sheet(wb)
     ws.title = SHEET_CITY
     _title(ws, lab["city_title"], 4)
-    _header(ws, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]])
+    _field_header(ws, lay)
     for n, f in enumerate(lay.city_fields, start=1):
         _field_row(ws, lay, f, n, values.get(f.path))
     # The submission letter (报送函): a caption, then its rows, numbered on.
@@ -304,21 +320,15 @@ def city_workbook(
     _widths(ws, {"A": 6, "B": 34, "C": 40, "D": 40})
     _protect(ws)
 
-    ws = wb.create_sheet(SHEET_LIST)
-    _title(ws, SHEET_LIST, 4)
-    ws.cell(2, 1, lay.intake["hints"]["applications"])
-    _header(
-        ws, TABLE_HEADER_ROW, [lab["column_no"], lab["app_id"], lab["app_name"], lab["app_folder"]]
+    _table_sheet(
+        wb,
+        SHEET_LIST,
+        lay.intake["hints"]["applications"],
+        [lab["column_no"], lab["app_id"], lab["app_name"], lab["app_folder"]],
+        listing,
+        LIST_ROWS,
+        {"A": 6, "B": 16, "C": 50, "D": 30},
     )
-    for i in range(max(LIST_ROWS, len(listing) + 5)):
-        r = TABLE_FIRST_ROW + i
-        ws.cell(r, 1, i + 1)
-        app_id, name, folder = listing[i] if i < len(listing) else ("", "", "")
-        _input(ws, r, 2, app_id or None, "text")
-        _input(ws, r, 3, name or None, "text")
-        _input(ws, r, 4, folder or None, "text")
-    _widths(ws, {"A": 6, "B": 16, "C": 50, "D": 30})
-    _protect(ws)
 
     _help_sheet(wb, lay, lay.intake["instructions"]["city"], with_form=False)
     _meta_sheet(wb, lay, CITY)
@@ -356,6 +366,12 @@ def _header(ws: Worksheet, row: int, texts: Sequence[str]) -> None:
         cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+
+
+def _field_header(ws: Worksheet, lay: Layout) -> None:
+    """The header row of a field sheet (基本信息, 城市信息): number, item, value, hint."""
+    lab = lay.intake["labels"]
+    _header(ws, 3, [lab["column_no"], lab["column_item"], lab["column_value"], lab["column_hint"]])
 
 
 def _label_style(cell: Cell | MergedCell, bold: bool = False) -> None:
