@@ -442,7 +442,7 @@ def test_any_folder_state_loses_nothing(
         elif os.path.lexists(path):
             if action == "edit" and path.is_file() and not path.is_symlink():
                 path.write_bytes(path.read_bytes() + b"!")
-            elif action == "delete":
+            elif action == "delete" and path != city_dir:  # the city's folder stays an input
                 shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
         elif action == "user-file":
             path.write_bytes(b"user data " + name.encode())
