@@ -361,14 +361,17 @@ def run_batch(
     started = time.perf_counter()
     found = found or discover_for(paths, out_dir)
     batch = load_cities(found)
-    # May OUT be written, for every city? Decided before anything is built or touched.
-    out = prepare_out(out_dir, batch, options)
+    from .output import RememberedDigests, lock
 
-    from .output import lock  # one batch at a time in one OUT
+    digests = RememberedDigests()  # each output file is hashed once for the checks below
+    with digests:
+        # May OUT be written, for every city? Decided before anything is built or touched.
+        out = prepare_out(out_dir, batch, options)
 
-    with lock(out.root):
-        _check_batch_root(out_dir)
-        plan = plan_cities(batch, out_dir, options, out.inputs, force=force, say=say)
+    with lock(out.root):  # one batch at a time in one OUT
+        with digests:
+            _check_batch_root(out_dir)
+            plan = plan_cities(batch, out_dir, options, out.inputs, force=force, say=say)
         for outcome in (*batch.outcomes, *batch.problems):
             if outcome.status in ("invalid", "failed"):
                 say("失败", outcome)

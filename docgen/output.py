@@ -273,7 +273,7 @@ def foreign_entries(folder: Path) -> tuple[list[str], list[str]]:
                 foreign.append(rel)
             continue
         digest, size = listed[rel]
-        if st.st_size != size or _file_sha256(path) != digest:
+        if st.st_size != size or _file_sha256(path, st) != digest:
             changed.append(rel)
     return foreign, changed
 
@@ -305,12 +305,48 @@ def _raise(exc: OSError) -> None:
     raise exc
 
 
-def _file_sha256(path: Path) -> str:
+# Inside ``with RememberedDigests()`` a file's digest is remembered by everything its inode says
+# of it (device, inode, size, mtime, ctime). A batch checks each city's folder before it takes
+# the lock and again under it, within a fraction of a second; this hashes each file once for
+# both. Outside that scope nothing is remembered: the kernel's timestamps are coarse (a few
+# ms), so over a long time a file deleted and replaced by one of the same size could reuse the
+# inode and the timestamps.
+_DigestKey = tuple[int, int, int, int, int]
+_digests: dict[_DigestKey, str] | None = None
+
+
+class RememberedDigests:
+    """``with memo:`` remembers the digests computed inside, and knows them again each time
+    it is entered; nothing is remembered outside."""
+
+    def __init__(self) -> None:
+        self.known: dict[_DigestKey, str] = {}
+
+    def __enter__(self) -> None:
+        global _digests
+        _digests = self.known
+
+    def __exit__(self, *_exc: object) -> None:
+        global _digests
+        _digests = None
+
+
+def _file_sha256(path: Path, st: os.stat_result) -> str:
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    memo = _digests
+    known = memo.get(key) if memo is not None else None
+    if known is not None:
+        return known
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if memo is not None:
+        after = os.lstat(path)
+        if (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == key[1:]:
+            memo[key] = digest
+    return digest
 
 
 def _check_creatable(real: Path, shown: str) -> None:
