@@ -53,6 +53,9 @@ from .summary import (
     read_template,
 )
 from .summary import (
+    _CountsSpec as _SummaryCountsSpec,
+)
+from .summary import (
     _spec as summary_spec,
 )
 
@@ -286,16 +289,9 @@ def compose_province(
     table, marked 生成失败 / 未提交, and are named in the statement. ``on``: the date under
     the 填报单位 (None: province.toml's date_blank, to write in by hand)."""
     spec = _load_spec(edition.template_path("province.toml"))
-    failed = dict(failed or {})
     ordered = sorted(cities, key=lambda c: (c.city.division_code, c.city.name))
     columns = tuple(SummaryColumn(c.key, c.label, c.width) for c in spec.columns)
-    rows: list[tuple[SummaryCell, ...]] = []
-    for city in ordered:
-        for i, _ in enumerate(city.applications):
-            rows.append(
-                tuple(_province_cell(c.key, len(rows), city, i, edition, spec) for c in columns)
-            )
-
+    rows = _listing_rows(ordered, columns, edition, spec)
     summaries = [compose_summary(city, edition) for city in ordered]
     labels = _merged_labels([[c.label for c in s.counts] for s in summaries])
     counted = [
@@ -307,8 +303,40 @@ def compose_province(
         )
         for city, s in zip(ordered, summaries, strict=True)
     ]
-    city_counts = _every_city(counted, failed, len(labels), spec)
-    statement = spec.statement.format(cities=len(ordered), applications=len(rows))
+    city_counts = _every_city(counted, dict(failed or {}), len(labels), spec)
+    return _province_table(
+        spec,
+        summary_spec(edition).counts,
+        columns=columns,
+        rows=rows,
+        statement=_statement(spec, len(ordered), len(rows), city_counts),
+        labels=labels,
+        city_counts=city_counts,
+        date_text=chinese_date(on) if on is not None else spec.date_blank,
+    )
+
+
+def _listing_rows(
+    ordered: Sequence[City],
+    columns: Sequence[SummaryColumn],
+    edition: Edition,
+    spec: _ProvinceSpec,
+) -> tuple[tuple[SummaryCell, ...], ...]:
+    """One row per application, city after city, numbered across the province."""
+    rows: list[tuple[SummaryCell, ...]] = []
+    for city in ordered:
+        for i, _ in enumerate(city.applications):
+            rows.append(
+                tuple(_province_cell(c.key, len(rows), city, i, edition, spec) for c in columns)
+            )
+    return tuple(rows)
+
+
+def _statement(
+    spec: _ProvinceSpec, n_cities: int, n_rows: int, city_counts: Sequence[CityCounts]
+) -> str:
+    """The line under the title: the numbers, then the cities missing and failed, by name."""
+    statement = spec.statement.format(cities=n_cities, applications=n_rows)
     extra = [
         template.format(count=len(names), cities="、".join(names))
         for template, names in (
@@ -323,9 +351,22 @@ def compose_province(
         )
         if template and names
     ]
-    statement = "；".join(t for t in (statement, *extra) if t)
+    return "；".join(t for t in (statement, *extra) if t)
+
+
+def _province_table(
+    spec: _ProvinceSpec,
+    summary_counts: _SummaryCountsSpec,
+    *,
+    columns: tuple[SummaryColumn, ...],
+    rows: tuple[tuple[SummaryCell, ...], ...],
+    statement: str,
+    labels: tuple[str, ...],
+    city_counts: tuple[CityCounts, ...],
+    date_text: str,
+) -> ProvinceTable:
+    """The table from the composed parts and province.toml's labels and settings."""
     cs = spec.counts
-    summary_counts = summary_spec(edition).counts
     return ProvinceTable(
         title=spec.title,
         statement=statement,
@@ -333,11 +374,11 @@ def compose_province(
         table_size=spec.table_size,
         unit_label=spec.unit_label,
         date_label=spec.date_label,
-        date_text=chinese_date(on) if on is not None else spec.date_blank,
+        date_text=date_text,
         contact=spec.contact,
         keep_rows=spec.keep_rows,
         columns=columns,
-        rows=tuple(rows),
+        rows=rows,
         note=None if rows else spec.empty_note,
         counts_heading=cs.heading,
         counts_city_label=cs.city_label,
