@@ -1183,6 +1183,7 @@ def _resolve(font_dirs: tuple[Path, ...]) -> FontSet:
     )
 
 
+@cache
 def face_style(face: Face) -> str | None:
     """The style (song, kai or hei) from the face's file and family names; None if unknown."""
     names = f"{face.path.name} {face.family} {face.family_zh}"
