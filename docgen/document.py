@@ -282,7 +282,6 @@ class Document:
     blocks: tuple[Block, ...]
     landscape: bool = False
     cover_pages: int = 1
-    application_id: str | None = None  # a declaration form's application (messages, tests)
     # The Word file's core properties: its author (the applicant) and its creation date (the
     # city's submission date); None: docgen, and a fixed date.
     author: str | None = None

@@ -38,7 +38,7 @@ CITY = "柳州市"
 DATE = "二〇二一年五月十日"
 
 
-def form(app_id: str, name: str, pages: int) -> Document:
+def form(name: str, pages: int) -> Document:
     """A declaration of exactly ``pages`` pages: a cover with the applicant's seal, one heading
     per page, a signature block with a seal at the end."""
     blocks: list[Any] = [
@@ -60,9 +60,7 @@ def form(app_id: str, name: str, pages: int) -> Document:
     blocks.append(
         SignatureBlock((runs(f"申报单位（盖章）：{name}"), runs(f"日期：{DATE}")), seal="applicant")
     )
-    return Document(
-        kind="declaration", title=f"申报书-{name}", blocks=tuple(blocks), application_id=app_id
-    )
+    return Document(kind="declaration", title=f"申报书-{name}", blocks=tuple(blocks))
 
 
 def summary() -> Document:
@@ -92,7 +90,7 @@ def fonts() -> FontSet:
 
 @pytest.fixture(scope="module")
 def rendered(fonts: FontSet) -> PdfResult:
-    docs = [summary()] + [form(i, n, p) for i, n, p in APPS]
+    docs = [summary()] + [form(n, p) for _i, n, p in APPS]
     result = render_pdf(docs, fonts)
     assert [d.pages for d in result.docs] == [1, 3, 45, 1]
     return result

@@ -56,19 +56,17 @@ def test_every_value_is_printed_in_pdf_and_docx(path: Path) -> None:
     docs = [compose_declaration(city, i, EDITION) for i in range(len(city.applications))]
     rendered = render_pdf(docs, fonts)
     reader = PdfReader(io.BytesIO(rendered.data))
-    for doc, placed in zip(docs, rendered.docs, strict=True):
+    for app, doc, placed in zip(city.applications, docs, rendered.docs, strict=True):
         pages = reader.pages[placed.first_page : placed.first_page + placed.pages]
         # page numbers ("— 9 —") stand between the halves of a paragraph that crosses a page
         pdf_text = _squash("".join(_PAGE_NUMBER.sub("", page.extract_text()) for page in pages))
         docx_text = _docx_text(render_docx(doc, families))
         # the cover is exactly one page, whatever the length of the names on it
-        assert "填报说明" in pages[1].extract_text(), f"{doc.application_id}: cover overflows"
+        assert "填报说明" in pages[1].extract_text(), f"{app.id}: cover overflows"
         for run in _user_strings(doc):
             wanted = _squash(run.text)
-            assert wanted in pdf_text, f"{doc.application_id} PDF lacks {run.source}: {wanted[:40]}"
-            assert wanted in docx_text, (
-                f"{doc.application_id} DOCX lacks {run.source}: {wanted[:40]}"
-            )
+            assert wanted in pdf_text, f"{app.id} PDF lacks {run.source}: {wanted[:40]}"
+            assert wanted in docx_text, f"{app.id} DOCX lacks {run.source}: {wanted[:40]}"
 
 
 @pytest.mark.parametrize("code", ["450900", "450100"])

@@ -52,6 +52,7 @@ def _squash(text: str) -> str:
 class Form:
     code: str
     city: City
+    application_id: str
     doc: Document
     docx: bytes
     pdf_pages: list[str]  # docgen's PDF, text per page (pdftotext)
@@ -121,12 +122,12 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> list[Form]:
         whole.write_bytes(rendered.data)
         pages = _pdf_pages(whole)
         drawn = _pdf_pages(whole, raw=True)
-        for doc, placed in zip(docs, rendered.docs, strict=True):
+        for app, doc, placed in zip(city.applications, docs, rendered.docs, strict=True):
             data = render_docx(doc)
-            target = work / f"{code}-{doc.application_id}.docx"
+            target = work / f"{code}-{app.id}.docx"
             target.write_bytes(data)
             own = slice(placed.first_page, placed.first_page + placed.pages)
-            out.append(Form(code, city, doc, data, pages[own], drawn[own], target))
+            out.append(Form(code, city, app.id, doc, data, pages[own], drawn[own], target))
     return out
 
 
@@ -178,7 +179,7 @@ def test_no_paragraph_is_only_punctuation_or_blank(forms: list[Form]) -> None:
             if not text or text in values:
                 continue  # a spacer paragraph has no text at all
             if all(unicodedata.category(c)[0] in "PZ" or c.isspace() for c in text):
-                bad.append(f"{form.doc.application_id}: {text!r}")
+                bad.append(f"{form.application_id}: {text!r}")
     assert bad == []
 
 
@@ -188,14 +189,14 @@ def test_docx_holds_every_label_and_value_of_the_pdf_in_order(forms: list[Form])
         pdf_text = _squash(_PAGE_NUMBER.sub("", "".join(form.pdf_drawn)))
         pos = 0
         for text in _printed_strings(form.doc):
-            assert text in pdf_text, f"{form.doc.application_id}: the PDF lacks {text[:30]}"
+            assert text in pdf_text, f"{form.application_id}: the PDF lacks {text[:30]}"
             found = docx_text.find(text, pos)
-            assert found >= 0, f"{form.doc.application_id}: {text[:30]!r} missing or out of order"
+            assert found >= 0, f"{form.application_id}: {text[:30]!r} missing or out of order"
             pos = found + len(text)
 
 
 def test_cover_choices_read_as_in_the_pdf(forms: list[Form]) -> None:
-    form = next(f for f in forms if f.doc.application_id == "LZ-P1")
+    form = next(f for f in forms if f.application_id == "LZ-P1")
     word = docx.Document(io.BytesIO(form.docx))
     root = word.element.body
     lines = []
@@ -277,7 +278,7 @@ def test_word_pages_match_the_pdf(forms: list[Form], word_pages: dict[str, list[
     differ = []
     for form in forms:
         pages = word_pages[form.docx_path.stem]
-        ident = form.doc.application_id
+        ident = form.application_id
         # every page break of the model starts a new page in Word
         for text in _after_breaks(form.doc):
             assert _starts_page(pages, text), f"{ident}: no page starts with {text[:12]}"
@@ -346,7 +347,7 @@ def test_faces_are_on_styles_not_on_every_run(forms: list[Form]) -> None:
     for form in forms:
         xml = _parts(form.docx)["word/document.xml"].decode("utf-8")
         runs_ = xml.count("<w:r>") + xml.count("<w:r ")
-        assert xml.count("<w:rFonts") <= max(10, runs_ // 20), form.doc.application_id
+        assert xml.count("<w:rFonts") <= max(10, runs_ // 20), form.application_id
     styles = _parts(forms[0].docx)["word/styles.xml"].decode("utf-8")
     assert 'w:eastAsia="仿宋"' in styles and 'w:ascii="Times New Roman"' in styles
     assert 'w:eastAsia="黑体"' in styles  # heading 1

@@ -81,7 +81,6 @@ def compose_declaration(city: City, index: int, edition: Edition) -> Document:
         title=f"{edition.rules.edition.form_title}（{app.applicant.name}）",
         blocks=tuple(blocks),
         cover_pages=1,
-        application_id=app.id,
         author=app.applicant.name,
         created=city.submitted_on,
     )
