@@ -34,6 +34,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -329,12 +330,14 @@ class CityPlan:
 @dataclass(frozen=True)
 class ProvincePlan:
     """What the province summary lists: the cities built or up to date, the failed ones
-    (division code -> name), the edition and the summary's build key."""
+    (division code -> name), the edition, the summary's build key and its date (填报日期:
+    ``--date``, else the latest submission date of the cities listed; None: none listed)."""
 
     cities: list[City]
     failed: dict[str, str]
     edition_id: str | None
     key: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -353,9 +356,11 @@ def run_batch(
     force: bool = False,
     progress: Progress | None = None,
     found: Discovery | None = None,
+    dated: date | None = None,
 ) -> BatchResult:
     """Build every city of ``paths`` into ``out_dir``; raise ``BuildError`` (nothing touched)
-    when OUT may not be written for some city."""
+    when OUT may not be written for some city. ``dated``: the province summary's date (None:
+    the latest submission date of the cities it lists)."""
     options = options or BuildOptions()
     say = progress or (lambda _msg, _c: None)
     started = time.perf_counter()
@@ -378,7 +383,7 @@ def run_batch(
         build_cities(batch, plan, out_dir, options, jobs=jobs, say=say)
         outcomes = [*batch.outcomes, *batch.problems]
         province = summarize_province(
-            plan_province(batch, plan, outcomes), out_dir, options, force=force
+            plan_province(batch, plan, outcomes, dated), out_dir, options, force=force
         )
         result = BatchResult(
             out_dir,
@@ -506,11 +511,17 @@ def build_cities(
 
 
 def plan_province(
-    batch: LoadedCities, plan: CityPlan, outcomes: Sequence[CityOutcome]
+    batch: LoadedCities,
+    plan: CityPlan,
+    outcomes: Sequence[CityOutcome],
+    dated: date | None = None,
 ) -> ProvincePlan:
     """The province summary's cities (built or up to date), the failed ones (by division code,
-    guessed for a file that could not be loaded), its edition (the one most cities use) and
-    its build key (every listed city's key, and the failed codes)."""
+    guessed for a file that could not be loaded), its edition (the one most cities use), its
+    date (``dated``, else ``province_date``: the latest submission date of the cities listed)
+    and its build key (every listed city's key, the failed codes, and the date)."""
+    from .compose.province import province_date
+
     good = [
         batch.cities[i] for i in sorted(batch.cities) if outcomes[i].status in ("built", "skipped")
     ]
@@ -523,6 +534,7 @@ def plan_province(
                 failed.setdefault(code, outcome.city or "")
     editions = Counter(c.edition for c in (good or batch.loaded.values()))
     edition_id = min(editions, key=lambda e: (-editions[e], e)) if editions else None
+    on = dated or province_date(good)
     key = hashlib.sha256(
         json.dumps(
             [
@@ -530,10 +542,11 @@ def plan_province(
                     (c.city.division_code, plan.keys.get(c.city.division_code, "")) for c in good
                 ),
                 sorted(failed),
+                on.isoformat() if on else "",
             ]
         ).encode()
     ).hexdigest()
-    return ProvincePlan(good, failed, edition_id, key)
+    return ProvincePlan(good, failed, edition_id, key, on)
 
 
 def summarize_province(
@@ -550,6 +563,7 @@ def summarize_province(
             force=force,
             failed=plan.failed,
             edition_id=plan.edition_id,
+            on=plan.on,
         )
     except DocgenError as exc:
         return ProvinceOutcome([], [], f"全区汇总表未能生成：{exc}")
@@ -919,11 +933,12 @@ def _province(
     force: bool,
     failed: dict[str, str],
     edition_id: str | None,
+    on: date | None = None,
 ) -> tuple[list[str], list[MissingCity]]:
     """Write the province summary; return its files and the cities of the province it marks
     未提交 (no file in this batch)."""
     files = _write_province(
-        cities, out_dir, options, key, force=force, failed=failed, edition_id=edition_id
+        cities, out_dir, options, key, force=force, failed=failed, edition_id=edition_id, on=on
     )
     if edition_id is None:
         return files, []
@@ -944,10 +959,12 @@ def _write_province(
     force: bool = False,
     failed: dict[str, str] | None = None,
     edition_id: str | None = None,
+    on: date | None = None,
 ) -> list[str]:
     """The province summary; left as it is when the cities it lists are all unchanged and its
     files are all there, unchanged. Written whenever the edition is known, even when no city
-    could be built: every city then shows as 未提交 or 生成失败, never an old summary."""
+    could be built: every city then shows as 未提交 or 生成失败, never an old summary. ``on``:
+    its date (None: the latest submission date of ``cities``, see ``province_date``)."""
     if not cities and edition_id is None:
         return []
     target = out_dir / PROVINCE_DIR
@@ -966,7 +983,7 @@ def _write_province(
 
     editions = sorted({c.edition for c in cities})
     edition = load_edition(edition_id or editions[0], options.edition_dirs)
-    table = compose_province(cities, edition, failed)
+    table = compose_province(cities, edition, failed, on)
     fonts = resolve_fonts(options.font_dirs)
     families = {role: fonts.family(role) for role in ROLES}
     pdf = render_pdf([province_document(table)], fonts, seal_marks=options.seal_marks)

@@ -13,6 +13,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -248,6 +249,16 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     _skip_final_collection()
 
 
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """A date written YYYY-MM-DD (a usage error otherwise, exit 2)."""
+    if value is None:
+        return None
+    with contextlib.suppress(ValueError):
+        if len(value) == 10 and value[4] == value[7] == "-":
+            return date.fromisoformat(value)
+    raise click.BadParameter(f"“{value}”不是日期，应写作 YYYY-MM-DD，如 2021-05-20")
+
+
 @main.command("batch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option(
@@ -262,9 +273,22 @@ def build_cmd(city_file: Path, out_dir: Path | None, **packet: Any) -> None:
     "-j", "--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）。"
 )
 @click.option("--force", is_flag=True, help="全部重新生成（默认跳过输入未改动的城市）。")
+@click.option(
+    "--date",
+    "dated",
+    metavar="YYYY-MM-DD",
+    default=None,
+    callback=_date_option,
+    help="全区汇总表的填报日期（默认为所列城市申报日期中最晚的一天）。",
+)
 @_packet_options
 def batch_cmd(
-    paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool, **packet: Any
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    force: bool,
+    dated: date | None,
+    **packet: Any,
 ) -> None:
     """一次生成多个城市的申报材料和全区汇总表；某个城市出错不影响其他城市。"""
     from .batch import discover_for, run_batch
@@ -289,7 +313,14 @@ def batch_cmd(
                     built.append(f"{outcome.city}（{outcome.division_code}）")
 
             result = run_batch(
-                paths, out_dir, options, jobs=jobs, force=force, progress=update, found=found
+                paths,
+                out_dir,
+                options,
+                jobs=jobs,
+                force=force,
+                progress=update,
+                found=found,
+                dated=dated,
             )
     except KeyboardInterrupt as exc:
         what = "已终止（收到结束信号）" if isinstance(exc, Terminated) else "已中断"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from docgen.compose.province import (
@@ -26,7 +27,7 @@ from docgen.edition import Edition, load_edition
 from docgen.model import City, load_city, parse_city
 from docgen.render.xlsx import render_province_xlsx, width_budget
 
-from .conftest import EXAMPLE_DIR, sample_files
+from .conftest import EXAMPLE_DIR, SAMPLES, sample_files
 from .test_summary import column_text, libreoffice_text
 
 FAMILIES = {"song": "AR PL SungtiL GB", "hei": "WenQuanYi Zen Hei"}
@@ -34,6 +35,9 @@ HEADER_ROW = 3  # title, statement, then the header
 COUNTS_HEADER_ROW = 2  # title, then the header
 TITLE = "广西壮族自治区服务型制造示范遴选申报汇总表（第三批）"
 INJECTIONS = ["=1+1", "+8613907721234", "-5", "@SUM(A1)", "＝SUM(A1)"]
+UNIT = "填报单位（盖章）：自治区工业和信息化厅"
+CONTACT = "联系人：孙忠芳　联系电话：0771-8095569"  # the notice's 联系人及电话
+BLOCK_ROWS = 4  # under the listing: an empty row, the unit, the date, the contact line
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +326,8 @@ def test_xlsx_listing_sheet(xlsx: bytes, table: ProvinceTable):
                 assert cell.value in (None, "")
             else:  # every user value is a string cell, exactly as typed
                 assert (cell.value, cell.data_type) == (value.text, "s")
-    assert ws.max_row == HEADER_ROW + table.total
+    # then an empty row, 填报单位（盖章）, 填报日期 and the contact line
+    assert ws.max_row == HEADER_ROW + table.total + BLOCK_ROWS
 
 
 def test_xlsx_counts_sheet(xlsx: bytes, table: ProvinceTable):
@@ -489,7 +494,7 @@ def test_batch_writes_the_province_summary(tmp_path: Path, cities: list[City]):
     assert (folder / "全区申报汇总表.pdf").stat().st_mtime_ns == before
     assert (folder / "全区申报汇总表.pdf").read_bytes().startswith(b"%PDF")
     ws = workbook((folder / "全区申报汇总表.xlsx").read_bytes()).worksheets[0]
-    assert ws.max_row == HEADER_ROW + sum(len(c.applications) for c in cities)
+    assert ws.max_row == HEADER_ROW + sum(len(c.applications) for c in cities) + BLOCK_ROWS
 
 
 def test_libreoffice_prints_both_sheets(xlsx: bytes, tmp_path: Path):
@@ -497,6 +502,18 @@ def test_libreoffice_prints_both_sheets(xlsx: bytes, tmp_path: Path):
     text = "".join(pages)
     assert TITLE in text and "各设区市申报数量与名额核对" in text and "全区合计" in text
     assert all("第" in p and "页" in p for p in pages)  # the footer's page numbers
+    # the unit/date/contact block is printed once, on the page with the listing's last row
+    on = [i for i, p in enumerate(pages) if UNIT in p]
+    assert len(on) == 1 and "填报日期：二〇二一年五月十四日" in pages[on[0]]
+    assert "".join(CONTACT.split()) in pages[on[0]]
+    assert table_last_phone(xlsx) in pages[on[0]]
+
+
+def table_last_phone(xlsx: bytes) -> str:
+    """The listing's last row's mobile number (ASCII: never wraps in print)."""
+    ws = workbook(xlsx).worksheets[0]
+    labels = [c.value for c in ws[HEADER_ROW]]
+    return str(ws.cell(row=ws.max_row - BLOCK_ROWS, column=labels.index("手机") + 1).value)
 
 
 # --------------------------------------------------------------------------- 填报单位（盖章）
@@ -546,7 +563,7 @@ def test_pdf_unit_block_and_its_seal(pdf: tuple[bytes, Any], table: ProvinceTabl
     from docgen.render.pdf import render_pdf
 
     assert (table.unit_label, table.date_label) == ("填报单位（盖章）", "填报日期")
-    assert "年" in table.date_text and "二〇" not in table.date_text  # written in by hand
+    assert table.date_text == "二〇二一年五月十四日"  # the latest of the samples' dates
     result = render_pdf([province_document(table)], resolve_fonts())
     doc = pytest.importorskip("pdfplumber").open(io.BytesIO(result.data))
     slots = [s for s in result.docs[0].seal_slots if s.seal == "bureau"]
@@ -555,7 +572,8 @@ def test_pdf_unit_block_and_its_seal(pdf: tuple[bytes, Any], table: ProvinceTabl
     page = doc.pages[slot.page]
     text = "".join((page.extract_text() or "").split())
     assert f"{table.unit_label}：{table.unit}" in text
-    assert "联系人：" not in text  # province.toml has no contact line: none printed
+    assert f"{table.date_label}：{table.date_text}" in text
+    assert "".join(CONTACT.split()) in text
     x0, y0, x1, y1 = slot.box
     inside = [
         c["text"]
@@ -565,9 +583,12 @@ def test_pdf_unit_block_and_its_seal(pdf: tuple[bytes, Any], table: ProvinceTabl
         and page.height - c["top"] > y0
         and page.height - c["bottom"] < y1
     ]
-    # the seal covers the unit's name and the date's 年 and 月, and nothing of the table
+    # the seal covers the unit's name and the date's 年 and 月, and nothing of the table (it
+    # may press on the contact line under the date, as on the city summary)
     assert {table.unit[0], "年", "月"} <= set(inside), inside
-    allowed = set(table.unit_label + "：" + table.unit + table.date_label + table.date_text)
+    allowed = set(
+        table.unit_label + "：" + table.unit + table.date_label + table.date_text + table.contact
+    )
     assert set(inside) - {" ", "\u3000"} <= allowed, inside
 
 
@@ -581,3 +602,142 @@ def test_pdf_unit_block_with_a_contact_line(table: ProvinceTable):
     assert len(signature_block(dataclasses.replace(with_contact, contact="")).lines) == 2
     data = render_pdf([province_document(with_contact)], resolve_fonts()).data
     assert "".join(contact.split()) in "".join(pdf_text(data).split())
+
+
+# --------------------------------------------------------------------------- what a reviewer checks
+#
+# Issue 12: the province summary has the city tables' columns, no page of the listing holds only a
+# few rows, the 填报单位（盖章）/ date / contact block is on the last page of the listing (PDF) and
+# under the listing (XLSX, text cells), dated with the latest submission date of the cities listed
+# (or `docgen batch --date`).
+
+
+def test_the_columns_are_the_city_summary_columns_with_the_city(
+    table: ProvinceTable, cities: list[City], edition: Edition
+):
+    city = compose_summary(cities[0], edition)
+    own = [(c.key, c.label) for c in city.columns]
+    assert [(c.key, c.label) for c in table.columns] == [own[0], ("city", "设区市"), *own[1:]]
+    assert {"职务", "手机", "联系电话", "备注"} <= {c.label for c in table.columns}
+
+
+def test_the_date_is_the_latest_submission_date_of_the_cities(
+    table: ProvinceTable, cities: list[City], edition: Edition
+):
+    from datetime import date
+
+    from docgen.cnformat import chinese_date
+    from docgen.compose.province import province_date
+
+    latest = max(c.submitted_on for c in cities)
+    assert province_date(cities) == latest == date(2021, 5, 14)
+    assert table.date_text == chinese_date(latest) == "二〇二一年五月十四日"
+    # two cities, in either order: the later one's date
+    early, late = sorted(cities[:2], key=lambda c: c.submitted_on)
+    assert early.submitted_on < late.submitted_on
+    for pair in ([early, late], [late, early]):
+        assert compose_province(pair, edition).date_text == chinese_date(late.submitted_on)
+    # a date given (docgen batch --date) wins; no city listed: the blank, written in by hand
+    given = compose_province(cities, edition, on=date(2021, 5, 20))
+    assert given.date_text == "二〇二一年五月二十日"
+    assert dataclasses.replace(given, date_text=table.date_text) == table
+    assert compose_province([], edition, {"451400": ""}).date_text == "　　　　年　　月　　日"
+
+
+def test_every_listing_page_holds_three_rows_and_the_last_the_block(
+    pdf: tuple[bytes, Any], table: ProvinceTable
+):
+    data, doc = pdf
+    pages = _listing_rows_and_block(data, table)
+    assert len(pages) >= 2 and sum(rows for rows, _ in pages) == table.total == 52
+    assert all(rows >= table.keep_rows == 3 for rows, _ in pages), pages
+    assert [block for _, block in pages] == [False] * (len(pages) - 1) + [True]
+    texts = ["".join((p.extract_text() or "").split()) for p in doc.pages[: len(pages)]]
+    # every page after the first continues the table under 续表, as the city tables do
+    assert not texts[0].startswith("续表") and all(t.startswith("续表") for t in texts[1:])
+    last = texts[-1]
+    assert UNIT in last and "填报日期：二〇二一年五月十四日" in last
+    assert "".join(CONTACT.split()) in last
+    assert all(UNIT not in t for t in texts[:-1])
+
+
+def test_xlsx_unit_block_is_text_under_the_listing(xlsx: bytes, table: ProvinceTable):
+    ws = workbook(xlsx).worksheets[0]
+    last = HEADER_ROW + table.total
+    first = len(table.columns) // 2 + 1  # the right half, where the PDF prints it
+    assert all(c.value is None for c in ws[last + 1])  # the space before the block
+    block = [ws.cell(row=last + k, column=first) for k in (2, 3, 4)]
+    assert [c.value for c in block] == [UNIT, "填报日期：二〇二一年五月十四日", CONTACT]
+    for cell in block:
+        assert (cell.data_type, cell.number_format) == ("s", "@")  # text, never a formula
+        assert cell.border.top.style is None  # outside the table's rules
+        row = [c.value for c in ws[cell.row]]
+        assert row[: first - 1] == [None] * (first - 1)
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    end = get_column_letter(len(table.columns))
+    for cell in block:
+        assert f"{cell.coordinate}:{end}{cell.row}" in merged
+    assert ws.print_area.endswith(f"${end}${last + 4}")  # the block prints with the table
+    # room for the seal over the unit's name and the date: two lines of 12 pt each
+    assert all((ws.row_dimensions[c.row].height or 0) >= 2 * 12 * 1.4 for c in block[:2])
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)
+
+
+@pytest.fixture(scope="module")
+def dated_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two samples batched three times into one OUT: as they are, with ``--date`` (the
+    cities skipped, the summary rewritten), and without it again."""
+    from datetime import date
+
+    from click.testing import CliRunner
+
+    from docgen.batch import run_batch
+    from docgen.cli import main
+
+    out = tmp_path_factory.mktemp("dated") / "out"
+    two = [SAMPLES / "451100", SAMPLES / "451400"]
+    runs: dict[str, Any] = {}
+    for name, dated in (("rule", None), ("given", date(2021, 5, 20)), ("again", None)):
+        result = run_batch(two, out, jobs=1, dated=dated)
+        folder = out / "province"
+        runs[name] = (
+            result,
+            (folder / "全区申报汇总表.pdf").read_bytes(),
+            (folder / "全区申报汇总表.xlsx").read_bytes(),
+        )
+    bad = CliRunner().invoke(
+        main, ["batch", *map(str, two), "-o", str(out.parent / "bad"), "--date", "2021-13-01"]
+    )
+    return {
+        "runs": runs,
+        "cities": [load_city(d / "city.json") for d in two],
+        "bad": bad,
+        "bad_out": out.parent / "bad",
+    }
+
+
+def test_batch_dates_the_summary_with_its_rule_or_date_option(dated_batch: dict[str, Any]):
+    from docgen.cnformat import chinese_date
+
+    runs = dated_batch["runs"]
+    latest = chinese_date(max(c.submitted_on for c in dated_batch["cities"]))
+    for name, date_text in (("rule", latest), ("given", "二〇二一年五月二十日"), ("again", latest)):
+        result, pdf_bytes, xlsx_bytes = runs[name]
+        assert result.ok and result.province_error is None
+        text = "".join(pdf_text(pdf_bytes).split())
+        assert f"{UNIT}填报日期：{date_text}" in text, name
+        ws = workbook(xlsx_bytes).worksheets[0]
+        dates = [c for row in ws.iter_rows() for c in row if str(c.value).startswith("填报日期")]
+        assert [(c.value, c.data_type) for c in dates] == [(f"填报日期：{date_text}", "s")]
+    # the cities were built once; the date alone rewrote the summary, and back again
+    assert {c.status for c in runs["given"][0].cities} == {"skipped"}
+    assert runs["given"][1] != runs["rule"][1]
+    assert runs["again"][1:] == runs["rule"][1:]  # the same bytes as the first time
+
+
+def test_batch_date_option_must_be_a_date(dated_batch: dict[str, Any]):
+    bad = dated_batch["bad"]
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    assert not dated_batch["bad_out"].exists()  # refused before anything was written

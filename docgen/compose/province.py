@@ -6,9 +6,11 @@ the cities' own summary counts (``compose_summary(city).counts``), so the provin
 say something else than a city's summary. The counts table has a row for every city of the
 province (``province.toml``'s ``[[cities]]``): one that has no city file in the batch is marked
 未提交, one whose build failed 生成失败, and the statement under the title names them, so a
-missing city cannot go unnoticed. ``province_document`` lays it out for the PDF renderer
-and ``docgen.render.xlsx.render_province_xlsx`` writes it as a workbook. Labels, column order and
-widths come from the edition's ``province.toml``.
+missing city cannot go unnoticed. The listing ends with the 填报单位（盖章）/ 填报日期 / contact
+block of the provincial office, dated with the latest submission date of the cities listed
+(``province_date``) unless the batch gives a date. ``province_document`` lays it out for the PDF
+renderer and ``docgen.render.xlsx.render_province_xlsx`` writes it as a workbook. Labels, column
+order and widths come from the edition's ``province.toml``.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ __all__ = [
     "compose_province",
     "count_column_width",
     "province_cities",
+    "province_date",
     "province_document",
     "signature_block",
 ]
@@ -287,7 +290,8 @@ def compose_province(
     build to its name ("" when not known): those cities, and every city of the province (the
     edition's list) with neither a packet nor a failure, get a row of their own in the counts
     table, marked 生成失败 / 未提交, and are named in the statement. ``on``: the date under
-    the 填报单位 (None: province.toml's date_blank, to write in by hand)."""
+    the 填报单位; None: ``province_date(cities)``, the latest of the cities' submission dates
+    (province.toml's date_blank, to write in by hand, when there is no city)."""
     spec = _load_spec(edition.template_path("province.toml"))
     ordered = sorted(cities, key=lambda c: (c.city.division_code, c.city.name))
     columns = tuple(SummaryColumn(c.key, c.label, c.width) for c in spec.columns)
@@ -304,6 +308,7 @@ def compose_province(
         for city, s in zip(ordered, summaries, strict=True)
     ]
     city_counts = _every_city(counted, dict(failed or {}), len(labels), spec)
+    day = on if on is not None else province_date(ordered)
     return _province_table(
         spec,
         summary_spec(edition).counts,
@@ -312,8 +317,15 @@ def compose_province(
         statement=_statement(spec, len(ordered), len(rows), city_counts),
         labels=labels,
         city_counts=city_counts,
-        date_text=chinese_date(on) if on is not None else spec.date_blank,
+        date_text=chinese_date(day) if day is not None else spec.date_blank,
     )
+
+
+def province_date(cities: Sequence[City]) -> date | None:
+    """The province summary's date (填报日期) when the batch is given none: the latest of the
+    listed cities' submission dates (``submitted_on``), the day the last city's packet is dated,
+    so the summary is never dated before a city it lists; None when no city is listed."""
+    return max((c.submitted_on for c in cities), default=None)
 
 
 def _listing_rows(

@@ -414,12 +414,37 @@ def render_province_xlsx(table: ProvinceTable, families: Mapping[Role, str]) -> 
     sheet.fit(2, _line_count(table.statement, full * 10.5 / 12), 12)
     sheet.header_row(3, [c.label for c in table.columns], widths)
     last = sheet.listing(3, table.rows, table.note, widths)
+    last = _province_block(sheet, table, widths, last)
     sheet.finish(3, ncols, last, table.xlsx.footer)
 
     # Sheet 2: counts per city and category against the quotas, and the totals. Each category
     # has two columns of numbers (申报数, 名额) under its label, so the sheet can be summed.
     _province_counts_sheet(wb, table, families)
     return _deterministic(wb, table.title)
+
+
+def _province_block(sheet: _Sheet, table: ProvinceTable, widths: Sequence[float], last: int) -> int:
+    """填报单位（盖章）, 填报日期 and the contact line under the listing (row ``last``), as the
+    PDF prints them: one under the other in the right half, text cells without borders, in
+    12 pt as the city summary's unit and date, each row two lines high and an empty row before
+    them, room for the office's seal over the unit's name and the date. Returns the last row."""
+    ncols = len(widths)
+    first = ncols // 2 + 1 if ncols >= 2 else 1
+    span = sum(widths[first - 1 :])
+    head = sheet.font(size=12)
+    r = last + 1
+    sheet.fit(r, 1, 12)  # the space between the table and the block
+    for text in (f"{table.unit_label}：{table.unit}", f"{table.date_label}：{table.date_text}"):
+        r += 1
+        sheet.text(r, first, text, head, _align("left"), border=False)
+        sheet.merge(r, first, ncols, border=False)
+        sheet.fit(r, max(_line_count(text, span * 10.5 / 12), 2), 12)
+    if table.contact:
+        r += 1
+        sheet.text(r, first, table.contact, sheet.font(), _align("left"), border=False)
+        sheet.merge(r, first, ncols, border=False)
+        sheet.fit(r, _line_count(table.contact, span))
+    return r
 
 
 def _province_counts_sheet(
