@@ -464,7 +464,7 @@ def test_bundle_records_and_embeds_everything(tmp_path: Path) -> None:
     from tests.test_bundle import form, summary
 
     fonts = resolve_fonts()
-    rendered = render_pdf([summary(), form("A-1", "柳州甲科技有限公司", 1)], fonts)
+    rendered = render_pdf([summary(), form("柳州甲科技有限公司", 1)], fonts)
     Image.new("RGB", (300, 200), "white").save(tmp_path / "photo.png", dpi=(150, 150))
     atts = (
         ("营业执照", standard_pdf(tmp_path / "std.pdf", pages=2), "pdf"),
