@@ -206,7 +206,7 @@ def pen_render(captures: list[Capture]) -> int:
     from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
-    from docgen.render.pdf import _num, _TextPen
+    from docgen.render.pdf.pen import _num, _TextPen
 
     pages = 0
     saved_a85 = rl_config.useA85

@@ -16,6 +16,7 @@ from docgen.document import Document, ListItem, Paragraph, Title, runs
 from docgen.render import pdf
 from docgen.render.fonts import resolve_fonts
 from docgen.render.linebreak import Line, LineRange, break_lines
+from docgen.render.pdf import inline as pdf_inline
 
 GBSN = Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf")
 pytestmark = pytest.mark.skipif(not GBSN.exists(), reason="Debian CJK fonts missing")
@@ -47,7 +48,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         calls.append(len(text) - start)
         return break_lines(text, cum, ops, fw, w, start)
 
-    monkeypatch.setattr(pdf, "break_lines", counting)
+    monkeypatch.setattr(pdf_inline, "break_lines", counting)
     yield calls
 
 
