@@ -359,10 +359,41 @@ def draw_outlined(
 ) -> float:
     """Draw ``text`` centred on ``x`` (else starting there) with its baseline at ``y`` as
     filled glyph outlines; returns its width."""
+    segments = tuple(fonts.segments(text, role))
+    # A straddle group's label sits at the same place on each of its pages: its path is made
+    # once (the faces' reportlab names carry their file's digest, so the key names the glyphs).
+    key = (segments, size, x, y, center)
+    known = _outlined_paths.get(key)
+    if known is None:
+        known = _outlined_path(canv, fonts, segments, x, y, size, center)
+        if len(_outlined_paths) >= 4096:
+            _outlined_paths.clear()
+        _outlined_paths[key] = known
+    path, width = known
+    canv.saveState()
+    canv.setFillColor(color)
+    canv.drawPath(path, stroke=0, fill=1)
+    canv.restoreState()
+    return width
+
+
+_outlined_paths: dict[tuple[Any, ...], tuple[Any, float]] = {}
+
+
+def _outlined_path(
+    canv: Any,
+    fonts: FontSet,
+    segments: tuple[tuple[str, str], ...],
+    x: float,
+    y: float,
+    size: float,
+    center: bool,
+) -> tuple[Any, float]:
+    """The outlines of ``segments`` as one reportlab path, and their width."""
     # (outline, advance in points, scale)
     glyphs: list[tuple[_Outline, float, float]] = []
     faces = fonts._by_name  # reportlab name -> Face, for the face's file
-    for font, piece in fonts.segments(text, role):
+    for font, piece in segments:
         face = faces[font]
         _gs, cmap, upem = _glyph_set(str(face.path), face.index)
         for ch in piece:
@@ -393,11 +424,7 @@ def draw_outlined(
             else:
                 path.close()
         pos += adv
-    canv.saveState()
-    canv.setFillColor(color)
-    canv.drawPath(path, stroke=0, fill=1)
-    canv.restoreState()
-    return width
+    return path, width
 
 
 # ---------------------------------------------------------------------------------------------
