@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_right
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -22,7 +23,16 @@ from reportlab.platypus import Flowable
 
 from docgen import layout
 from docgen.document import Role
-from docgen.render.fonts import TICK_CHARS, FontSet
+from docgen.render.fonts import (
+    TICK_CHARS,
+    Face,
+    FontSet,
+    blob_path,
+    cache_dir,
+    content_hash,
+    read_blob,
+    write_blob,
+)
 from docgen.render.linebreak import Line
 from docgen.render.pdf.inline import _GAP, _TICK, Inline
 
@@ -345,6 +355,75 @@ def _glyph_outline(path: str, index: int, name: str) -> tuple[_Outline, float]:
     return tuple(ops), float(glyph.width)
 
 
+# A face's character outlines (font units: outline, advance, units per em; None for a
+# character the face has no glyph for), kept in the font cache folder by the face's content
+# digest: a fresh process draws the slot labels without opening the font with fontTools.
+_CharOutline = tuple[_Outline, float, float] | None
+_OUTLINE_CACHE_VERSION = 1
+_char_outline_tables: dict[tuple[str, int], dict[str, _CharOutline]] = {}
+
+
+def _char_outlines(face: Face, chars: str) -> dict[str, _CharOutline]:
+    key = (str(face.path), face.index)
+    table = _char_outline_tables.get(key)
+    if table is None:
+        table = _char_outline_tables[key] = _read_outlines(face)
+    missing = [ch for ch in dict.fromkeys(chars) if ch not in table]
+    if missing:
+        _gs, cmap, upem = _glyph_set(str(face.path), face.index)
+        for ch in missing:
+            name = cmap.get(ord(ch))
+            if name is None:
+                table[ch] = None
+            else:
+                outline, advance = _glyph_outline(str(face.path), face.index, name)
+                table[ch] = (outline, advance, upem)
+        write_blob(_outlines_entry(face), table)
+    return table
+
+
+def _outlines_entry(face: Face) -> Path | None:
+    digest = content_hash(face.path) if cache_dir() is not None else None
+    if digest is None:
+        return None
+    return blob_path("outline", f"{_OUTLINE_CACHE_VERSION}|{digest}|{face.index}|{face.size}")
+
+
+def _read_outlines(face: Face) -> dict[str, _CharOutline]:
+    """The face's cached outlines, or an empty table if there are none or they are not what
+    ``_char_outlines`` writes (the entry is checked item by item: it is read from disk)."""
+    raw = read_blob(_outlines_entry(face))
+    if not isinstance(raw, dict):
+        return {}
+    table: dict[str, _CharOutline] = {}
+    for ch, value in raw.items():
+        if not isinstance(ch, str) or len(ch) != 1:
+            return {}
+        if value is None:
+            table[ch] = None
+            continue
+        if not (isinstance(value, tuple) and len(value) == 3 and _is_outline(value[0])):
+            return {}
+        advance, upem = value[1], value[2]
+        if not (isinstance(advance, float) and isinstance(upem, float) and upem > 0):
+            return {}
+        table[ch] = (value[0], advance, upem)
+    return table
+
+
+_OP_ARITY = {"m": 2, "l": 2, "c": 6, "z": 0}
+
+
+def _is_outline(ops: object) -> bool:
+    return isinstance(ops, tuple) and all(
+        isinstance(op, tuple)
+        and op
+        and _OP_ARITY.get(op[0]) == len(op) - 1
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in op[1:])
+        for op in ops
+    )
+
+
 def draw_outlined(
     canv: Any,
     fonts: FontSet,
@@ -394,13 +473,12 @@ def _outlined_path(
     glyphs: list[tuple[_Outline, float, float]] = []
     faces = fonts._by_name  # reportlab name -> Face, for the face's file
     for font, piece in segments:
-        face = faces[font]
-        _gs, cmap, upem = _glyph_set(str(face.path), face.index)
+        known = _char_outlines(faces[font], piece)
         for ch in piece:
-            name = cmap.get(ord(ch))
-            if name is None:
+            got = known.get(ch)
+            if got is None:
                 continue
-            outline, advance = _glyph_outline(str(face.path), face.index, name)
+            outline, advance, upem = got
             glyphs.append((outline, advance * size / upem, size / upem))
     width = sum(g[1] for g in glyphs)
     path = canv.beginPath()
