@@ -359,3 +359,38 @@ def test_a_damaged_reportlab_cache_entry_is_parsed_again(font_cache: Path) -> No
     assert fonts._cached_ttfont(face) is None
     entry.write_bytes(b"")
     assert fonts._cached_ttfont(face) is None
+
+
+def test_slot_label_outlines_are_read_back_from_the_cache(
+    font_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outlines of the slot labels ("公章", "骑缝章 1/3") are kept in the cache folder: a
+    fresh process draws them without opening the font, and a damaged entry (right checksum,
+    wrong content) is not trusted but made again."""
+    import hashlib
+    import marshal
+
+    from docgen.render.pdf import pen
+
+    fonts = resolve_fonts()
+    face = fonts._by_name[fonts.font_name("song")]
+    pen._char_outline_tables.clear()
+    made = dict(pen._char_outlines(face, "骑缝章 1/3"))
+    assert made["骑"] is not None and made["章"] is not None
+    (entry,) = (font_cache / "fonts").glob("outline-*.bin")
+
+    def no_font(path: str, index: int) -> None:
+        raise AssertionError("opened the font instead of reading the cache")
+
+    pen._char_outline_tables.clear()
+    monkeypatch.setattr(pen, "_glyph_set", no_font)
+    assert pen._char_outlines(face, "骑缝章 1/3") == made
+    monkeypatch.undo()
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(font_cache))
+
+    for bad in ({"骑": (("x", 1, 2),), "章": None}, {"骑": ((("m", "1", 2),), 1.0, 1000.0)}):
+        payload = marshal.dumps(bad)
+        entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+        pen._char_outline_tables.clear()
+        assert pen._char_outlines(face, "骑缝章 1/3") == made  # made again from the font
+    pen._char_outline_tables.clear()
