@@ -79,10 +79,11 @@ class InlineBuilder:
     """Collects text in roles (each character gets the first face that has it), tick boxes and
     gaps, then builds an :class:`Inline`."""
 
-    def __init__(self, fonts: FontSet, size: float, tracking: float = 0.0):
+    def __init__(self, fonts: FontSet, size: float, tracking: float = 0.0, squeeze: bool = True):
         self.fonts = fonts
         self.size = size
         self.tracking = tracking
+        self.squeeze = squeeze  # False: no punctuation squeezing (bundle.py's own texts)
         self._chars: list[str] = []
         self._widths: list[float] = []
         self._runs: list[tuple[int, int, str, bool]] = []
@@ -124,7 +125,7 @@ class InlineBuilder:
             if self.tracking:
                 widths = [w + self.tracking for w in widths]
             # text on a document grid (the letter) keeps every character on its pitch
-            if self.tracking or _SQUEEZE_FIRST.isdisjoint(piece):
+            if self.tracking or not self.squeeze or _SQUEEZE_FIRST.isdisjoint(piece):
                 self._append(piece, widths, font, bold)
                 continue
             # 标点挤压: of two full-width punctuation marks in a row ("）：", "。”") the first
