@@ -22,6 +22,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from ..ziputil import XLSX_ZIP_TIME, pack, packed_xlsx
 from .findings import IntakeFinding, Place
 from .layout import META_ROWS, META_SHEET, annotated_name
 from .safety import Refusal, open_zip
@@ -102,11 +103,9 @@ def annotated_copy(path: Path, items: list[tuple[Place, IntakeFinding]]) -> byte
     wb.custom_doc_props.append(  # type: ignore[attr-defined]
         StringProperty(name=PROPERTY, value=_PLACEHOLDER)
     )
-    out = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wb.save(out)
-    return _seal(out.getvalue())
+    # the user's own document properties are kept (no "modified" stamp): the same workbook and
+    # findings give the same bytes
+    return _seal(packed_xlsx(wb, modified=None))
 
 
 def _digest(zf: zipfile.ZipFile) -> str:
@@ -120,14 +119,9 @@ def _digest(zf: zipfile.ZipFile) -> str:
 def _seal(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         digest = _digest(zf)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in zf.infolist():
-                blob = zf.read(info.filename)
-                if info.filename == _CUSTOM_PART:
-                    blob = blob.replace(_PLACEHOLDER.encode(), digest.encode())
-                dst.writestr(info, blob)
-    return out.getvalue()
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts[_CUSTOM_PART] = parts[_CUSTOM_PART].replace(_PLACEHOLDER.encode(), digest.encode())
+    return pack(parts, date_time=XLSX_ZIP_TIME)
 
 
 def _not_ours(target: Path) -> str | None:

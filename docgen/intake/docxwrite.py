@@ -15,6 +15,7 @@ from typing import Any
 
 from ..compose.markdown import BULLET, markdown_blocks
 from ..document import Heading, ListItem, Paragraph, Runs, Table
+from ..ziputil import DOCX_ZIP_TIME, pack, parts_of
 
 _FIXED_TIME = datetime(2021, 1, 1, tzinfo=UTC)
 
@@ -40,7 +41,7 @@ def narrative_docx(title: str, guidance: str, sections: Sequence[tuple[str, str]
             _block(document, block)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return pack(parts_of(out.getvalue()), date_time=DOCX_ZIP_TIME, first=("[Content_Types].xml",))
 
 
 def _block(document: Any, block: Any) -> None:

@@ -15,8 +15,6 @@ subtype that fill it: one template serves every applicant (the same as 基本信
 
 from __future__ import annotations
 
-import io
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from ..cnformat import cn_date
 from ..compose.templating import labels, render_text
 from ..edition import Edition, load_edition
 from ..output import guarded_output
+from ..ziputil import FIXED_TIME, packed_xlsx
 from .docxwrite import narrative_docx
 from .layout import (
     APPLICANT,
@@ -573,8 +572,7 @@ def _letter(col: int) -> str:
 
 
 def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wb.save(out)
-    return out.getvalue()
+    """The same bytes for the same workbook: fixed document times, a fixed zip."""
+    wb.properties.creator = "docgen"
+    wb.properties.created = FIXED_TIME
+    return packed_xlsx(wb, modified=FIXED_TIME)

@@ -70,6 +70,7 @@ from docgen.document import (
     Title,
     plain,
 )
+from docgen.ziputil import DOCX_ZIP_TIME, pack
 
 __all__ = ["FACES", "FONT_TABLE", "LATIN_FACE", "WINDOWS_FACES", "clean_text", "render_docx"]
 
@@ -110,7 +111,7 @@ FACES = frozenset(FONT_TABLE)  # every face a docgen Office file may name
 
 # Fallback metadata when a document does not say when it was submitted or by whom.
 FIXED_DATE = dt.datetime(2000, 1, 1, 0, 0, 0, tzinfo=dt.UTC)
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_DATE = DOCX_ZIP_TIME
 GENERATOR = "docgen"
 TITLE_LIMIT = 255  # characters Word keeps of a document title
 
@@ -1719,16 +1720,11 @@ def _repack(parts: dict[str, bytes], trees: Mapping[str, BaseOxmlElement] | None
         parts["docProps/app.xml"] = app.replace(
             b"<AppVersion>14.0000</AppVersion>", b"<AppVersion>15.0000</AppVersion>"
         )
-    names = sorted(parts)
-    if "[Content_Types].xml" in names:
-        names.remove("[Content_Types].xml")
-        names.insert(0, "[Content_Types].xml")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            dst.writestr(info, parts[name], compresslevel=6)
-    return out.getvalue()
+    return pack(
+        parts,
+        date_time=ZIP_DATE,
+        first=("[Content_Types].xml",),
+        create_system=3,
+        external_attr=0o100644 << 16,
+        level=6,
+    )

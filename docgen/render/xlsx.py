@@ -13,13 +13,10 @@ and a re-packed zip with fixed entry times.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
@@ -31,18 +28,16 @@ from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
 
 from .. import layout
 from ..compose.province import ProvinceTable
 from ..compose.summary import QuotaCount, SummaryCell, SummaryTable
 from ..document import Role
+from ..ziputil import FIXED_TIME, packed_xlsx
 
 __all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
 
-FIXED_TIME = datetime(2000, 1, 1)
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 # XML 1.0 forbids C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and lone surrogates.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -595,17 +590,4 @@ def _deterministic(wb: Workbook, title: str) -> bytes:
     props.creator = "docgen"
     props.lastModifiedBy = None
     props.created = FIXED_TIME
-    props.modified = FIXED_TIME
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        # ExcelWriter directly: openpyxl's save_workbook stamps the current time as "modified".
-        ExcelWriter(wb, archive).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
-        for name in sorted(src.namelist()):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            info.create_system = 0
-            dst.writestr(info, src.read(name), compresslevel=9)
-    return out.getvalue()
+    return packed_xlsx(wb, modified=FIXED_TIME)
