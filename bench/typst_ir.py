@@ -167,9 +167,8 @@ def _block(block: Block, fam: dict[Role, str]) -> str:
                 f"{_runs(block.text, block.role, fam)})))\n#v({block.space_after + lead:.2f}pt)"
             )
         case Heading():
-            role: Role = "hei" if block.level == 1 else "kai" if block.level == 2 else "fangsong"
-            body = f"([#{_str(block.number)}] + {_runs(block.text, role, fam, block.level >= 3)})"
-            return _par(body, role=role, fam=fam, align="left")
+            body = f"([#{_str(block.number)}] + {_runs(block.text, block.role, fam, block.bold)})"
+            return _par(body, role=block.role, fam=fam, align="left")
         case Paragraph():
             return _par(
                 _runs(block.text, block.role, fam),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from . import layout
+
 Role = Literal["song", "hei", "kai", "fangsong"]
 Align = Literal["left", "center", "right", "justify"]
 SealKind = Literal["applicant", "government", "bureau"]
@@ -51,6 +53,18 @@ class Title:
     space_after: float = 12.0
 
 
+# Style decisions made here once and read by every renderer (PDF, Word, coverage checks):
+# a heading's face by level (LAYOUT.md: 一、 in hei, （一） in kai, level 3 bold in the body
+# face), and an official seal's diameter by kind.
+HEADING_ROLES: dict[int, Role] = {1: "hei", 2: "kai", 3: "fangsong"}
+HEADING_SIZE = 16.0  # 3号, every level
+SEAL_MM: dict[SealKind, float] = {
+    "applicant": layout.ENTERPRISE_SEAL_MM,
+    "government": layout.GOVERNMENT_SEAL_MM,
+    "bureau": layout.BUREAU_SEAL_MM,
+}
+
+
 @dataclass(frozen=True)
 class Heading:
     """A numbered heading. level 1: 一、 in hei 3号; level 2: （一） in kai 3号; level 3: bold body.
@@ -64,6 +78,15 @@ class Heading:
     text: Runs
     bookmark: bool = True
     align: Align = "left"  # "center": a form's title-like heading (真实性承诺)
+
+    @property
+    def role(self) -> Role:
+        """The face of the heading's number and text."""
+        return HEADING_ROLES[min(max(self.level, 1), 3)]
+
+    @property
+    def bold(self) -> bool:
+        return self.level >= 3
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,17 @@ class CoverField:
     # The seal also covers the next line (the date under the unit's name), as LAYOUT.md
     # places it: one zone of the seal's height for both lines instead of one for each.
     seal_with_next: bool = False
+
+    @property
+    def seal_mm(self) -> float:
+        """The diameter of the line's seal slot: the category's (``seal_diameter_mm``), else its
+        kind's; a government's never smaller than ``GOVERNMENT_SEAL_MM`` (as the commitment's)."""
+        assert self.seal is not None
+        if self.seal_diameter_mm is None:
+            return SEAL_MM[self.seal]
+        if self.seal == "government":
+            return max(self.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
+        return self.seal_diameter_mm
 
 
 @dataclass(frozen=True)
@@ -301,8 +335,8 @@ def _block_runs(block: Block) -> Iterator[tuple[Run, Role]]:
     match block:
         case Title(text=text, role=role):
             yield from ((r, r.role or role) for r in text)
-        case Heading(level=level, number=number, text=text):
-            face: Role = "hei" if level == 1 else "kai" if level == 2 else "fangsong"
+        case Heading(number=number, text=text):
+            face = block.role
             yield Run(number), face
             yield from ((r, r.role or face) for r in text)
         case Paragraph(text=text, role=role):

@@ -47,10 +47,10 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from docgen import layout
 from docgen.document import (
+    HEADING_ROLES,
     Align,
     AttachmentNote,
     Block,
-    CoverField,
     CoverFields,
     DatedSignature,
     Document,
@@ -62,7 +62,6 @@ from docgen.document import (
     Paragraph,
     Role,
     Runs,
-    SealKind,
     SignatureBlock,
     Spacer,
     Table,
@@ -126,22 +125,6 @@ _ALIGN = {
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
-_HEADING_ROLE: dict[int, Role] = {1: "hei", 2: "kai", 3: "fangsong"}
-_SEAL_MM: dict[SealKind, float] = {
-    "applicant": layout.ENTERPRISE_SEAL_MM,
-    "government": layout.GOVERNMENT_SEAL_MM,
-    "bureau": layout.BUREAU_SEAL_MM,
-}
-
-
-def _cover_seal_mm(field: CoverField) -> float:
-    """A cover line's seal diameter, as the PDF's (``render.pdf.cover_seal_mm``)."""
-    assert field.seal is not None
-    if field.seal_diameter_mm is None:
-        return _SEAL_MM[field.seal]
-    if field.seal == "government":
-        return max(field.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
-    return field.seal_diameter_mm
 
 
 # XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/U+FFFF.
@@ -321,7 +304,6 @@ def _styles_xml() -> str:
     """The whole styles part: explicit faces (no theme fonts), Chinese language, 3号 type."""
     sz = round(_BODY_SIZE * 2)
     body = WINDOWS_FACES["fangsong"]
-    heading_roles = {1: "hei", 2: "kai", 3: "fangsong"}
     parts = [
         f"<w:styles {nsdecls('w')}>",
         "<w:docDefaults><w:rPrDefault><w:rPr>",
@@ -352,7 +334,7 @@ def _styles_xml() -> str:
         "<w:unhideWhenUsed/></w:style>",
     ]
     for level in (1, 2, 3):
-        face = WINDOWS_FACES[heading_roles[level]]  # type: ignore[index]
+        face = WINDOWS_FACES[HEADING_ROLES[level]]
         bold = "<w:b/><w:bCs/>" if level == 3 else ""
         parts.append(
             f'<w:style w:type="paragraph" w:styleId="Heading{level}">'
@@ -1015,7 +997,7 @@ class _DocxRenderer:
 
     def _heading(self, block: Heading) -> None:
         level = min(max(block.level, 1), 3)
-        role = _HEADING_ROLE[level]
+        role = block.role
         para = self._paragraph()
         self._style(para, role, f"Heading{level}")
         size = _BODY_SIZE
@@ -1222,7 +1204,7 @@ class _DocxRenderer:
         for i, f in enumerate(fields):
             if not f.seal:
                 continue
-            zone = _cover_seal_mm(f) * layout.MM + 0.5 * leading
+            zone = f.seal_mm * layout.MM + 0.5 * leading
             if f.seal_with_next and i + 1 < len(fields):
                 spare = max(0.0, zone - heights[i] - heights[i + 1]) / 2.0
                 row_h[i] = heights[i] + spare
@@ -1255,7 +1237,7 @@ class _DocxRenderer:
             self._runs(para, f.value, "fangsong", s, underline=True)
             self._text(para, "\t", "fangsong", s, para_role="fangsong", underline=True)
             if f.seal:
-                d = _cover_seal_mm(f) * layout.MM
+                d = f.seal_mm * layout.MM
                 r = d / 2.0
                 first_w = min(_text_width_em(plain(f.value)) * s, value_w)
                 lo, hi = x_value + r, x_right - r

@@ -50,8 +50,6 @@ from docgen.render.pdf.results import (
     PdfResult,
     RenderedDoc,
     SealSlot,
-    cover_seal_mm,
-    seal_diameter_mm,
 )
 from docgen.render.pdf.state import SEAL_LABEL, _State
 
@@ -65,10 +63,8 @@ __all__ = [
     "RenderedDoc",
     "SealSlot",
     "TextFlow",
-    "cover_seal_mm",
     "draw_outlined",
     "render_pdf",
-    "seal_diameter_mm",
 ]
 
 

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from docgen import layout
 from docgen.document import (
+    HEADING_SIZE,
     AttachmentNote,
     Block,
     CoverFields,
@@ -160,9 +161,8 @@ class _Composer:
         raise TypeError(f"unknown block {block!r}")
 
     def heading(self, block: Heading) -> TextFlow:
-        size = 16.0
-        role: Role = "hei" if block.level == 1 else "kai" if block.level == 2 else "fangsong"
-        bold = block.level >= 3
+        size = HEADING_SIZE
+        role, bold = block.role, block.bold
         b = InlineBuilder(self.fonts, size)
         b.add(block.number, role, bold)
         b.add_runs(block.text, role, bold)

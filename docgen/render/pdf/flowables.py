@@ -15,7 +15,6 @@ from docgen.layout import MM, PageGeometry
 from docgen.render.linebreak import Line, LineRange
 from docgen.render.pdf.inline import Inline, InlineBuilder
 from docgen.render.pdf.pen import _aligned_x, _baseline, _TextPen
-from docgen.render.pdf.results import cover_seal_mm
 from docgen.render.pdf.state import _State
 
 NO_BODY_TEXT = "（此页无正文）"
@@ -423,11 +422,11 @@ class _CoverFlow(Flowable):
         for i, f in enumerate(fields):
             if not f.seal:
                 continue
-            zone = cover_seal_mm(f) * MM + 0.5 * self.leading
+            zone = f.seal_mm * MM + 0.5 * self.leading
             if f.seal_with_next and i + 1 < len(fields):
                 # one zone for both lines, the seal centred on the boundary between them; what
                 # may reach onto the text after the block (seal_overhang_mm) is not kept free
-                half = cover_seal_mm(f) * MM / 2.0
+                half = f.seal_mm * MM / 2.0
                 row_h[i] = max(heights[i], half)
                 overhang = self.block.seal_overhang_mm * MM if i + 2 == len(fields) else 0.0
                 if overhang and self.following is not None:
@@ -475,7 +474,7 @@ class _CoverFlow(Flowable):
                 underlines.append((y - 0.22 * s, 0.0))
             if f.seal:
                 first_w = lines[0].width if lines else 0.0
-                d = cover_seal_mm(f) * MM
+                d = f.seal_mm * MM
                 r = d / 2.0
                 lo, hi = self.x_value + r, self.x_right - r
                 cx = self.x_value + max(first_w, 0.0) / 2.0
@@ -483,7 +482,7 @@ class _CoverFlow(Flowable):
                 cy = text_top - text_h / 2.0
                 if paired:  # centred between the unit's line and the date line
                     cy = text_top - text_h
-                seals.append((cx, cy, f.seal, cover_seal_mm(f)))
+                seals.append((cx, cy, f.seal, f.seal_mm))
             top -= h
         pen.finish()
         canv.saveState()

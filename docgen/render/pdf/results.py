@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docgen import layout
-from docgen.document import CoverField, SealKind
+from docgen.document import SealKind
 
 
 @dataclass(frozen=True)
@@ -40,22 +39,3 @@ class PdfResult:
     data: bytes
     pages: int
     docs: tuple[RenderedDoc, ...]
-
-
-def seal_diameter_mm(kind: SealKind) -> float:
-    return {
-        "applicant": layout.ENTERPRISE_SEAL_MM,
-        "government": layout.GOVERNMENT_SEAL_MM,
-        "bureau": layout.BUREAU_SEAL_MM,
-    }[kind]
-
-
-def cover_seal_mm(field: CoverField) -> float:
-    """The diameter of a cover line's seal slot: the category's (``seal_diameter_mm``), else
-    its kind's; a government's never smaller than ``GOVERNMENT_SEAL_MM`` (as the commitment's)."""
-    assert field.seal is not None
-    if field.seal_diameter_mm is None:
-        return seal_diameter_mm(field.seal)
-    if field.seal == "government":
-        return max(field.seal_diameter_mm, layout.GOVERNMENT_SEAL_MM)
-    return field.seal_diameter_mm
