@@ -178,3 +178,16 @@ def _escape(m: re.Match[str]) -> str:
     if cp <= 0xFFFF:
         return f"\\u{cp:04x}"
     return f"\\U{cp:08x}"
+
+
+# Characters XML 1.0 forbids (C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE, U+FFFF): a Word or Excel file holding one does not open.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` as a Word or Excel file may hold it: line breaks normalised to ``\\n`` and the
+    characters XML 1.0 forbids removed (validation has already refused them in user fields;
+    this keeps a stray one from breaking the file). The one function both writers use."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("", text)

@@ -69,9 +69,10 @@ from docgen.document import (
     Title,
     plain,
 )
+from docgen.textsafe import xml_text
 from docgen.ziputil import DOCX_ZIP_TIME, pack
 
-__all__ = ["FACES", "FONT_TABLE", "LATIN_FACE", "WINDOWS_FACES", "clean_text", "render_docx"]
+__all__ = ["FACES", "FONT_TABLE", "LATIN_FACE", "WINDOWS_FACES", "render_docx"]
 
 # ---------------------------------------------------------------------- the faces Word is told
 
@@ -128,7 +129,6 @@ _ALIGN = {
 
 
 # XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/U+FFFF.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EMU_PER_PT = 12700
 _SHAPE_NS = (
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
@@ -204,12 +204,6 @@ def render_docx(
     """
     del families, fallbacks
     return _DocxRenderer(doc).render()
-
-
-def clean_text(text: str) -> str:
-    """Text as python-docx should receive it: newlines normalised, XML-forbidden chars dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _FORBIDDEN.sub("", text)
 
 
 @lru_cache(maxsize=4096)
@@ -514,9 +508,9 @@ class _DocxRenderer:
         """The document's own metadata and settings (the template: ``_template``)."""
         day = self.doc.created
         when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else FIXED_DATE
-        author = clean_text(self.doc.author or GENERATOR)
+        author = xml_text(self.doc.author or GENERATOR)
         props = self.word.core_properties
-        props.title = clean_text(self.doc.title)[:TITLE_LIMIT]
+        props.title = xml_text(self.doc.title)[:TITLE_LIMIT]
         props.author = author[:TITLE_LIMIT]
         props.last_modified_by = GENERATOR
         props.comments = ""
@@ -701,7 +695,7 @@ class _DocxRenderer:
         if rpr is not None:
             r.append(rpr.__copy__())  # lxml's copy is a deep one
         if text:
-            _add_text(r, clean_text(text))
+            _add_text(r, xml_text(text))
         return r
 
     def _text(
@@ -720,7 +714,7 @@ class _DocxRenderer:
         them."""
         parent = para._p if isinstance(para, DocxParagraph) else para
         char_style = None if role == para_role else _CHAR_STYLE[role]
-        text = clean_text(text)
+        text = xml_text(text)
         kw = {"char_style": char_style, "bold": bold, "underline": underline}
         if _in_gbk(text):  # every character in the role's face (the common case): one run
             if text:
@@ -1042,7 +1036,7 @@ class _DocxRenderer:
         in brackets after its item. A continuing row prints no label and starts where the
         first row's boxes start; wrapped lines hang there too."""
         size = block.size
-        label = clean_text(block.label)
+        label = xml_text(block.label)
         label_w = _text_width_em(label) * size
         first = 2 * size
         hang = first + label_w if label_w < 0.4 * self.geo.frame_width else first
@@ -1233,7 +1227,7 @@ class _DocxRenderer:
             # to it (a tab that ends exactly on a stop goes on to the next one).
             tabs.add_tab_stop(Twips(_pt_twips(x_value) + 1))
             tabs.add_tab_stop(Pt(x_right), WD_TAB_ALIGNMENT.RIGHT)
-            self._text(para, clean_text(f.label) + "\t", "fangsong", s, para_role="fangsong")
+            self._text(para, xml_text(f.label) + "\t", "fangsong", s, para_role="fangsong")
             self._runs(para, f.value, "fangsong", s, underline=True)
             self._text(para, "\t", "fangsong", s, para_role="fangsong", underline=True)
             if f.seal:

@@ -34,13 +34,13 @@ from .. import layout
 from ..compose.province import ProvinceTable
 from ..compose.summary import QuotaCount, SummaryCell, SummaryTable
 from ..document import Role
+from ..textsafe import xml_text
 from ..ziputil import FIXED_TIME, packed_xlsx
 
-__all__ = ["clean_text", "render_province_xlsx", "render_xlsx", "text_width"]
+__all__ = ["render_province_xlsx", "render_xlsx", "text_width"]
 
 
 # XML 1.0 forbids C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and lone surrogates.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # A leading character that makes Excel or WPS read typed text as a formula.
 _FORMULA_START = tuple("=+-@＝＋－＠")
 
@@ -63,12 +63,6 @@ LATIN = "Times New Roman"
 # 10.5 pt table text prints at 9.5 pt or more (9 pt with room for other programs' metrics).
 MIN_PRINT_SCALE = 0.9
 _PRINT_WIDTH = layout.LANDSCAPE.width - layout.XLSX_MARGIN_LEFT - layout.XLSX_MARGIN_RIGHT
-
-
-def clean_text(text: str) -> str:
-    """``text`` with line breaks normalised and characters XML 1.0 forbids removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _ILLEGAL_XML.sub("", text)
 
 
 def text_width(text: str) -> int:
@@ -142,7 +136,7 @@ class _Sheet:
     ) -> XlCell:
         """A string cell, whatever ``text`` looks like (formula, error code, digits)."""
         cell = self._writable(row, col)
-        value = clean_text(text)
+        value = xml_text(text)
         cell.value = value
         cell.data_type = "s"  # "=1+1" would otherwise be stored as a formula, "#N/A" as an error
         cell.number_format = "@"  # text: stays text when edited in Excel or WPS
@@ -230,7 +224,7 @@ class _Sheet:
                     # docgen's own marks (the none mark "—") are centred, user text left-aligned
                     where = "left" if value.source is not None else "center"
                     self.text(r, j, value.text, body, _align(where))
-                    lines = max(lines, _line_count(clean_text(value.text), widths[j - 1]))
+                    lines = max(lines, _line_count(xml_text(value.text), widths[j - 1]))
             self.fit(r, lines)
         if note is not None:
             r += 1
@@ -287,11 +281,11 @@ def _fit_widths(
     for j, label in enumerate(labels):
         natural = text_width(label)
         for row in rows:
-            natural = max(natural, text_width(clean_text(row[j])))
+            natural = max(natural, text_width(xml_text(row[j])))
         widths.append(float(min(hi, max(lo, natural + 2))))
         # Narrowed to no less than three CJK characters (or the content, if narrower); codes
         # and numbers (credit codes, telephone numbers: ASCII only, or a none mark) never break.
-        texts = [clean_text(row[j]) for row in rows]
+        texts = [xml_text(row[j]) for row in rows]
         codes = any(len(t) > 1 for t in texts) and all(t.isascii() or len(t) <= 1 for t in texts)
         floor = min(natural + 2, 22.0) if codes else min(natural + 2, 6.0)
         floors.append(float(max(lo, min(floor, widths[-1]))))
