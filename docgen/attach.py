@@ -17,7 +17,6 @@ reduced. ``attachment_data_pages`` is also what validation runs (docgen.attachme
 from __future__ import annotations
 
 import io
-import logging
 import math
 import re
 import warnings
@@ -46,6 +45,8 @@ from docgen.attachments import (
     AttachmentKind,
     damaged_message,
     declared_size,
+    open_pdf,
+    quiet_pypdf,
     read_regular,
     sniff,
     too_big_message,
@@ -526,16 +527,16 @@ def _place_pdf_page(
     return p, embed_missing_fonts(page, out, p.box)  # all fonts embedded, or an image
 
 
-def _pdf_pages(data: bytes, label: str) -> list[PlacedPage]:
+def _pdf_pages(data: bytes, label: str, reader: PdfReader | None) -> list[PlacedPage]:
+    if reader is None:
+        opened = open_pdf(data, label)
+        if isinstance(opened, str):
+            raise AttachmentError(opened)
+        reader = opened
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise AttachmentError(f"附件“{label}”是加密的 PDF；请导出一份不加密、不设密码的 PDF")
         # pypdf 7 transforms content only of pages that belong to a writer.
         source = PdfWriter(clone_from=reader)
         sources = list(source.pages)
-    except AttachmentError:
-        raise
     except LimitReachedError:
         raise AttachmentError(_limit_message(f"附件“{label}”")) from None
     except Exception as exc:
@@ -859,18 +860,17 @@ def _jpeg_sof_ok(data: bytes) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def attachment_data_pages(data: bytes, kind: AttachmentKind, label: str) -> list[PlacedPage]:
-    """The A4 portrait pages of an attachment's bytes; ``label`` names it in messages. Raises
+def attachment_data_pages(
+    data: bytes, kind: AttachmentKind, label: str, *, reader: PdfReader | None = None
+) -> list[PlacedPage]:
+    """The A4 portrait pages of an attachment's bytes; ``label`` names it in messages, and
+    ``reader`` is the PDF already opened by ``open_pdf`` (else it is opened here). Raises
     AttachmentError (Chinese, naming the attachment and, for PDFs, the page), never anything
     else. Validation calls this too, so what validates is what builds."""
-    logger = logging.getLogger("pypdf")  # pypdf logs repairs ("EOF marker not found") here
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_pypdf():
             if kind == "pdf":
-                return _pdf_pages(data, label)
+                return _pdf_pages(data, label, reader)
             return _image_pages(data, kind, label)
     except AttachmentError:
         raise
@@ -879,8 +879,6 @@ def attachment_data_pages(data: bytes, kind: AttachmentKind, label: str) -> list
             f"附件“{label}”无法排入总册（{type(exc).__name__}: {str(exc)[:200]}）；"
             "请重新扫描或导出后再试"
         ) from exc
-    finally:
-        logger.setLevel(level)
 
 
 def attachment_pages(path: Path, kind: AttachmentKind | None = None) -> list[PlacedPage]:

@@ -30,17 +30,21 @@ Hostile files are refused with a finding, never followed:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import logging
 import os
 import stat
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from pypdf import PdfReader
+
     from .attach import PlacedPage
 
 AttachmentKind = Literal["pdf", "jpeg", "png"]
@@ -222,46 +226,73 @@ def _load(base_dir: Path, file: str, allow_absolute: bool) -> LoadedAttachment |
     kind = sniff(data[:2048])
     if kind is None:
         return f"附件“{file}”的内容不是 PDF、JPEG 或 PNG（与扩展名无关，按文件内容判断）；请重新扫描或导出"
-    problem = _check_pdf(file, data) if kind == "pdf" else _check_image(file, data, kind)
-    if problem:
-        return problem
+    reader = None
+    if kind == "pdf":
+        opened = _check_pdf(file, data)
+        if isinstance(opened, str):
+            return opened
+        reader = opened
+    else:
+        problem = _check_image(file, data, kind)
+        if problem:
+            return problem
     # The build's own path: parse, clean, place (and for images decode) every page.
     from docgen.attach import AttachmentError, attachment_data_pages
 
     try:
-        pages = attachment_data_pages(data, kind, file)
+        pages = attachment_data_pages(data, kind, file, reader=reader)  # parsed once
     except AttachmentError as exc:
         return str(exc)
     return LoadedAttachment(file, path, data, kind, tuple(pages))
 
 
-def _check_pdf(file: str, data: bytes) -> str | None:
-    from pypdf import PdfReader
-    from pypdf.errors import LimitReachedError
-
-    logger = logging.getLogger("pypdf")  # pypdf logs repairs ("EOF marker not found") here
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf's repair messages ("EOF marker not found") and warnings kept off the terminal
+    while a given PDF is read: docgen says what is wrong itself, in Chinese."""
+    logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
-                return f"附件“{file}”是加密的 PDF；请导出一份不加密、不设密码的 PDF"
-            if len(reader.pages) == 0:
-                return f"附件“{file}”是没有页面的 PDF"
-    except LimitReachedError:
-        return (
-            f"附件“{file}”的数据流解压后过大（超过 pypdf 的安全上限），可能是损坏或恶意构造的文件"
-            "（“压缩炸弹”）；请重新导出"
-        )
-    except Exception:  # PdfReadError, and whatever else a hostile file makes pypdf raise
-        return f"附件“{file}”是已损坏或不完整的 PDF，无法读取；请重新导出"
+            yield
     finally:
         logger.setLevel(level)
+
+
+def open_pdf(data: bytes, label: str) -> PdfReader | str:
+    """The one way docgen opens a PDF it was given (an attachment): not strict, quietly; the
+    reader, or what is wrong with it (Chinese, naming ``label``): encrypted, without pages, a
+    decompression bomb, or unreadable."""
+    from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
+
+    with quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                return f"附件“{label}”是加密的 PDF；请导出一份不加密、不设密码的 PDF"
+            if len(reader.pages) == 0:
+                return f"附件“{label}”是没有页面的 PDF"
+        except LimitReachedError:
+            return (
+                f"附件“{label}”的数据流解压后过大（超过 pypdf 的安全上限），可能是损坏或恶意构造的"
+                "文件（“压缩炸弹”）；请重新导出"
+            )
+        except Exception:  # PdfReadError, and whatever else a hostile file makes pypdf raise
+            return f"附件“{label}”是已损坏或不完整的 PDF，无法读取；请重新导出"
+    return reader
+
+
+def _check_pdf(file: str, data: bytes) -> PdfReader | str:
+    """The attachment's PDF opened, or what is wrong with it."""
+    opened = open_pdf(data, file)
+    if isinstance(opened, str):
+        return opened
     if b"%%EOF" not in data[-2048:]:
         return f"附件“{file}”是不完整的 PDF（缺少文件结尾，可能下载或复制中断）；请重新导出"
-    return None
+    return opened
 
 
 def declared_size(data: bytes, kind: AttachmentKind) -> tuple[int, int]:
