@@ -46,12 +46,12 @@ from docgen.errors import Finding, FontError, InputError
 from docgen.layout import MM, PORTRAIT, Box
 from docgen.packet import DEFAULT_PACKET
 from docgen.pdfinfo import describe, keep_zoom, unique_subset_tags, with_content_id
-from docgen.render.linebreak import break_lines, break_opportunities
+from docgen.render.linebreak import Line
 
 if TYPE_CHECKING:
     from docgen.editionfiles import PacketTexts
     from docgen.render.fonts import FontSet
-    from docgen.render.pdf import PdfResult, RenderedDoc
+    from docgen.render.pdf import Inline, PdfResult, RenderedDoc
 
 # What the bundle prints besides its texts (the edition's bundle.toml): page numbers and the
 # ellipsis of a shortened caption.
@@ -166,28 +166,32 @@ class BundleResult:
 
 
 class _Ink:
+    """The bundle's own texts, set as the forms' are: measured with the form renderer's width
+    tables (``InlineBuilder``), broken by the Chinese rules, drawn by its text pen
+    (``_TextPen``), so that all access to reportlab's fonts and text operators lives in the pen.
+    Each character is set in the first face of its role that has it; a character no face has is
+    recorded (``missing``) for :meth:`check`."""
+
     def __init__(self, fonts: FontSet):
         self.fonts = fonts
         self.missing: dict[str, str] = {}  # character -> the text it occurs in
 
-    def segments(self, text: str, role: Role) -> list[tuple[str, str]]:
+    def cover(self, text: str, role: Role) -> None:
+        """Record the characters of ``text`` that no face of ``role`` has."""
         for ch in text:
             if ch not in " \u3000" and not self.fonts.covers(ch, role):
                 self.missing.setdefault(ch, text)
-        return self.fonts.segments(text, role)
+
+    def inline(self, text: str, role: Role, size: float) -> Inline:
+        """``text`` measured for the pen. No punctuation squeezing (标点挤压): the packet's
+        cover and contents keep every full-width mark's whole width, as they always have."""
+        from docgen.render.pdf import InlineBuilder
+
+        self.cover(text, role)
+        return InlineBuilder(self.fonts, size, squeeze=False).add(text, role).build()
 
     def width(self, text: str, role: Role, size: float) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        return sum(stringWidth(t, f, size) for f, t in self.segments(text, role))
-
-    def char_widths(self, text: str, role: Role, size: float) -> list[float]:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        out: list[float] = []
-        for f, t in self.segments(text, role):
-            out.extend(stringWidth(ch, f, size) for ch in t)
-        return out
+        return self.inline(text, role, size).width()
 
     def draw(
         self,
@@ -201,34 +205,28 @@ class _Ink:
         align: Literal["left", "center", "right"] = "left",
         grey: float = 0.0,
     ) -> float:
-        """Draw ``text`` with its baseline at ``y``; returns its width."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+        """Draw ``text`` on one line with its baseline at ``y``; returns its width."""
+        from reportlab.lib.colors import Color, black
 
-        segs = self.segments(text, role)
-        width = sum(stringWidth(t, f, size) for f, t in segs)
+        from docgen.render.pdf import _TextPen
+
+        inline = self.inline(text, role, size)
+        width = inline.width()
         if align == "center":
             x -= width / 2.0
         elif align == "right":
             x -= width
-        canv.saveState()
-        canv.setFillGray(grey)
-        for f, t in segs:
-            canv.setFont(f, size)
-            canv.drawString(x, y, t)
-            x += stringWidth(t, f, size)
-        canv.restoreState()
+        pen = _TextPen(canv, size, Color(grey, grey, grey) if grey else black)
+        pen.line(inline, Line(0, len(inline.text), width, True), x, y, width, "left")
+        pen.finish()
         return width
 
     def wrap(self, text: str, role: Role, size: float, first: float, rest: float) -> list[str]:
         """Lines of ``text`` no wider than ``first`` (then ``rest``), breaking as Chinese does."""
         if not text:
             return [""]
-        widths = self.char_widths(text, role, size)
-        cum = [0.0]
-        for w in widths:
-            cum.append(cum[-1] + w)
-        lines = break_lines(text, cum, break_opportunities(text), first, rest)
-        return [text[ln.start : ln.end] for ln in lines] or [""]
+        inline = self.inline(text, role, size)
+        return [inline.text[ln.start : ln.end] for ln in inline.lines(first, rest)] or [""]
 
     def fit(self, text: str, role: Role, size: float, max_width: float, min_size: float) -> float:
         """The largest size, down to ``min_size``, at which ``text`` fits on one line."""
@@ -796,7 +794,7 @@ def _draw_mark_label(
 
     from docgen.render.pdf import draw_outlined
 
-    ink.segments(label, "song")  # the coverage check of everything the bundle prints
+    ink.cover(label, "song")  # the coverage check of everything the bundle prints
     grey = Color(_MARK_GREY, _MARK_GREY, _MARK_GREY)
     draw_outlined(canv, ink.fonts, label, x, y, layout.SEAL_MARK_LABEL_SIZE, grey, center=center)
 
