@@ -509,7 +509,7 @@ def build_stages(city: Path, out: Path) -> tuple[float, dict[str, float]]:
     import docgen.render.xlsx as xlsx
 
     with StageTimer() as st:
-        st.wrap(build, "check_city", "load + validate")
+        st.wrap(build, "check_city", "load + validate (attachments read and placed)")
         st.wrap(build, "compose_declaration", "compose")
         st.wrap(build, "compose_summary", "compose")
         st.wrap(build, "summary_document", "compose")
@@ -517,9 +517,9 @@ def build_stages(city: Path, out: Path) -> tuple[float, dict[str, float]]:
         st.wrap(pdf, "render_pdf", "render_pdf (reportlab)")
         st.wrap(docx, "render_docx", "render_docx (python-docx)")
         st.wrap(xlsx, "render_xlsx", "render_xlsx (openpyxl)")
-        st.wrap(bundle, "attachment_pages", "bundle: attachments")
-        st.wrap(bundle, "_overlay", "bundle: overlay (reportlab)")
-        st.wrap(bundle, "assemble", "bundle: merge + write (pypdf)")
+        st.wrap(bundle, "plan_packet", "bundle: plan")
+        st.wrap(bundle, "draw_overlay", "bundle: overlay (reportlab)")
+        st.wrap(bundle, "write_packet", "bundle: merge + write (pypdf)")
         st.wrap(build, "_slice_pdf", "slice per-form PDFs (pypdf)")
         st.wrap(build, "input_key", "build key (hashing)")
         st.wrap(build, "_start_docx", "start the Word worker (fork)")
