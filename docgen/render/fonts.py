@@ -915,8 +915,12 @@ def _register_face(face: Face) -> None:
 # Python's versions. The font program itself is read from the file, as reportlab does. An entry
 # whose payload does not match its recorded SHA-256 is ignored and the face parsed again.
 
-_RL_CACHE_VERSION = 1
-_RL_SKIP = frozenset({"_ttf_data", "_pdfScale"})  # the file's bytes; a function of unitsPerEm
+_RL_CACHE_VERSION = 2
+# Not kept: the file's bytes (read from the file), a function of unitsPerEm, and glyphToChar,
+# the reverse of charToGlyph, which only reportlab's text shaping (uharfbuzz) reads: docgen's
+# pen never shapes, and unmarshalling its lists took two thirds of loading a face (35 ms of
+# 53 ms for the four CJK faces of a build).
+_RL_SKIP = frozenset({"_ttf_data", "_pdfScale", "glyphToChar"})
 _RL_NAME = "\0TTFNameBytes"
 
 
