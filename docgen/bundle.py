@@ -221,11 +221,21 @@ class _Ink:
         pen.finish()
         return width
 
-    def wrap(self, text: str, role: Role, size: float, first: float, rest: float) -> list[str]:
-        """Lines of ``text`` no wider than ``first`` (then ``rest``), breaking as Chinese does."""
+    def wrap(
+        self, text: str, role: Role, size: float, first: float, rest: float, *, keep: int = -1
+    ) -> list[str]:
+        """Lines of ``text`` no wider than ``first`` (then ``rest``), breaking as Chinese does;
+        no break inside ``text[keep:]`` when ``keep`` >= 0 and that part fits on a line."""
         if not text:
             return [""]
         inline = self.inline(text, role, size)
+        if 0 < keep < len(text) and self.width(text[keep:], role, size) <= rest:
+            from docgen.render.pdf import InlineBuilder
+
+            b = InlineBuilder(self.fonts, size, squeeze=False).add(text[:keep], role)
+            with b.keep():
+                b.add(text[keep:], role)
+            inline = b.build()
         return [inline.text[ln.start : ln.end] for ln in inline.lines(first, rest)] or [""]
 
     def fit(self, text: str, role: Role, size: float, max_width: float, min_size: float) -> float:
@@ -498,9 +508,26 @@ def _contents_entries(
         avail = _TOC_X1 - x0 - number_room
         prefix = e.text[: e.text.find("：") + 1]
         e.hang = min(ink.width(prefix, "song", _TOC_SIZE), avail / 3.0)
-        e.lines = ink.wrap(e.text, "song", _TOC_SIZE, avail, avail - e.hang)
+        # a form's category in brackets, "（示范平台（其他类））", is never split over two lines
+        keep = _trailing_group(e.text) if e.level == 0 else -1
+        e.lines = ink.wrap(e.text, "song", _TOC_SIZE, avail, avail - e.hang, keep=keep)
         total_lines += len(e.lines)
     return toc, max(1, math.ceil(total_lines / _TOC_PER_PAGE))
+
+
+def _trailing_group(text: str) -> int:
+    """Where the bracketed group that ends ``text`` ("…（示范平台（其他类））") opens, or -1."""
+    if not text.endswith("）"):
+        return -1
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == "）":
+            depth += 1
+        elif text[i] == "（":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
 
 
 def _fill_contents(

@@ -569,3 +569,20 @@ def test_straddle_boxes_stay_on_the_sheet(width: float, height: float) -> None:
         assert x1 == round(width, 1)
     for a, b in itertools.pairwise(boxes):
         assert not layout.intersects(a, b)
+
+
+@pytest.mark.parametrize("length", range(8, 30))
+def test_contents_never_split_a_forms_category(length: int) -> None:
+    """A contents entry that wraps breaks before "（示范平台（其他类））", never inside it."""
+    from docgen.bundle import _Ink, _trailing_group
+
+    ink = _Ink(resolve_fonts())
+    category = "（示范平台（其他类））"
+    text = f"申报书：{'玉林动力配套供应链服务'[: length % 10 + 1] * (length // 10 + 1)}有限公司{category}"
+    keep = _trailing_group(text)
+    assert text[keep:] == category
+    width = ink.width("申报书：玉林动力配套供应链服务有限公司", "song", 14.0)
+    lines = ink.wrap(text, "song", 14.0, width, width, keep=keep)
+    assert "".join(lines) == text
+    assert any(line.endswith(category) for line in lines)
+    assert _trailing_group("附件1：营业执照（副本）复印件") == -1
