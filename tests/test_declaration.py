@@ -98,3 +98,23 @@ def test_cover_is_one_page_even_with_very_long_names() -> None:
         doc = compose_declaration(city, 3, EDITION)
         reader = PdfReader(io.BytesIO(render_pdf([doc], fonts).data))
         assert "填报说明" in reader.pages[1].extract_text(), f"cover overflows with {n} characters"
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.parent.name)
+def test_basic_table_keeps_credit_code_and_subtype_whole(path: Path) -> None:
+    """In the basic-information table an 18-character credit code is one line (never
+    "914502002XW55T1P3" over "K"), and a bracketed subtype, "（共享制造类）", is not split."""
+    city = load_city(path)
+    docs = [compose_declaration(city, i, EDITION) for i in range(len(city.applications))]
+    rendered = render_pdf(docs, resolve_fonts())
+    reader = PdfReader(io.BytesIO(rendered.data))
+    for app, placed in zip(city.applications, rendered.docs, strict=True):
+        pages = reader.pages[placed.first_page : placed.first_page + placed.pages]
+        lines = [ln.strip() for page in pages for ln in page.extract_text().splitlines()]
+        code = app.applicant.uscc
+        if code:
+            assert any(code in ln for ln in lines), f"{app.id}: {code} broken over lines"
+        cat = EDITION.rules.categories[app.category]
+        sub = cat.subtypes.get(app.subtype or "")
+        if sub is not None:
+            assert any(f"（{sub.label}）" in ln for ln in lines), f"{app.id}: {sub.label} split"

@@ -33,6 +33,7 @@ from ..document import (
     TickBoxes,
     TickItem,
     Title,
+    plain,
     runs,
 )
 from ..edition import BasicField, Edition, Label, SubtypeForm
@@ -42,6 +43,7 @@ from ..layout import BUREAU_SEAL_MM
 from ..model import Application, City
 from ..rules import service_share
 from .markdown import display_width, markdown_blocks
+from .summary import word_units
 from .templating import cn_ordinal, integer, labels, money, render_text
 
 
@@ -215,6 +217,7 @@ def _basic_info(
     basic = form_labels(edition).basic
     rows: list[tuple[Cell, ...]] = []
     label_columns: tuple[list[str], list[str]] = ([], [])
+    value_columns: tuple[list[str], list[str]] = ([], [])  # of the cells one column wide
     for row in spec.basic:
         values = [
             _basic_value(item.field, city, app, p, edition, form, 3 if len(row) == 1 else 1)
@@ -227,11 +230,18 @@ def _basic_info(
             assert value is not None
             text = _text(basic, item.label_key)
             label_columns[k].append(text)
+            if value.colspan == 1:
+                value_columns[k].append(plain(value.text))
             cells += [_cell(text, header=True), value]
         rows.append(tuple(cells))
     out: list[Block] = [
         Heading(1, f"{cn_ordinal(number)}、", runs(_text(basic, spec.heading))),
-        Table(widths=_basic_widths(label_columns), rows=tuple(rows), size=_BASIC_SIZE, role="song"),
+        Table(
+            widths=_basic_widths(label_columns, value_columns),
+            rows=tuple(rows),
+            size=_BASIC_SIZE,
+            role="song",
+        ),
     ]
     if app.financials:
         out.append(Spacer(4))
@@ -287,7 +297,12 @@ _BASIC_SIZE = 12.0
 _BASIC_WIDTHS = (1.25, 1.75, 1.15, 1.45)
 
 
-def _basic_widths(labels: tuple[list[str], list[str]]) -> tuple[float, ...]:
+def _basic_widths(
+    labels: tuple[list[str], list[str]], values: tuple[list[str], list[str]] = ([], [])
+) -> tuple[float, ...]:
+    """The label columns as wide as their longest label; the value columns share the rest, the
+    first taking from the second what its longest word needs (an 18-character credit code is
+    never broken, "914502002XW55T1P3/K") while the second keeps what its own words need."""
     frame = layout.PORTRAIT.frame_width
     scale = frame / sum(_BASIC_WIDTHS)
     base = [w * scale for w in _BASIC_WIDTHS]
@@ -297,8 +312,14 @@ def _basic_widths(labels: tuple[list[str], list[str]]) -> tuple[float, ...]:
         for c in (0, 2)
     )
     rest = frame - first - second
-    values = base[1] + base[3]
-    return (first, rest * base[1] / values, second, rest * base[3] / values)
+    share = base[1] + base[3]
+    v1, v2 = rest * base[1] / share, rest * base[3] / share
+    need1, need2 = (
+        max((word_units(t) for t in values[k]), default=0.0) * _BASIC_SIZE / 2 + pad for k in (0, 1)
+    )
+    if v1 < need1 and rest - need1 >= need2:
+        v1, v2 = need1, rest - need1
+    return (first, v1, second, v2)
 
 
 def _text(table: BaseModel, label: Label) -> str:
@@ -325,8 +346,11 @@ def _basic_value(
     name = field.rsplit(".", 1)[-1]
     if field.startswith("city."):
         return _cell(getattr(city.city, name), field, span=span)
-    if field == "category":
-        return _cell(category_text(app, edition), span=span)
+    if field == "category":  # "示范平台（共享制造类）": the bracketed subtype on one line
+        cat = edition.rules.categories[app.category]
+        sub = cat.subtypes.get(app.subtype or "")
+        text = (Run(cat.label), Run(f"（{sub.label}）", keep=True)) if sub else runs(cat.label)
+        return Cell(text, colspan=span, align="left")
     if field == "mode":
         return _cell(app.mode or empty, f"{p}.mode" if app.mode else None, span=span)
     if field == "title":

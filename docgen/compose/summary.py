@@ -433,10 +433,9 @@ def _ascii_units(ch: str) -> float:
     return max(1.0, stringWidth(ch, "Times-Roman", 2.0))
 
 
-def _least_units(text: str) -> float:
-    """The narrowest a value can be set without breaking inside a word: its longest run of
-    half-width characters (a credit code, a telephone number) or five CJK characters (a
-    short term such as 共享制造类 stays whole)."""
+def word_units(text: str) -> float:
+    """The width of the longest run of half-width characters in ``text`` (a credit code, a
+    telephone number), which no line may break, in half-width characters (half an em)."""
     longest = 0.0
     run = 0.0
     for ch in text:
@@ -445,8 +444,15 @@ def _least_units(text: str) -> float:
         else:
             run += _ascii_units(ch)
             longest = max(longest, run)
+    return longest
+
+
+def _least_units(text: str) -> float:
+    """The narrowest a value can be set without breaking inside a word: its longest run of
+    half-width characters (a credit code, a telephone number) or five CJK characters (a
+    short term such as 共享制造类 stays whole)."""
     units = _units(text)
-    return max(longest, units if units <= 10 else 8.0)
+    return max(word_units(text), units if units <= 10 else 8.0)
 
 
 # What a line of a cell may lack against the estimate (half-width characters): the breaking
