@@ -103,7 +103,8 @@ def test_cover_is_one_page_even_with_very_long_names() -> None:
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.parent.name)
 def test_basic_table_keeps_credit_code_and_subtype_whole(path: Path) -> None:
     """In the basic-information table an 18-character credit code is one line (never
-    "914502002XW55T1P3" over "K"), and a bracketed subtype, "（共享制造类）", is not split."""
+    "914502002XW55T1P3" over "K"), and a bracketed subtype, "（共享制造类）", is not split; the
+    financial table's longest indicator is one line (never "…比" over "重（%）")."""
     city = load_city(path)
     docs = [compose_declaration(city, i, EDITION) for i in range(len(city.applications))]
     rendered = render_pdf(docs, resolve_fonts())
@@ -118,3 +119,6 @@ def test_basic_table_keeps_credit_code_and_subtype_whole(path: Path) -> None:
         sub = cat.subtypes.get(app.subtype or "")
         if sub is not None:
             assert any(f"（{sub.label}）" in ln for ln in lines), f"{app.id}: {sub.label} split"
+        if app.financials:  # the longest indicator of the financial table is one line
+            share = "服务收入占营业收入比重（%）"
+            assert any(share in ln.replace(" ", "") for ln in lines), f"{app.id}: {share} split"

@@ -409,15 +409,31 @@ def _financial_table(app: Application, p: str, edition: Edition, form: dict[str,
     rows.append(
         line("employees", [(integer(r.employees), f"{fp}[{k}].employees") for k, r in indexed])
     )
-    widths = (2.2,) + (1.2,) * len(indexed)
     return Table(
-        widths=widths,
+        widths=_financial_widths([plain(row[0].text) for row in rows], len(indexed)),
         rows=tuple(rows),
         header_rows=1,
-        size=12.0,
+        size=_FIN_SIZE,
         role="song",
         caption=runs(f["caption"]),
     )
+
+
+# The indicator column and the years' columns, in this ratio unless an indicator's name needs
+# more: "服务收入占营业收入比重（%）" stays on one line (not "…比/重（%）").
+_FIN_WIDTHS = (2.2, 1.2)
+_FIN_SIZE = 12.0
+
+
+def _financial_widths(labels: Sequence[str], years: int) -> tuple[float, ...]:
+    frame = layout.PORTRAIT.frame_width
+    first = frame * _FIN_WIDTHS[0] / (_FIN_WIDTHS[0] + _FIN_WIDTHS[1] * years)
+    pad = 2 * layout.TABLE_PAD_X + 1.0
+    # a full-width character of slack: Latin marks ("%") are wider than half an em in the serif
+    need = (max(display_width(t) for t in labels) + 2) / 2 * _FIN_SIZE + pad
+    # the years keep room for an amount such as "41,400.00" (eleven half-width characters)
+    first = min(max(first, need), frame - years * (11 / 2 * _FIN_SIZE + pad))
+    return (first, *((frame - first) / years,) * years)
 
 
 # --------------------------------------------------------------------------- commitment, opinion
