@@ -119,6 +119,12 @@ def test_basic_table_keeps_credit_code_and_subtype_whole(path: Path) -> None:
         sub = cat.subtypes.get(app.subtype or "")
         if sub is not None:
             assert any(f"（{sub.label}）" in ln for ln in lines), f"{app.id}: {sub.label} split"
+        cover = [ln.replace(" ", "") for ln in pages[0].extract_text().splitlines()]
+        for ending in ("股份有限公司", "有限责任公司", "有限公司", "人民政府"):
+            if app.applicant.name.endswith(ending):  # "…有限" over "公司" on the cover
+                parts = [ending[k:] for k in range(1, len(ending))]
+                assert not any(ln.startswith(tuple(parts)) for ln in cover), f"{app.id}: {ending}"
+                break
         if app.financials:  # the longest indicator of the financial table is one line
             share = "服务收入占营业收入比重（%）"
             assert any(share in ln.replace(" ", "") for ln in lines), f"{app.id}: {share} split"

@@ -121,6 +121,19 @@ def category_text(app: Application, edition: Edition) -> str:
 # --------------------------------------------------------------------------- cover
 
 
+# The legal-form ending of a unit's name is one word: a cover line that wraps breaks before
+# "有限公司", never inside it ("…检测技术有限/公司").
+_NAME_ENDINGS = ("股份有限公司", "有限责任公司", "有限公司", "人民政府")
+
+
+def _name_runs(name: str, source: str) -> Runs:
+    for ending in _NAME_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending):
+            head = name[: -len(ending)]
+            return (Run(head, source=source), Run(ending, source=source, keep=True))
+    return runs(name, source)
+
+
 def _cover(
     city: City, app: Application, p: str, edition: Edition, form: dict[str, Any]
 ) -> list[Block]:
@@ -157,7 +170,7 @@ def _cover(
     fields.append(
         CoverField(
             _text(labels_, spec.cover.applicant_label),
-            runs(app.applicant.name, f"{p}.applicant.name"),
+            _name_runs(app.applicant.name, f"{p}.applicant.name"),
             seal=spec.seal,
             seal_diameter_mm=spec.seal_mm,
         )
