@@ -182,13 +182,21 @@ class _Ink:
             if ch not in " \u3000" and not self.fonts.covers(ch, role):
                 self.missing.setdefault(ch, text)
 
-    def inline(self, text: str, role: Role, size: float) -> Inline:
-        """``text`` measured for the pen. No punctuation squeezing (标点挤压): the packet's
-        cover and contents keep every full-width mark's whole width, as they always have."""
+    def inline(self, text: str, role: Role, size: float, *, keep: int = -1) -> Inline:
+        """``text`` measured for the pen, with no line break inside ``text[keep:]`` when
+        ``keep`` > 0. No punctuation squeezing (标点挤压): the packet's cover and contents keep
+        every full-width mark's whole width, as they always have."""
         from docgen.render.pdf import InlineBuilder
 
         self.cover(text, role)
-        return InlineBuilder(self.fonts, size, squeeze=False).add(text, role).build()
+        b = InlineBuilder(self.fonts, size, squeeze=False)
+        if 0 < keep < len(text):
+            b.add(text[:keep], role)
+            with b.keep():
+                b.add(text[keep:], role)
+        else:
+            b.add(text, role)
+        return b.build()
 
     def width(self, text: str, role: Role, size: float) -> float:
         return self.inline(text, role, size).width()
@@ -228,14 +236,9 @@ class _Ink:
         no break inside ``text[keep:]`` when ``keep`` >= 0 and that part fits on a line."""
         if not text:
             return [""]
-        inline = self.inline(text, role, size)
-        if 0 < keep < len(text) and self.width(text[keep:], role, size) <= rest:
-            from docgen.render.pdf import InlineBuilder
-
-            b = InlineBuilder(self.fonts, size, squeeze=False).add(text[:keep], role)
-            with b.keep():
-                b.add(text[keep:], role)
-            inline = b.build()
+        if 0 < keep < len(text) and self.width(text[keep:], role, size) > rest:
+            keep = -1  # a part wider than a line cannot be kept whole
+        inline = self.inline(text, role, size, keep=keep)
         return [inline.text[ln.start : ln.end] for ln in inline.lines(first, rest)] or [""]
 
     def fit(self, text: str, role: Role, size: float, max_width: float, min_size: float) -> float:
