@@ -113,9 +113,14 @@ def _narrative_order(app: Application, form: SubtypeForm | None) -> list[tuple[i
 
 def category_text(app: Application, edition: Edition) -> str:
     """示范平台（共享制造类） etc."""
+    return plain(_category_runs(app, edition))
+
+
+def _category_runs(app: Application, edition: Edition) -> Runs:
+    """The category and, in brackets, its subtype kept on one line ("（共享制造类）")."""
     cat = edition.rules.categories[app.category]
     sub = cat.subtypes.get(app.subtype or "")
-    return f"{cat.label}（{sub.label}）" if sub else cat.label
+    return (Run(cat.label), Run(f"（{sub.label}）", keep=True)) if sub else runs(cat.label)
 
 
 # --------------------------------------------------------------------------- cover
@@ -310,6 +315,12 @@ _BASIC_SIZE = 12.0
 _BASIC_WIDTHS = (1.25, 1.75, 1.15, 1.45)
 
 
+def _cell_width(units: float, size: float) -> float:
+    """The width (pt) of a cell whose text is ``units`` half-width characters of ``size`` type:
+    both paddings and a point for rounding."""
+    return units / 2 * size + 2 * layout.TABLE_PAD_X + 1.0
+
+
 def _basic_widths(
     labels: tuple[list[str], list[str]], values: tuple[list[str], list[str]] = ([], [])
 ) -> tuple[float, ...]:
@@ -319,16 +330,16 @@ def _basic_widths(
     frame = layout.PORTRAIT.frame_width
     scale = frame / sum(_BASIC_WIDTHS)
     base = [w * scale for w in _BASIC_WIDTHS]
-    pad = 2 * layout.TABLE_PAD_X + 1.0  # both paddings and a point for rounding
     first, second = (
-        max([base[c], *(display_width(t) / 2 * _BASIC_SIZE + pad for t in labels[c // 2])])
+        max([base[c], *(_cell_width(display_width(t), _BASIC_SIZE) for t in labels[c // 2])])
         for c in (0, 2)
     )
     rest = frame - first - second
     share = base[1] + base[3]
     v1, v2 = rest * base[1] / share, rest * base[3] / share
     need1, need2 = (
-        max((word_units(t) for t in values[k]), default=0.0) * _BASIC_SIZE / 2 + pad for k in (0, 1)
+        _cell_width(max((word_units(t) for t in values[k]), default=0.0), _BASIC_SIZE)
+        for k in (0, 1)
     )
     if v1 < need1 and rest - need1 >= need2:
         v1, v2 = need1, rest - need1
@@ -359,11 +370,8 @@ def _basic_value(
     name = field.rsplit(".", 1)[-1]
     if field.startswith("city."):
         return _cell(getattr(city.city, name), field, span=span)
-    if field == "category":  # "示范平台（共享制造类）": the bracketed subtype on one line
-        cat = edition.rules.categories[app.category]
-        sub = cat.subtypes.get(app.subtype or "")
-        text = (Run(cat.label), Run(f"（{sub.label}）", keep=True)) if sub else runs(cat.label)
-        return Cell(text, colspan=span, align="left")
+    if field == "category":
+        return Cell(_category_runs(app, edition), colspan=span, align="left")
     if field == "mode":
         return _cell(app.mode or empty, f"{p}.mode" if app.mode else None, span=span)
     if field == "title":
@@ -441,11 +449,10 @@ _FIN_SIZE = 12.0
 def _financial_widths(labels: Sequence[str], years: int) -> tuple[float, ...]:
     frame = layout.PORTRAIT.frame_width
     first = frame * _FIN_WIDTHS[0] / (_FIN_WIDTHS[0] + _FIN_WIDTHS[1] * years)
-    pad = 2 * layout.TABLE_PAD_X + 1.0
     # a full-width character of slack: Latin marks ("%") are wider than half an em in the serif
-    need = (max(display_width(t) for t in labels) + 2) / 2 * _FIN_SIZE + pad
+    need = _cell_width(max(display_width(t) for t in labels) + 2, _FIN_SIZE)
     # the years keep room for an amount such as "41,400.00" (eleven half-width characters)
-    first = min(max(first, need), frame - years * (11 / 2 * _FIN_SIZE + pad))
+    first = min(max(first, need), frame - years * _cell_width(11, _FIN_SIZE))
     return (first, *((frame - first) / years,) * years)
 
 
