@@ -17,14 +17,13 @@ touches OUT, through ``docgen.output``.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import io
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +57,7 @@ from .manifest import (
 from .model import City, load_city
 from .output import OutputFolder, check_out_dir, guarded_output, safe_name, sha256
 from .packet import DEFAULT_PACKET
-from .procs import worker_init
+from .procs import quiet_gc, worker_init
 from .rules import validate
 
 if TYPE_CHECKING:
@@ -188,7 +187,7 @@ def build_city(
 
     ``parallel`` lets the build use a second process for the Word files (Linux only); batch
     turns it off when it already runs one build per core."""
-    with _quiet_gc():
+    with quiet_gc():
         return _build_city(path, out_dir, options, progress, parallel=parallel)
 
 
@@ -634,18 +633,6 @@ def _start_docx(tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]) -
         return _DocxJob(tasks)
     except (OSError, ValueError):  # no fork here (sandbox, limits): do it in this process
         return None
-
-
-@contextlib.contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """A build allocates millions of small objects and almost no garbage cycles: collect the
-    young generation less often (the thresholds are restored afterwards)."""
-    saved = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*saved)
 
 
 def input_paths(city: City, path: Path, options: BuildOptions) -> tuple[Path, ...]:

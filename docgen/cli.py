@@ -23,6 +23,7 @@ from . import __version__
 from .errors import DocgenError, Finding, InputError
 from .model import City, json_schema, load_city
 from .packet import DEFAULT_PACKET, MAX_SEAL_PAGES, MIN_SEAL_PAGES
+from .procs import QUIET_GC
 from .report import batch_summary, format_findings
 from .rules import validate
 
@@ -72,6 +73,7 @@ def main() -> None:
     # fontTools reports repairs of the fonts it reads ("too much 'glyf' table data" for a free
     # Debian face) on the root logger: notes for a font developer, not for the secretary.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    gc.set_threshold(*QUIET_GC)  # for the whole command, its imports included
 
 
 @main.command("validate")

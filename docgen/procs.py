@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 import sys
@@ -19,6 +20,24 @@ from collections.abc import Iterator
 from types import FrameType
 
 _PR_SET_PDEATHSIG = 1
+
+# The garbage collector's thresholds while docgen works: a command imports its stages and a
+# build makes a few million small objects, with almost no garbage cycles, so the young
+# generation is collected every 50 000 allocations instead of every 700 (the default collects
+# ~60 times while the build's modules are imported alone).
+QUIET_GC = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Collect the young generation less often (``QUIET_GC``); the thresholds are restored
+    afterwards."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*QUIET_GC)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 class Terminated(KeyboardInterrupt):

@@ -34,6 +34,10 @@ FUZZ = 1e-6
 
 def _patch_reportlab() -> None:
     """Add the missing characters to reportlab's kinsoku list (idempotent)."""
+    # isort: off
+    import docgen.render.rlplatypus  # noqa: F401  (before reportlab.platypus: see there)
+
+    # isort: on
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 

@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
@@ -31,11 +32,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.theme import theme_xml
 
 from .. import layout
-from ..compose.province import ProvinceTable
 from ..compose.summary import QuotaCount, SummaryCell, SummaryTable
 from ..document import Role
 from ..textsafe import xml_text
 from ..ziputil import FIXED_TIME, packed_xlsx
+
+if TYPE_CHECKING:  # a city's build writes no province summary: its module is not imported
+    from ..compose.province import ProvinceTable
 
 __all__ = ["render_province_xlsx", "render_xlsx", "text_width"]
 

@@ -25,6 +25,10 @@ import io
 from collections.abc import Callable, Sequence
 from typing import Any
 
+# isort: off
+import docgen.render.rlplatypus  # noqa: F401  (before reportlab.platypus: see there)
+
+# isort: on
 from reportlab import rl_config
 from reportlab.platypus import (
     BaseDocTemplate,
