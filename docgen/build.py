@@ -206,9 +206,13 @@ def _build_city(
     composed = compose(checked, options)
     word = start_word(composed, parallel=parallel)
     try:
-        rendered = render(composed, options, say)
-        say("装订总册")
-        bundle = bind(checked, composed, rendered, options)
+        from .render.pdf.flate import flate_threads
+
+        # the PDFs' streams compressed on a second thread, unless every core has a build
+        with flate_threads(parallel):
+            rendered = render(composed, options, say)
+            say("装订总册")
+            bundle = bind(checked, composed, rendered, options)
         word_files = word.result()
     except BaseException:
         word.abort()  # the worker must not outlive a failed or interrupted build

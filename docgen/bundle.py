@@ -735,42 +735,45 @@ def draw_overlay(plan: PacketPlan, inp: BundleInput, ink: _Ink, *, seal_marks: b
     ``seal_marks``), the running number.
 
     Raises FontError if a character the bundle prints (or the plan measured) has no font."""
-    from reportlab.pdfgen.canvas import Canvas
+    from docgen.render.pdf import FlateCanvas, threaded_flate
 
     sheets, texts = plan.sheets, plan.texts
     total = len(sheets)
     buf = io.BytesIO()
-    canv = Canvas(
-        buf,
-        pagesize=(sheets[0].width, sheets[0].height),
-        invariant=1,
-        pageCompression=1,
-        # reportlab opens every page with its initial font: make it ours, not a bare Helvetica
-        initialFontName=ink.fonts.font_name("song"),  # type: ignore[arg-type]  # stubs say float
-        initialFontSize=layout.RUNNING_NUMBER_SIZE,
-    )
-    canv.setCreator("docgen")
-    canv.setTitle(texts.title.format(city=inp.city_name))
-    first_contents = plan.contents_pages[0] - 1
-    for number, sheet in enumerate(sheets, 1):
-        canv.setPageSize((sheet.width, sheet.height))
-        if sheet.kind == "cover":
-            _draw_cover(canv, ink, inp, texts, total)
-        elif sheet.kind == "contents":
-            _draw_contents(canv, ink, sheet, texts, first=number - 1 == first_contents)
-        if sheet.caption:
-            _draw_caption(canv, ink, sheet.caption)
-        if sheet.straddle and seal_marks:
-            _draw_straddle_mark(canv, ink, *sheet.straddle)
-        # One page-number system per page: a page of the summary or of a form's body shows
-        # its document's number ("— 3 —", GB/T 9704), the letter its own; the packet cover and
-        # the contents show none; every other page (a form's cover, an attachment, a blank
-        # verso) the packet's running number, which the contents and page labels refer to.
-        if sheet.kind not in ("letter", "cover", "contents") and not sheet.own_number:
-            text = texts.running_number.format(city=inp.city_name, page=number, pages=total)
-            _draw_running_number(canv, ink, sheet, text)
-        canv.showPage()
-    canv.save()
+    with threaded_flate() as flate:  # the streams compressed on a second thread
+        canv = FlateCanvas(
+            buf,
+            pagesize=(sheets[0].width, sheets[0].height),
+            invariant=1,
+            pageCompression=1,
+            # reportlab opens every page with its initial font: ours, not a bare Helvetica
+            initialFontName=ink.fonts.font_name("song"),
+            initialFontSize=layout.RUNNING_NUMBER_SIZE,
+            flate=flate,
+        )
+        canv.setCreator("docgen")
+        canv.setTitle(texts.title.format(city=inp.city_name))
+        first_contents = plan.contents_pages[0] - 1
+        for number, sheet in enumerate(sheets, 1):
+            canv.setPageSize((sheet.width, sheet.height))
+            if sheet.kind == "cover":
+                _draw_cover(canv, ink, inp, texts, total)
+            elif sheet.kind == "contents":
+                _draw_contents(canv, ink, sheet, texts, first=number - 1 == first_contents)
+            if sheet.caption:
+                _draw_caption(canv, ink, sheet.caption)
+            if sheet.straddle and seal_marks:
+                _draw_straddle_mark(canv, ink, *sheet.straddle)
+            # One page-number system per page: a page of the summary or of a form's body
+            # shows its document's number ("— 3 —", GB/T 9704), the letter its own; the packet
+            # cover and the contents show none; every other page (a form's cover, an
+            # attachment, a blank verso) the packet's running number, which the contents and
+            # page labels refer to.
+            if sheet.kind not in ("letter", "cover", "contents") and not sheet.own_number:
+                text = texts.running_number.format(city=inp.city_name, page=number, pages=total)
+                _draw_running_number(canv, ink, sheet, text)
+            canv.showPage()
+        canv.save()
     ink.check()
     return buf.getvalue()
 

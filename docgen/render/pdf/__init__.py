@@ -45,6 +45,7 @@ from docgen.errors import InputError
 from docgen.layout import PageGeometry
 from docgen.render.fonts import FontSet
 from docgen.render.pdf.compose import _Composer
+from docgen.render.pdf.flate import FlateCanvas, threaded_flate
 from docgen.render.pdf.flowables import NO_BODY_TEXT, TextFlow, _DocStart
 from docgen.render.pdf.inline import Inline, InlineBuilder
 from docgen.render.pdf.pen import _TextPen as _TextPen  # bundle.py's texts use the same pen
@@ -60,6 +61,7 @@ from docgen.render.pdf.state import SEAL_LABEL, _State
 __all__ = [
     "NO_BODY_TEXT",
     "SEAL_LABEL",
+    "FlateCanvas",
     "Inline",
     "InlineBuilder",
     "OutlineEntry",
@@ -69,6 +71,7 @@ __all__ = [
     "TextFlow",
     "draw_outlined",
     "render_pdf",
+    "threaded_flate",
 ]
 
 
@@ -180,7 +183,8 @@ def _build(template: BaseDocTemplate, story: list[Flowable]) -> None:
     saved_a85 = rl_config.useA85
     rl_config.useA85 = 0
     try:
-        template.build(story)
+        with threaded_flate() as flate:
+            template.build(story, canvasmaker=flate.canvas_maker())
     finally:
         rl_config.useA85 = saved_a85
 

@@ -1,0 +1,116 @@
+"""The streams of docgen's PDFs are compressed on a second thread (issue 16,
+``docgen.render.pdf.flate``): the files must be byte for byte those reportlab writes when it
+compresses them itself."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen.canvas import Canvas
+
+import docgen.render.pdf as rpdf
+from docgen.build import build_city
+from docgen.render.fonts import FontSet, resolve_fonts
+from docgen.render.pdf.flate import flate_threads, threaded_flate
+
+from .conftest import SAMPLES
+
+
+class _Plain:
+    """reportlab's own canvas, compressing on the thread that writes the file."""
+
+    def canvas_maker(self) -> type[Canvas]:
+        return Canvas
+
+
+@contextlib.contextmanager
+def _plain() -> Iterator[_Plain]:
+    yield _Plain()
+
+
+def _plain_canvas(*args: Any, flate: Any, **kwargs: Any) -> Canvas:
+    return Canvas(*args, **kwargs)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("code", ["450900", "450200"])
+def test_a_packet_is_the_same_with_reportlabs_own_compression(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = SAMPLES / code / "city.json"
+    build_city(city, tmp_path / "threaded")
+    monkeypatch.setattr(rpdf, "threaded_flate", _plain)  # the forms, the summary, the letter
+    monkeypatch.setattr(rpdf, "FlateCanvas", _plain_canvas)  # the bundle's overlay
+    build_city(city, tmp_path / "plain")
+    threaded, plain = _files(tmp_path / "threaded"), _files(tmp_path / "plain")
+    assert sorted(threaded) == sorted(plain)
+    assert [n for n in threaded if threaded[n] != plain[n]] == []
+    assert any(n.endswith(".pdf") for n in threaded)
+
+
+def _draw(canvas: Canvas, fonts: FontSet) -> bytes:
+    canvas.setFont(fonts.font_name("song"), 12)
+    for i in range(3):
+        canvas.drawString(72, 720, f"第 {i + 1} 页：服务型制造示范申报书")
+        canvas.showPage()
+    canvas.save()
+    return canvas._filename.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_the_streams_are_compressed_on_the_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    fonts = resolve_fonts()
+    fonts.register_all()
+    threads: list[str] = []
+    real = zlib.compress
+
+    def spy(data: bytes, *args: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return real(data, *args)
+
+    monkeypatch.setattr(zlib, "compress", spy)
+    plain = _draw(Canvas(io.BytesIO(), invariant=1, pageCompression=1), fonts)
+    calls = len(threads)  # three pages, the font's subset and its ToUnicode map
+    threads.clear()
+    with threaded_flate() as flate:
+        canvas = rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate)
+        threaded = _draw(canvas, fonts)
+    assert threaded == plain
+    assert calls >= 4
+    assert len(threads) == calls  # each stream compressed once, none on this thread
+    assert all(name.startswith("docgen-flate") for name in threads), threads
+    assert isinstance(pdfdoc.PDFZCompress, pdfdoc.PDFStreamFilterZCompress)  # put back
+
+
+def test_without_threads_the_streams_are_compressed_as_they_are_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a batch builds a city per core: no second thread there, the same bytes
+    fonts = resolve_fonts()
+    fonts.register_all()
+    plain = _draw(Canvas(io.BytesIO(), invariant=1, pageCompression=1), fonts)
+    threads: list[str] = []
+    real = zlib.compress
+
+    def spy(data: bytes, *args: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return real(data, *args)
+
+    monkeypatch.setattr(zlib, "compress", spy)
+    with flate_threads(False), threaded_flate() as flate:
+        canvas = rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate)
+        threaded = _draw(canvas, fonts)
+    assert threaded == plain
+    assert threads and set(threads) == {threading.current_thread().name}
