@@ -105,11 +105,18 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ">= 150 pages/s per core",
             f["docgen_pps_cpu"] >= bench_forms.TARGET_PAGES_PER_CORE,
         )
+        vs_raw = math.floor(f["vs_raw"] * 1000) / 1000
         add(
-            f"forms: raw limit (reportlab canvas, {f['raw_lines']} pre-broken lines)",
-            f"{f['raw_pps']:.0f} pages/s; docgen = {math.floor(f['vs_raw'] * 1000) / 1000:.3f} of it",
-            ">= 0.5 of the raw limit",
+            f"forms: raw limit (reportlab canvas, {f['raw_lines']} pre-broken lines), issue 3",
+            f"{f['raw_pps']:.0f} pages/s; docgen = {vs_raw:.3f} of it",
+            f">= {bench_forms.TARGET_VS_RAW} of the raw limit",
             f["vs_raw"] >= bench_forms.TARGET_VS_RAW,
+        )
+        add(
+            "forms: PDF engine against the raw limit (issue 16)",
+            f"docgen = {vs_raw:.3f} of the raw limit",
+            f">= {bench_forms.TARGET_VS_RAW_ISSUE16} of the raw limit",
+            f["vs_raw"] >= bench_forms.TARGET_VS_RAW_ISSUE16,
         )
         w = f.get("weasyprint", {})
         if "skipped" in w:
@@ -127,17 +134,34 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         elif "cpu_ratio" in ty:
             add(
                 f"forms: Typst {ty['version']}, one Compiler ({ty['pages']} pages, "
-                f"{ty['wall']:.2f} s wall, {ty['cpu']:.2f} s CPU)",
-                f"docgen CPU = {ty['cpu_ratio']:.2f} of Typst's",
-                "<= 0.75",
+                f"{ty['wall']:.2f} s wall, {ty['cpu']:.2f} s CPU), CPU time",
+                f"docgen CPU (one process) = {ty['cpu_ratio']:.2f} of Typst's "
+                f"({ty['docgen_cpu']:.2f} s)",
+                f"<= {bench_forms.TARGET_CPU_VS_TYPST}",
                 ty["cpu_ratio"] <= bench_forms.TARGET_CPU_VS_TYPST,
             )
-            add(
-                "forms: Typst, wall time",
-                f"docgen wall = {ty['wall_ratio']:.2f} of Typst's",
-                "<= 1",
-                ty["wall_ratio"] <= bench_forms.TARGET_WALL_VS_TYPST,
-            )
+            if "two_wall_ratio" in ty:
+                add(
+                    "forms: Typst, wall time, docgen in two processes, cities split as "
+                    "batch -j 2 does",
+                    f"docgen wall = {ty['two_wall_ratio']:.2f} of Typst's ({ty['two_wall']:.2f} s; "
+                    f"CPU {ty['two_cpu']:.2f} s = {ty['two_cpu_ratio']:.2f} of Typst's; "
+                    f"byte-identical PDFs: {ty['two_same_bytes']} of {ty['files']})",
+                    f"<= {bench_forms.TARGET_WALL_VS_TYPST:.0f}",
+                    ty["two_wall_ratio"] <= bench_forms.TARGET_WALL_VS_TYPST,
+                )
+                add(
+                    "forms: Typst, wall time, docgen in one process",
+                    f"docgen wall = {ty['wall_ratio']:.2f} of Typst's ({ty['docgen_wall']:.2f} s)",
+                )
+            else:  # no two worker processes here: the wall target judged on one process
+                add(
+                    "forms: Typst, wall time, docgen in one process (two processes: "
+                    f"{ty.get('two_skipped', 'not measured')})",
+                    f"docgen wall = {ty['wall_ratio']:.2f} of Typst's ({ty['docgen_wall']:.2f} s)",
+                    f"<= {bench_forms.TARGET_WALL_VS_TYPST:.0f}",
+                    ty["wall_ratio"] <= bench_forms.TARGET_WALL_VS_TYPST,
+                )
         lo = f.get("libreoffice", {})
         if "skipped" in lo:
             add("forms: python-docx + LibreOffice", f"skipped: {lo['skipped']}", ">= 15x")
