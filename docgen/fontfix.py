@@ -171,19 +171,59 @@ def _find_face(family: Family, style: int) -> _Face | None:
 # Encodings: code -> glyph name -> Unicode.
 
 
+_Encodings = tuple[dict[str, tuple[str | None, ...]], dict[str, str]]
+
+
 @cache
-def _base_encoding(name: str) -> tuple[str | None, ...]:
+def _encoding_tables() -> _Encodings:
+    """reportlab's standard encodings (name -> the glyph names of codes 0..255) and fontTools'
+    AGL reading of every glyph name in them (name -> its text), kept in the font cache by both
+    libraries' versions: loading reportlab's tables and AGL's takes 20 ms, the cache 1 ms."""
+    import fontTools
+    from reportlab import Version as reportlab_version
+
+    from docgen.render.fonts import blob_path, read_blob, write_blob
+
+    entry = blob_path("encodings", repr((1, fontTools.version, reportlab_version)))
+    kept = read_blob(entry)
+    if _is_encodings(kept):
+        return kept  # type: ignore[return-value]  # checked
+    from fontTools.agl import toUnicode
+
     # types-reportlab has no stub for the private _fontdata module (the standard-14 tables).
     from reportlab.pdfbase._fontdata import encodings  # type: ignore[import-not-found]
 
-    return tuple(encodings[name])
+    tables = {name: tuple(encodings[name]) for name in sorted(encodings)}
+    agl = {n: toUnicode(n) for table in tables.values() for n in table if n}
+    write_blob(entry, (tables, agl))
+    return tables, agl
+
+
+def _is_encodings(value: object) -> bool:
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return False
+    tables, agl = value
+    return (
+        isinstance(tables, dict)
+        and isinstance(agl, dict)
+        and all(
+            isinstance(k, str)
+            and isinstance(t, tuple)
+            and len(t) == 256
+            and all(n is None or isinstance(n, str) for n in t)
+            for k, t in tables.items()
+        )
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in agl.items())
+    )
+
+
+def _base_encoding(name: str) -> tuple[str | None, ...]:
+    return _encoding_tables()[0][name]
 
 
 @cache
 def _special_names(family: Family) -> dict[str, str]:
     """Glyph name -> Unicode for Symbol's and ZapfDingbats' own names (a1, a2 ... are no AGL)."""
-    from reportlab.pdfbase._fontdata import encodings
-
     try:
         if family == "symbol":
             from pypdf._codecs import _symbol_encoding as table
@@ -191,7 +231,7 @@ def _special_names(family: Family) -> dict[str, str]:
             from pypdf._codecs import _zapfding_encoding as table
     except ImportError:  # pragma: no cover - pypdf internals moved
         return {}
-    names = encodings["SymbolEncoding" if family == "symbol" else "ZapfDingbatsEncoding"]
+    names = _base_encoding("SymbolEncoding" if family == "symbol" else "ZapfDingbatsEncoding")
     out: dict[str, str] = {}
     for code, name in enumerate(names):
         ch = table[code] if code < len(table) else None
@@ -201,15 +241,17 @@ def _special_names(family: Family) -> dict[str, str]:
 
 
 def _to_unicode(name: str, family: Family) -> str | None:
-    from fontTools.agl import toUnicode
-
     if family in ("symbol", "dingbats"):
         special = _special_names(family).get(name)
         if special:
             return special
     if name == ".notdef":
         return None
-    text = toUnicode(name)
+    text = _encoding_tables()[1].get(name)
+    if text is None:  # a name of the font's own /Differences
+        from fontTools.agl import toUnicode
+
+        text = toUnicode(name)
     return text if len(text) == 1 else None
 
 
@@ -254,11 +296,21 @@ def _code_names(font: DictionaryObject, family: Family) -> dict[int, str] | None
 
 
 @cache
-def _face_cmap(path: Path) -> dict[int, str]:
+def _face_codepoints(face: _Face) -> frozenset[int]:
+    """The code points the face's best cmap maps (kept in the font cache: fontTools reads the
+    cmap in 12 ms)."""
+    from docgen.render.fonts import read_blob, write_blob
+
+    entry = _cache_entry("cmap", face)
+    kept = read_blob(entry)
+    if isinstance(kept, tuple) and all(isinstance(c, int) for c in kept):
+        return frozenset(kept)
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(path), lazy=True) as font:
-        return dict(font.getBestCmap() or {})
+    with TTFont(str(face.path), lazy=True) as font:
+        points = frozenset(font.getBestCmap() or {})
+    write_blob(entry, tuple(sorted(points)))
+    return points
 
 
 @dataclass(frozen=True)
@@ -398,7 +450,7 @@ def _latin_chars(face: _Face) -> frozenset[str]:
 
 
 def _find_latin_chars(face: _Face) -> frozenset[str]:
-    have = _face_cmap(face.path)
+    have = _face_codepoints(face)
     out: set[str] = set()
     for enc in _LATIN_ENCODINGS:
         for name in _base_encoding(enc):
@@ -580,7 +632,7 @@ class FontFixer:
         names = _code_names(font, face.family)
         if names is None:
             return None
-        have = _face_cmap(face.path)
+        have = _face_codepoints(face)
         chars: dict[int, str] = {}
         for code, name in names.items():
             ch = _to_unicode(name, face.family)

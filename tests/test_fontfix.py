@@ -490,3 +490,33 @@ def test_bundle_records_and_embeds_everything(tmp_path: Path) -> None:
     assert found and all(emb == "yes" for _n, _t, emb in found), found
     liberation = [n for n, _t, _e in found if n.endswith("+LiberationSans")]
     assert len(set(liberation)) == 1  # one subset, shared by both pages
+
+
+def test_the_cached_encoding_tables_and_cmaps_are_what_the_libraries_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 16: the encodings' glyph names, their AGL texts and a face's code points are read
+    # from the font cache; with an empty and with a filled cache they are the libraries' own
+    from fontTools.agl import toUnicode
+    from fontTools.ttLib import TTFont as FtFont
+    from reportlab.pdfbase._fontdata import encodings  # type: ignore[import-not-found]
+
+    from docgen import fontfix
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    for filled in (False, True):
+        fontfix._encoding_tables.cache_clear()
+        fontfix._face_codepoints.cache_clear()
+        tables, agl = fontfix._encoding_tables()
+        assert tables == {k: tuple(v) for k, v in encodings.items()}
+        assert agl == {n: toUnicode(n) for t in encodings.values() for n in t if n}
+        face = fontfix._find_face("sans", 0)
+        assert face is not None
+        with FtFont(str(face.path), lazy=True) as font:
+            assert fontfix._face_codepoints(face) == frozenset(font.getBestCmap())
+        assert len(list((tmp_path / "cache" / "fonts").glob("*.bin"))) >= 2, filled
+    # a damaged entry is not believed
+    for entry in (tmp_path / "cache" / "fonts").glob("encodings-*.bin"):
+        entry.write_bytes(b"\0" * 40)
+    fontfix._encoding_tables.cache_clear()
+    assert fontfix._encoding_tables()[0]["WinAnsiEncoding"] == tuple(encodings["WinAnsiEncoding"])
