@@ -19,9 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import re
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +55,7 @@ from .manifest import (
 from .model import City, load_city
 from .output import OutputFolder, check_out_dir, guarded_output, safe_name, sha256
 from .packet import DEFAULT_PACKET
-from .procs import quiet_gc, worker_init
+from .procs import quiet_gc, worker_core_free, worker_init
 from .rules import validate
 
 if TYPE_CHECKING:
@@ -631,7 +629,7 @@ def _render_docx(
 
 
 def _start_docx(tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]) -> _DocxJob | None:
-    if not sys.platform.startswith("linux") or len(tasks) == 0 or len(os.sched_getaffinity(0)) < 2:
+    if len(tasks) == 0 or not worker_core_free():
         return None
     try:
         return _DocxJob(tasks)

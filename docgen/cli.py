@@ -40,11 +40,26 @@ def _stdout_utf8() -> None:
 def _check(
     path: Path, allow_absolute: bool, font_dirs: tuple[Path, ...] = ()
 ) -> tuple[City | None, list[Finding]]:
+    from .attachworker import start_attachment_worker
+
+    # started before the city file is loaded: it imports the attachment readers meanwhile
+    worker = start_attachment_worker()
     try:
-        city = load_city(path)
-    except InputError as exc:
-        return None, exc.findings
-    return city, validate(city, allow_absolute=allow_absolute, font_dirs=font_dirs)
+        try:
+            city = load_city(path)
+        except InputError as exc:
+            return None, exc.findings
+        attachments = None
+        if worker is not None:
+            files = [att.file for app in city.applications for att in app.attachments]
+            attachments = worker.reader(city.base_dir, files, allow_absolute=allow_absolute)
+        findings = validate(
+            city, allow_absolute=allow_absolute, font_dirs=font_dirs, attachments=attachments
+        )
+        return city, findings
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 class _Docgen(click.Group):
@@ -135,6 +150,7 @@ def validate_cmd(
         )
     else:
         _echo(format_findings(findings, city, str(city_file)))
+    _skip_final_collection()
     sys.exit(1 if has_errors else 0)
 
 
@@ -529,7 +545,8 @@ def _json_escape(ch: str) -> str:
 
 def _skip_final_collection() -> None:
     """The output is committed: move every live object out of the garbage collector's sight, so
-    that the interpreter's exit does not traverse a heap of a few hundred MB (about 0.2 s)."""
+    that the interpreter's exit does not traverse the heap (about 0.2 s after a build of a few
+    hundred MB, 0.03 s after a validate)."""
     gc.freeze()
 
 

@@ -51,6 +51,12 @@ def worker_init() -> None:
     die_with_parent()
 
 
+def worker_core_free() -> bool:
+    """Whether a forked worker process can run beside this one: Linux (fork, and a worker that
+    dies with its parent) with a second core in this process' affinity."""
+    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) >= 2
+
+
 def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere a no-op
     beyond the check below). If the parent is already gone, exit at once."""

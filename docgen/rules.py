@@ -68,9 +68,13 @@ def validate(
     findings += _check_letter(city, edition)
     reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     for i, app in enumerate(city.applications):
-        findings += _check_application(city, edition, i, app, reader)
+        findings += _check_application(city, edition, i, app)
+    # The forms hold nothing of the attachments' files: their problems do not keep the forms
+    # from being composed, and are asked for last (``docgen validate`` has them checked in a
+    # worker process meanwhile).
     compose = compose_documents and not _has_errors(findings)
     findings += _check_printable(city, edition, font_dirs, compose=compose)
+    findings += _check_attachment_files(city, edition, reader)
     return sorted(set(findings), key=_order)
 
 
@@ -256,14 +260,13 @@ def _check_quotas(city: City, edition: Edition) -> list[Finding]:
 @dataclass(frozen=True)
 class _AppCheck:
     """One application under check: the city, the edition, the application's path in the
-    city file (``p``), the application, its category's rules, and the attachment reader."""
+    city file (``p``), the application and its category's rules."""
 
     city: City
     edition: Edition
     p: str
     app: Application
     cat: CategoryRules
-    attachments: AttachmentReader
 
     @property
     def subtype_known(self) -> bool:
@@ -272,9 +275,7 @@ class _AppCheck:
         return not self.cat.subtypes or self.app.subtype in self.cat.subtypes
 
 
-def _check_application(
-    city: City, edition: Edition, i: int, app: Application, attachments: AttachmentReader
-) -> list[Finding]:
+def _check_application(city: City, edition: Edition, i: int, app: Application) -> list[Finding]:
     p = f"applications[{i}]"
     rules = edition.rules
     cat = rules.categories.get(app.category)
@@ -285,7 +286,7 @@ def _check_application(
                 f"{p}.category", "error", f"本版本没有申报类别“{app.category}”；应为：{allowed}"
             )
         ]
-    a = _AppCheck(city, edition, p, app, cat, attachments)
+    a = _AppCheck(city, edition, p, app, cat)
     out: list[Finding] = []
     for check in _APPLICATION_CHECKS:
         out += check(a)
@@ -487,12 +488,18 @@ def _check_form(a: _AppCheck) -> list[Finding]:
     return _check_subtype_form(a.edition, a.p, a.app)
 
 
-def _check_attachments(a: _AppCheck) -> list[Finding]:
+def _check_attachment_files(
+    city: City, edition: Edition, attachments: AttachmentReader
+) -> list[Finding]:
+    """Each attachment's file: readable, of a kind docgen places, whole (each read once)."""
     out: list[Finding] = []
-    for j, att in enumerate(a.app.attachments):
-        problem = a.attachments.problem(att.file)
-        if problem:
-            out.append(Finding(f"{a.p}.attachments[{j}].file", "error", problem))
+    for i, app in enumerate(city.applications):
+        if app.category not in edition.rules.categories:
+            continue  # the category's error says what to fix first
+        for j, att in enumerate(app.attachments):
+            problem = attachments.problem(att.file)
+            if problem:
+                out.append(Finding(f"applications[{i}].attachments[{j}].file", "error", problem))
     return out
 
 
@@ -508,7 +515,6 @@ _APPLICATION_CHECKS: tuple[Callable[[_AppCheck], list[Finding]], ...] = (
     _check_declarations,
     _check_sections,
     _check_form,
-    _check_attachments,
 )
 
 
