@@ -28,10 +28,14 @@ __all__ = ["AttachmentWorker", "start_attachment_worker"]
 
 
 def _import_readers() -> None:
-    """In the worker, at once: what checking an attachment imports."""
+    """In the worker, at once: what checking an attachment imports (pypdf and the placers, PIL
+    and its common image formats), while the city file is loaded."""
+    import PIL.Image
     import pypdf  # noqa: F401
 
     import docgen.attach  # noqa: F401
+
+    PIL.Image.preinit()
 
 
 def _problems(
