@@ -140,12 +140,14 @@ class RenderedPacket:
 
 @dataclass(frozen=True)
 class WordFiles:
-    """The Office files: the Word file of each form, in the city file's order, the letter's,
-    and the summary's workbook."""
+    """The worker's files: the Word file of each form, in the city file's order, the letter's,
+    the summary's workbook, and the PDF of each document of the pass (summary, forms) sliced
+    from it, if they were asked for (``WordJob.slice``)."""
 
     forms: tuple[bytes, ...]
     letter: bytes | None
     xlsx: bytes
+    pdf_slices: tuple[bytes, ...] | None = None
 
 
 # --------------------------------------------------------------------------- the build
@@ -209,6 +211,7 @@ def _build_city(
         # the PDFs' streams compressed on a second thread, unless every core has a build
         with flate_threads(parallel):
             rendered = render(composed, options, say)
+            word.slice(rendered.pdf)  # the summary's and the forms' PDFs, beside the bundle
             say("装订总册")
             bundle = bind(checked, composed, rendered, options)
         word_files = word.result()
@@ -399,10 +402,10 @@ def write(
     city = checked.city
     names = packet_texts(checked.edition).files
     with guarded_output(checked.out_dir, checked.inputs, checked.path.parent) as out:
-        reader = PdfReader(io.BytesIO(rendered.pdf.data))  # one parse for every slice
-        summary = _write_summary(out, names, city, rendered, word, reader, bundle, table)
+        slices = word.pdf_slices or slice_pass(rendered.pdf)
+        summary = _write_summary(out, names, city, word, slices[0], bundle, table)
         letter = _write_letter(out, names, city, rendered, word, bundle, options)
-        documents = _write_forms(out, names, city, rendered, word, reader, bundle)
+        documents = _write_forms(out, names, city, rendered, word, slices[1:], bundle)
         out.write("bundle.pdf", bundle.data)
         fonts_fp = files_fingerprint(options.font_dirs)
         manifest = PacketManifest(
@@ -434,14 +437,13 @@ def _write_summary(
     out: OutputFolder,
     names: FileNames,
     city: City,
-    rendered: RenderedPacket,
     word: WordFiles,
-    reader: PdfReader,
+    pdf: bytes,
     bundle: BundleResult,
     table: SummaryTable | None = None,
 ) -> SummaryEntry:
     stem = safe_name(names.summary.format(city=city.city.name))
-    out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, 0, reader))
+    out.write(f"{stem}.pdf", pdf)
     out.write(f"{stem}.xlsx", word.xlsx)
     return SummaryEntry(
         xlsx=f"{stem}.xlsx",
@@ -487,7 +489,7 @@ def _write_forms(
     city: City,
     rendered: RenderedPacket,
     word: WordFiles,
-    reader: PdfReader,
+    pdfs: Sequence[bytes],
     bundle: BundleResult,
 ) -> list[DocumentEntry]:
     documents: list[DocumentEntry] = []
@@ -496,7 +498,7 @@ def _write_forms(
         stem = names.form.format(
             n=i + 1, id=safe_name(app.id, 40), applicant=safe_name(app.applicant.name, 90)
         )
-        out.write(f"{stem}.pdf", _slice_pdf(rendered.pdf, i + 1, reader))
+        out.write(f"{stem}.pdf", pdfs[i])
         out.write(f"{stem}.docx", word.forms[i])
         placed = placements[app.id]
         first, last = placed.bundle_pages
@@ -534,14 +536,15 @@ class WordJob:
     the letter): on Linux rendered in a forked worker while this process lays out the PDF and
     the bundle, so that neither openpyxl nor python-docx is imported or run on the build's own
     path; elsewhere, or without ``parallel``, here when ``result()`` is asked for. They need
-    nothing from the PDF."""
+    nothing from the PDF. Once the PDF is laid out, the worker also slices the summary's and
+    the forms' PDFs from it (``slice``) while this process binds the bundle."""
 
     def __init__(self, composed: ComposedPacket, *, parallel: bool):
         c = composed
         self._composed = c
         # the workbook first, then the forms, the letter last: the build takes back what the
         # worker has not started from the end (``_DocxJob.result``)
-        self._tasks: list[tuple[Callable[..., bytes], tuple[Any, ...]]] = [
+        self._tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
             (_render_xlsx, (c.table, c.families)),
             *((_render_docx, (doc, c.families, c.fallbacks)) for doc in c.forms),
             *(
@@ -552,6 +555,14 @@ class WordJob:
         ]
         self._job = _start_docx(self._tasks) if parallel else None
 
+    def slice(self, pdf: PdfResult) -> None:
+        """Have the PDF of each document of ``pdf`` (the summary and the forms' pass) sliced
+        from it, by the worker while this process binds the bundle."""
+        task = (slice_pass, (pdf,))
+        self._tasks.append(task)
+        if self._job is not None:
+            self._job.add(*task)
+
     def result(self) -> WordFiles:
         c = self._composed
         if self._job is not None:
@@ -559,8 +570,10 @@ class WordJob:
         else:
             files = [render(*args) for render, args in self._tasks]
         n = len(c.forms)
+        office = 2 + n if c.letter is not None else 1 + n
         letter = files[1 + n] if c.letter is not None else None
-        return WordFiles(tuple(files[1 : 1 + n]), letter, files[0])
+        slices = tuple(files[office]) if len(files) > office else None
+        return WordFiles(tuple(files[1 : 1 + n]), letter, files[0], slices)
 
     def abort(self) -> None:
         if self._job is not None:
@@ -575,7 +588,7 @@ class _DocxJob:
     """Office files rendered in a forked worker process; ``result()`` collects them, rendering
     here whatever the worker has not started by then (so neither process waits long)."""
 
-    def __init__(self, tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]):
+    def __init__(self, tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]):
         import concurrent.futures
         import multiprocessing
 
@@ -585,9 +598,14 @@ class _DocxJob:
         )
         self._futures = [self._pool.submit(render, *args) for render, args in self._tasks]
 
-    def result(self) -> list[bytes]:
+    def add(self, task: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """One more task, after the others."""
+        self._tasks.append((task, args))
+        self._futures.append(self._pool.submit(task, *args))
+
+    def result(self) -> list[Any]:
         try:
-            out: list[bytes | None] = [None] * len(self._futures)
+            out: list[Any] = [None] * len(self._futures)
             # The worker takes the tasks in order; the ones it has not started yet (from the
             # end) are withdrawn and rendered in this process, which has finished its own work.
             for i in reversed(range(len(self._futures))):
@@ -628,7 +646,7 @@ def _render_docx(
     return render_docx(doc, families, fallbacks)
 
 
-def _start_docx(tasks: Sequence[tuple[Callable[..., bytes], tuple[Any, ...]]]) -> _DocxJob | None:
+def _start_docx(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> _DocxJob | None:
     if len(tasks) == 0 or not worker_core_free():
         return None
     try:
@@ -679,6 +697,12 @@ def input_key(
     if options.letter:  # only then: a build without the letter keeps its key
         h.update(f"letter{options.letterhead}".encode())
     return h.hexdigest()
+
+
+def slice_pass(pdf: PdfResult) -> list[bytes]:
+    """The PDF of each document of a render pass, in order (the pass parsed once)."""
+    reader = PdfReader(io.BytesIO(pdf.data))
+    return [_slice_pdf(pdf, i, reader) for i in range(len(pdf.docs))]
 
 
 def _slice_pdf(rendered: Any, index: int, reader: Any) -> bytes:

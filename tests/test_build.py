@@ -163,7 +163,8 @@ def test_slicing_keeps_the_text_and_leaves_the_render_alone(
         return data
 
     monkeypatch.setattr(build_module, "_slice_pdf", recording)
-    build_city(EXAMPLE_DIR / "city.json", tmp_path / "out")
+    # in this process (with a worker, the worker slices: its calls are not seen here)
+    build_city(EXAMPLE_DIR / "city.json", tmp_path / "out", parallel=False)
     rendered, _, reader, _ = calls[0]
     all_fonts = set(reader.pages[0]["/Resources"]["/Font"])
     assert len(all_fonts) > 3
@@ -413,3 +414,20 @@ def test_word_files_name_windows_faces_not_the_build_machines(built: dict[str, P
         assert "〇" in xml
         for family in debian:
             assert family not in xml, (d["docx"], family)
+
+
+@pytest.mark.parametrize("code", ["450900", "450200"])
+def test_the_worker_and_this_process_write_the_same_files(code: str, tmp_path: Path) -> None:
+    # With a second core the Word files, the workbook and the summary's and forms' PDFs
+    # (sliced from the pass while the bundle is bound) come from a worker; without, from the
+    # build's own process: the same bytes either way.
+    city = SAMPLES / code / "city.json"
+    build_city(city, tmp_path / "worker", parallel=True)
+    build_city(city, tmp_path / "here", parallel=False)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    worker, here = files(tmp_path / "worker"), files(tmp_path / "here")
+    assert sorted(worker) == sorted(here)
+    assert [name for name in worker if worker[name] != here[name]] == []
