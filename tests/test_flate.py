@@ -70,9 +70,8 @@ def _draw(canvas: Canvas, fonts: FontSet) -> bytes:
     return canvas._filename.getvalue()  # type: ignore[attr-defined,no-any-return]
 
 
-def test_the_streams_are_compressed_on_the_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    fonts = resolve_fonts()
-    fonts.register_all()
+def _compressing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the thread of every ``zlib.compress`` call from now on."""
     threads: list[str] = []
     real = zlib.compress
 
@@ -81,36 +80,28 @@ def test_the_streams_are_compressed_on_the_worker_thread(monkeypatch: pytest.Mon
         return real(data, *args)
 
     monkeypatch.setattr(zlib, "compress", spy)
+    return threads
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_the_streams_are_compressed_on_the_worker_threads(
+    threaded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fonts = resolve_fonts()
+    fonts.register_all()
+    threads = _compressing_threads(monkeypatch)
     plain = _draw(Canvas(io.BytesIO(), invariant=1, pageCompression=1), fonts)
     calls = len(threads)  # three pages, the font's subset and its ToUnicode map
     threads.clear()
-    with threaded_flate() as flate:
+    # without threads (a batch builds a city per core): as they are written, the same bytes
+    with flate_threads(threaded), threaded_flate() as flate:
         canvas = rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate)
-        threaded = _draw(canvas, fonts)
-    assert threaded == plain
+        data = _draw(canvas, fonts)
+    assert data == plain
     assert calls >= 4
-    assert len(threads) == calls  # each stream compressed once, none on this thread
-    assert all(name.startswith("docgen-flate") for name in threads), threads
+    assert len(threads) == calls  # each stream compressed once
+    if threaded:
+        assert all(name.startswith("docgen-flate") for name in threads), threads
+    else:
+        assert set(threads) == {threading.current_thread().name}
     assert isinstance(pdfdoc.PDFZCompress, pdfdoc.PDFStreamFilterZCompress)  # put back
-
-
-def test_without_threads_the_streams_are_compressed_as_they_are_written(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # a batch builds a city per core: no second thread there, the same bytes
-    fonts = resolve_fonts()
-    fonts.register_all()
-    plain = _draw(Canvas(io.BytesIO(), invariant=1, pageCompression=1), fonts)
-    threads: list[str] = []
-    real = zlib.compress
-
-    def spy(data: bytes, *args: Any) -> bytes:
-        threads.append(threading.current_thread().name)
-        return real(data, *args)
-
-    monkeypatch.setattr(zlib, "compress", spy)
-    with flate_threads(False), threaded_flate() as flate:
-        canvas = rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate)
-        threaded = _draw(canvas, fonts)
-    assert threaded == plain
-    assert threads and set(threads) == {threading.current_thread().name}
