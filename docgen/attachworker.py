@@ -16,6 +16,7 @@ by the check in this process. The worker dies with docgen and ignores Ctrl-C
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -87,7 +88,15 @@ class AttachmentWorker:
         return _CheckedInWorker(base_dir, allow_absolute, verdicts)
 
     def close(self) -> None:
+        """End the worker (its check is done or no longer wanted)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """Kill the worker now (an interrupted command: no waiting for its check)."""
+        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def start_attachment_worker() -> AttachmentWorker | None:

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -26,6 +26,9 @@ from .packet import DEFAULT_PACKET, MAX_SEAL_PAGES, MIN_SEAL_PAGES
 from .procs import QUIET_GC
 from .report import batch_summary, format_findings
 from .rules import validate
+
+if TYPE_CHECKING:
+    from .attachworker import AttachmentWorker
 
 
 def _stdout_utf8() -> None:
@@ -45,21 +48,31 @@ def _check(
     # started before the city file is loaded: it imports the attachment readers meanwhile
     worker = start_attachment_worker()
     try:
-        try:
-            city = load_city(path)
-        except InputError as exc:
-            return None, exc.findings
-        attachments = None
+        checked = _load_and_validate(path, allow_absolute, font_dirs, worker)
+    except BaseException:  # Ctrl-C, SIGTERM, an internal error: the worker goes at once
         if worker is not None:
-            files = [att.file for app in city.applications for att in app.attachments]
-            attachments = worker.reader(city.base_dir, files, allow_absolute=allow_absolute)
-        findings = validate(
-            city, allow_absolute=allow_absolute, font_dirs=font_dirs, attachments=attachments
-        )
-        return city, findings
-    finally:
-        if worker is not None:
-            worker.close()
+            worker.abort()
+        raise
+    if worker is not None:
+        worker.close()
+    return checked
+
+
+def _load_and_validate(
+    path: Path, allow_absolute: bool, font_dirs: tuple[Path, ...], worker: AttachmentWorker | None
+) -> tuple[City | None, list[Finding]]:
+    try:
+        city = load_city(path)
+    except InputError as exc:
+        return None, exc.findings
+    attachments = None
+    if worker is not None:
+        files = [att.file for app in city.applications for att in app.attachments]
+        attachments = worker.reader(city.base_dir, files, allow_absolute=allow_absolute)
+    findings = validate(
+        city, allow_absolute=allow_absolute, font_dirs=font_dirs, attachments=attachments
+    )
+    return city, findings
 
 
 class _Docgen(click.Group):

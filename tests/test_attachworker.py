@@ -80,3 +80,29 @@ def test_a_worker_that_dies_changes_nothing(name: str, monkeypatch: pytest.Monke
     assert cli._check(path, False)[1] == expected
     assert here  # checked in this process instead
     assert multiprocessing.active_children() == []
+
+
+def _slow(*_args: object) -> dict[str, str | None]:
+    import time
+
+    time.sleep(60)
+    return {}
+
+
+@pytest.mark.skipif(not worker_core_free(), reason="no worker here (not Linux, one core)")
+def test_an_interrupted_validate_ends_its_worker_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    def interrupted(*_args: object, **_kwargs: object) -> list[Finding]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(attachworker, "_problems", _slow)  # a worker busy for a minute
+    monkeypatch.setattr(cli, "validate", interrupted)  # Ctrl-C while the rest is checked
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        cli._check(SAMPLES / "450900" / "city.json", False)
+    assert time.monotonic() - started < 20
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
