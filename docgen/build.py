@@ -59,6 +59,8 @@ from .procs import quiet_gc, worker_core_free, worker_init
 from .rules import validate
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     from .bundle import BundleResult
     from .compose.summary import SummaryTable
     from .render.fonts import FontSet
@@ -599,9 +601,16 @@ class _DocxJob:
         self._futures = [self._pool.submit(render, *args) for render, args in self._tasks]
 
     def add(self, task: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """One more task, after the others."""
+        """One more task, after the others (done here by ``result`` if the worker is gone)."""
+        import concurrent.futures
+
         self._tasks.append((task, args))
-        self._futures.append(self._pool.submit(task, *args))
+        try:
+            future = self._pool.submit(task, *args)
+        except RuntimeError:  # BrokenProcessPool: the worker died; ``result`` will say so
+            future = concurrent.futures.Future()
+            future.cancel()  # withdrawn: ``result`` does it in this process
+        self._futures.append(future)
 
     def result(self) -> list[Any]:
         try:
@@ -614,7 +623,8 @@ class _DocxJob:
                 render, args = self._tasks[i]
                 out[i] = render(*args)
             return [
-                b if b is not None else f.result() for b, f in zip(out, self._futures, strict=True)
+                b if b is not None else _here_if_lost(f, task)
+                for b, f, task in zip(out, self._futures, self._tasks, strict=True)
             ]
         finally:
             self._pool.shutdown(wait=True)
@@ -625,6 +635,20 @@ class _DocxJob:
             with contextlib.suppress(OSError, AttributeError):
                 proc.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _here_if_lost(
+    future: concurrent.futures.Future[Any], task: tuple[Callable[..., Any], tuple[Any, ...]]
+) -> Any:
+    """The worker's result, or the task done in this process if the worker died (killed, out
+    of memory): the same bytes, only later."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        run, args = task
+        return run(*args)
 
 
 def _render_xlsx(table: SummaryTable, families: Mapping[Role, str]) -> bytes:

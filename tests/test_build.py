@@ -431,3 +431,34 @@ def test_the_worker_and_this_process_write_the_same_files(code: str, tmp_path: P
     worker, here = files(tmp_path / "worker"), files(tmp_path / "here")
     assert sorted(worker) == sorted(here)
     assert [name for name in worker if worker[name] != here[name]] == []
+
+
+_PARENT = os.getpid()
+
+
+def _dies_in_the_worker(*args: Any) -> bytes:
+    """The workbook's renderer, killing the worker process that runs it (SIGKILL)."""
+    if os.getpid() != _PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _RENDER_XLSX(*args)
+
+
+_RENDER_XLSX = build_module._render_xlsx
+
+
+def test_a_word_worker_that_dies_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker (Word files, workbook, PDF slices) killed (out of memory, a stray kill -9):
+    # the build does its work itself and writes the same files.
+    city = SAMPLES / "450900" / "city.json"
+    build_city(city, tmp_path / "here", parallel=False)
+    monkeypatch.setattr(build_module, "_render_xlsx", _dies_in_the_worker)
+    build_city(city, tmp_path / "killed", parallel=True)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    killed, here = files(tmp_path / "killed"), files(tmp_path / "here")
+    assert sorted(killed) == sorted(here)
+    assert [name for name in killed if killed[name] != here[name]] == []
