@@ -66,7 +66,6 @@ def validate(
     findings += _check_duplicates(city)
     findings += _check_quotas(city, edition)
     findings += _check_letter(city, edition)
-    reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     for i, app in enumerate(city.applications):
         findings += _check_application(city, edition, i, app)
     # The forms hold nothing of the attachments' files: their problems do not keep the forms
@@ -74,6 +73,7 @@ def validate(
     # worker process meanwhile).
     compose = compose_documents and not _has_errors(findings)
     findings += _check_printable(city, edition, font_dirs, compose=compose)
+    reader = attachments or AttachmentReader(city.base_dir, allow_absolute=allow_absolute)
     findings += _check_attachment_files(city, edition, reader)
     return sorted(set(findings), key=_order)
 

@@ -31,3 +31,10 @@ def example_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "city"
     shutil.copytree(EXAMPLE_DIR, dest)
     return dest / "city.json"
+
+
+def folder_bytes(root: Path) -> dict[str, bytes]:
+    """Every file below ``root``, by its path relative to it, with its bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }

@@ -26,7 +26,7 @@ import docgen.build as build_module
 from docgen.build import BuildOptions, build_city
 from docgen.cli import main
 
-from .conftest import EXAMPLE_DIR, SAMPLES, sample_files
+from .conftest import EXAMPLE_DIR, SAMPLES, folder_bytes, sample_files
 from .pdfcheck import audit
 
 DOCGEN = Path(sys.executable).parent / "docgen"
@@ -425,10 +425,7 @@ def test_the_worker_and_this_process_write_the_same_files(code: str, tmp_path: P
     build_city(city, tmp_path / "worker", parallel=True)
     build_city(city, tmp_path / "here", parallel=False)
 
-    def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    worker, here = files(tmp_path / "worker"), files(tmp_path / "here")
+    worker, here = folder_bytes(tmp_path / "worker"), folder_bytes(tmp_path / "here")
     assert sorted(worker) == sorted(here)
     assert [name for name in worker if worker[name] != here[name]] == []
 
@@ -456,9 +453,6 @@ def test_a_word_worker_that_dies_changes_nothing(
     monkeypatch.setattr(build_module, "_render_xlsx", _dies_in_the_worker)
     build_city(city, tmp_path / "killed", parallel=True)
 
-    def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    killed, here = files(tmp_path / "killed"), files(tmp_path / "here")
+    killed, here = folder_bytes(tmp_path / "killed"), folder_bytes(tmp_path / "here")
     assert sorted(killed) == sorted(here)
     assert [name for name in killed if killed[name] != here[name]] == []

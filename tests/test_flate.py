@@ -21,7 +21,7 @@ from docgen.build import build_city
 from docgen.render.fonts import FontSet, resolve_fonts
 from docgen.render.pdf.flate import flate_threads, threaded_flate
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, folder_bytes
 
 
 class _Plain:
@@ -40,12 +40,6 @@ def _plain_canvas(*args: Any, flate: Any, **kwargs: Any) -> Canvas:
     return Canvas(*args, **kwargs)
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
-
-
 @pytest.mark.parametrize("code", ["450900", "450200"])
 def test_a_packet_is_the_same_with_reportlabs_own_compression(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -55,7 +49,7 @@ def test_a_packet_is_the_same_with_reportlabs_own_compression(
     monkeypatch.setattr(rpdf, "threaded_flate", _plain)  # the forms, the summary, the letter
     monkeypatch.setattr(rpdf, "FlateCanvas", _plain_canvas)  # the bundle's overlay
     build_city(city, tmp_path / "plain")
-    threaded, plain = _files(tmp_path / "threaded"), _files(tmp_path / "plain")
+    threaded, plain = folder_bytes(tmp_path / "threaded"), folder_bytes(tmp_path / "plain")
     assert sorted(threaded) == sorted(plain)
     assert [n for n in threaded if threaded[n] != plain[n]] == []
     assert any(n.endswith(".pdf") for n in threaded)

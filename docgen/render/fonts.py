@@ -1077,17 +1077,9 @@ def _dedupe(faces: Iterable[Face]) -> tuple[Face, ...]:
 
 
 def _official(role: Role, listings: Sequence[dict[str, Path]]) -> list[Face]:
-    faces: list[Face] = []
-    for fname in _OFFICIAL_FILES[role]:
-        for listing in listings:
-            path = listing.get(fname.lower())
-            if path is None:
-                continue
-            face = _usable_face(path, _best_subfont(path))
-            if face is not None:
-                faces.append(face)
-                break
-    return faces
+    """The usable face of each of the role's official files, in their order."""
+    named = (_named_face((fname,), listings) for fname in _OFFICIAL_FILES[role])
+    return [face for face in named if face is not None]
 
 
 def _debian(rel_paths: Iterable[str]) -> list[Face]:
