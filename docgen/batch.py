@@ -365,7 +365,7 @@ def run_batch(
     say = progress or (lambda _msg, _c: None)
     started = time.perf_counter()
     found = found or discover_for(paths, out_dir)
-    batch = load_cities(found)
+    batch = load_cities(found, options.edition_dirs)
     from .output import RememberedDigests, lock
 
     digests = RememberedDigests()  # each output file is hashed once for the checks below
@@ -398,16 +398,17 @@ def run_batch(
     return result
 
 
-def load_cities(found: Discovery) -> LoadedCities:
+def load_cities(found: Discovery, edition_dirs: Sequence[Path] = ()) -> LoadedCities:
     """Load every candidate (a file that cannot be loaded is invalid, with its findings), then
-    the cross-city checks: a city in two files, an applicant in two cities."""
+    the cross-city checks: a city in two files, an applicant in two cities. ``edition_dirs``:
+    where the editions the cities name are looked for first (``BuildOptions.edition_dirs``)."""
     files = found.files
     outcomes = [CityOutcome(file=str(f)) for f in files]
     cities: dict[int, City] = {}
     loaded: dict[int, City] = {}
     for i, f in enumerate(files):
         try:
-            city = load_city(f)
+            city = load_city(f, edition_dirs)
         except InputError as exc:
             _fail(outcomes[i], exc.findings, "invalid")
             continue

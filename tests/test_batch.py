@@ -191,3 +191,34 @@ def test_two_files_for_one_city_stop_both(tmp_path: Path) -> None:
     result = _run(str(inp), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "行政区划代码 450200" in result.stdout
+
+
+def test_run_batch_finds_a_city_s_edition_in_the_options_edition_dirs(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller names its editions' folder in ``BuildOptions.edition_dirs``, which is
+    searched before DOCGEN_EDITIONS: the batch loads each city with that folder's edition, as
+    ``build_city`` does. Here DOCGEN_EDITIONS holds another edition of the same id without the
+    park category, which a load that ignored the options would take (and call the city
+    invalid)."""
+    from docgen.batch import run_batch
+    from docgen.build import BuildOptions
+
+    from .test_edition_park import EDITIONS, PARK
+
+    other = tmp_path / "env-editions" / "gx-test-park"
+    other.mkdir(parents=True)
+    (other / "rules.toml").write_text(
+        '[edition]\nid = "gx-test-park"\nextends = "gx-2021-3"\nname = "没有示范园区的同名版本"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DOCGEN_EDITIONS", str(other.parent))
+    data = json.loads(example_copy.read_text(encoding="utf-8"))
+    data["edition"] = "gx-test-park"
+    data["applications"] = [data["applications"][0], PARK]
+    example_copy.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    options = BuildOptions(edition_dirs=(EDITIONS,))
+    result = run_batch([example_copy.parent], tmp_path / "out", options, jobs=1)
+    assert [(c.status, c.errors) for c in result.cities] == [("built", [])]
+    code = data["city"]["division_code"]
+    assert (tmp_path / "out" / code / "manifest.json").is_file()
