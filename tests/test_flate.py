@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 import docgen.render.pdf as rpdf
 from docgen.build import build_city
 from docgen.render.fonts import FontSet, resolve_fonts
-from docgen.render.pdf.flate import flate_threads, threaded_flate
+from docgen.render.pdf.flate import SWITCH_INTERVAL, flate_threads, threaded_flate
 
 from .conftest import SAMPLES, folder_bytes
 
@@ -99,3 +99,20 @@ def test_the_streams_are_compressed_on_the_worker_threads(
     else:
         assert set(threads) == {threading.current_thread().name}
     assert isinstance(pdfdoc.PDFZCompress, pdfdoc.PDFStreamFilterZCompress)  # put back
+
+
+def test_the_switch_interval_is_short_while_streams_are_compressed() -> None:
+    import sys
+
+    before = sys.getswitchinterval()
+    with threaded_flate():
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL)
+        with threaded_flate():  # overlapping blocks: the last one to end puts it back
+            pass
+        assert sys.getswitchinterval() == min(before, SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
+    with flate_threads(False), threaded_flate():  # no threads: nothing to switch to
+        assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), threaded_flate():
+        raise RuntimeError
+    assert sys.getswitchinterval() == before
