@@ -335,10 +335,21 @@ def manifest_of(out_dir: Path) -> dict[str, Any]:
 # Timing and profiling in process.
 
 
+def fresh_round() -> None:
+    """Forget what docgen keeps in a process from one render to the next (the font subset
+    programs of ``docgen.render.pdf.subsets``), so that a timed call renders its documents as
+    for the first time in its process, not the same documents again. Called before every timed
+    call that repeats an in-process render."""
+    kept = sys.modules.get("docgen.render.pdf.subsets")
+    if kept is not None:
+        kept.forget_all()
+
+
 def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
-    """(best wall, CPU of that run, result) over ``repeats`` calls."""
+    """(best wall, CPU of that run, result) over ``repeats`` calls, each after ``fresh_round``."""
     best = (float("inf"), 0.0, None)
     for _ in range(repeats):
+        fresh_round()
         c0, t0 = time.process_time(), time.perf_counter()
         result = fn()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -352,13 +363,15 @@ def best_interleaved(
 ) -> dict[str, tuple[float, float, Any]]:
     """``best_of`` for several functions measured in alternating rounds (a, b, c, a, b, c ...),
     with a garbage collection before each call: a slow spell of a shared machine then hits
-    every side of a ratio alike instead of whichever side happened to run in it."""
+    every side of a ratio alike instead of whichever side happened to run in it. Each call
+    after ``fresh_round``."""
     import gc
 
     best: dict[str, tuple[float, float, Any]] = {k: (float("inf"), 0.0, None) for k in fns}
     for _ in range(rounds):
         for key, fn in fns.items():
             gc.collect()
+            fresh_round()
             c0, t0 = time.process_time(), time.perf_counter()
             result = fn()
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from _common import ROOT, machine, print_machine
+from _common import ROOT, fresh_round, machine, print_machine
 
 from docgen.document import Document, Paragraph, Title, runs
 from docgen.render.fonts import resolve_fonts
@@ -71,6 +71,7 @@ def measure(chars: int, prose: str, repeats: int) -> dict[str, Any]:
     pages = 0
     for _ in range(repeats):
         gc.collect()
+        fresh_round()
         t0 = time.perf_counter()
         result = render_pdf([doc], fonts)
         best = min(best, time.perf_counter() - t0)

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 import docgen.render.pdf as rpdf
 from docgen.build import build_city
 from docgen.render.fonts import FontSet, resolve_fonts
+from docgen.render.pdf import subsets
 from docgen.render.pdf.flate import SWITCH_INTERVAL, flate_threads, threaded_flate
 
 from .conftest import SAMPLES, folder_bytes
@@ -83,6 +84,7 @@ def test_the_streams_are_compressed_on_the_worker_threads(
 ) -> None:
     fonts = resolve_fonts()
     fonts.register_all()
+    subsets.forget_all()  # no subset program kept from an earlier test: each one compressed
     threads = _compressing_threads(monkeypatch)
     plain = _draw(Canvas(io.BytesIO(), invariant=1, pageCompression=1), fonts)
     calls = len(threads)  # three pages, the font's subset and its ToUnicode map
@@ -99,6 +101,38 @@ def test_the_streams_are_compressed_on_the_worker_threads(
     else:
         assert set(threads) == {threading.current_thread().name}
     assert isinstance(pdfdoc.PDFZCompress, pdfdoc.PDFStreamFilterZCompress)  # put back
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_a_second_packet_takes_the_kept_font_programs_with_the_same_bytes(
+    threaded: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two cities built one after the other in one process (as a batch's process builds them):
+    the second takes the first's subset programs (and their compressed streams) where a face's
+    subset holds the same characters, and its files are byte for byte those it has alone."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    made: list[int] = []
+    real = TTFontFile.makeSubset
+
+    def counting(face: Any, subset: list[int]) -> bytes:
+        made.append(len(subset))
+        return real(face, subset)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(TTFontFile, "makeSubset", counting)
+    city, other = SAMPLES / "450300" / "city.json", SAMPLES / "450200" / "city.json"
+    with flate_threads(threaded):
+        subsets.forget_all()
+        build_city(city, tmp_path / "alone")
+        alone_made = len(made)
+        subsets.forget_all()
+        build_city(other, tmp_path / "first")
+        made.clear()
+        build_city(city, tmp_path / "second")
+    alone, second = folder_bytes(tmp_path / "alone"), folder_bytes(tmp_path / "second")
+    assert sorted(alone) == sorted(second)
+    assert [n for n in alone if alone[n] != second[n]] == []
+    assert 0 < len(made) < alone_made
 
 
 def test_the_switch_interval_is_short_while_streams_are_compressed() -> None:

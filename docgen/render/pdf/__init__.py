@@ -8,6 +8,9 @@ nothing is ever drawn right of the straddle band's left edge.
 The package, each module one job (each imports only the ones listed before it):
 
 - ``results``: what a render reports (seal slots, outline, pages) and the seal diameters;
+- ``subsets``: a face's subset programs (reportlab's bytes, made without copying the face's
+  glyph table, kept per process by face and characters);
+- ``flate``: the canvas whose streams are compressed on worker threads;
 - ``inline``: inline text, its widths and break opportunities;
 - ``pen``: the text pen, and all else that touches reportlab's internals;
 - ``state``: the render state of one build (documents, bookmarks, seal slots, page numbers);

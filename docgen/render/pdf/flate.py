@@ -34,6 +34,8 @@ from typing import Any
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
+from docgen.render.pdf.subsets import known_deflated, remember_deflated, subset_program
+
 __all__ = ["FlateCanvas", "ThreadedFlate", "flate_threads", "threaded_flate"]
 
 _THREADS: ContextVar[bool] = ContextVar("docgen_flate_threads", default=True)
@@ -57,15 +59,25 @@ class ThreadedFlate:
         self._pending: dict[int, tuple[str | bytes, Future[bytes]]] = {}
 
     def submit(self, content: str | bytes) -> None:
-        """Start compressing ``content``, which a stream of this PDF will hold."""
-        if self._pool is not None and id(content) not in self._pending:
-            self._pending[id(content)] = (content, self._pool.submit(_deflate, content))
+        """Start compressing ``content``, which a stream of this PDF will hold (unless it is a
+        font program whose compressed stream is known: see ``subsets``)."""
+        if self._pool is None or id(content) in self._pending:
+            return
+        if isinstance(content, bytes) and known_deflated(content) is not None:
+            return
+        self._pending[id(content)] = (content, self._pool.submit(_deflate, content))
 
     def encode(self, text: str | bytes) -> bytes:
         entry = self._pending.pop(id(text), None)
         if entry is not None and entry[0] is text:
-            return entry[1].result()
-        return _deflate(text)
+            deflated = entry[1].result()
+        elif isinstance(text, bytes) and (known := known_deflated(text)) is not None:
+            return known
+        else:
+            deflated = _deflate(text)
+        if isinstance(text, bytes):
+            remember_deflated(text, deflated)
+        return deflated
 
     def decode(self, encoded: bytes) -> bytes:
         return zlib.decompress(encoded)
@@ -168,7 +180,7 @@ class FlateCanvas(Canvas):
                 continue
             made = self._subsets_made.get(font.fontName, 0)
             for subset in state.subsets[made:-1]:
-                program = font.face.makeSubset(subset)
+                program = subset_program(font.face, subset)
                 self._subsets[(id(font.face), tuple(subset))] = program
                 self._flate.submit(program)
             self._subsets_made[font.fontName] = max(made, len(state.subsets) - 1)
@@ -179,7 +191,7 @@ class FlateCanvas(Canvas):
         once (its compression runs while the next fonts' subsets are made)."""
         program = self._subsets.pop((id(face), tuple(subset)), None)
         if program is None:
-            program = type(face).makeSubset(face, subset)
+            program = subset_program(face, subset)
             self._flate.submit(program)
         return program
 
