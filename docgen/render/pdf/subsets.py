@@ -55,15 +55,17 @@ class _Glyphs:
 
 class _SubsetView:
     """The face, for ``makeSubset``: every attribute and method is the face's own (a method
-    runs on the face, with its reading position), except ``get_table('glyf')``."""
-
-    __slots__ = ("_face",)
+    runs on the face, with its reading position), except ``get_table('glyf')``. What is read
+    is kept on the view at its first reading (makeSubset reads the same few attributes for
+    every glyph, and assigns none)."""
 
     def __init__(self, face: Any):
         object.__setattr__(self, "_face", face)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._face, name)
+        value = getattr(self._face, name)
+        self.__dict__[name] = value
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._face, name, value)
