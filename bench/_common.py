@@ -337,12 +337,16 @@ def manifest_of(out_dir: Path) -> dict[str, Any]:
 
 def fresh_round() -> None:
     """Forget what docgen keeps in a process from one render to the next (the font subset
-    programs of ``docgen.render.pdf.subsets``), so that a timed call renders its documents as
-    for the first time in its process, not the same documents again. Called before every timed
-    call that repeats an in-process render."""
+    programs of ``docgen.render.pdf.subsets``, the inline pieces of short texts of
+    ``docgen.render.pdf.inline``), so that a timed call renders its documents as for the first
+    time in its process, not the same documents again. Called before every timed call that
+    repeats an in-process render."""
     kept = sys.modules.get("docgen.render.pdf.subsets")
     if kept is not None:
         kept.forget_all()
+    pieces = sys.modules.get("docgen.render.pdf.inline")
+    if pieces is not None and hasattr(pieces, "forget_pieces"):
+        pieces.forget_pieces()
 
 
 def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:

@@ -6,6 +6,7 @@ boxes and gaps are inline objects with a style of their own; full-width punctuat
 from __future__ import annotations
 
 from itertools import accumulate
+from weakref import WeakKeyDictionary
 
 from reportlab.pdfbase import pdfmetrics
 
@@ -25,6 +26,23 @@ _WIDTHS: dict[str, dict[str, float]] = {}
 _SQUEEZE_FIRST = frozenset("，。、；：）》」』】〕”’")
 _SQUEEZE_NEXT = frozenset("，。、；：？！）》」』】〕”’（《「『【〔“‘")
 _SQUEEZE_EM = 0.5
+
+
+# What ``InlineBuilder.add`` appends for a text, by font set and (text, role, size, tracking,
+# squeeze): labels, table headers and short values recur in every form of a packet and in every
+# city of a batch. Only short texts are kept (a paragraph of prose rarely comes twice), at most
+# _PIECES_KEPT per font set (then they are forgotten all at once). The pieces are read, never
+# changed: ``_append`` copies the widths.
+_PIECES: WeakKeyDictionary[
+    FontSet, dict[tuple[str, str, float, float, bool], list[tuple[str, list[float], str, bool]]]
+] = WeakKeyDictionary()
+_PIECES_TEXT = 64
+_PIECES_KEPT = 20_000
+
+
+def forget_pieces() -> None:
+    """Forget the kept pieces (a benchmark's round starts as a new process does)."""
+    _PIECES.clear()
 
 
 def _width_table(font: str) -> dict[str, float]:
@@ -117,8 +135,26 @@ class InlineBuilder:
     _keep_started_at = 0
 
     def add(self, text: str, role: Role, bold: bool = False) -> InlineBuilder:
+        key = (text, role, self.size, self.tracking, self.squeeze)
+        pieces = _PIECES.get(self.fonts)
+        if pieces is None:
+            pieces = _PIECES[self.fonts] = {}
+        found = pieces.get(key)
+        if found is None:
+            found = self._pieces(text, role)
+            if len(text) <= _PIECES_TEXT:
+                if len(pieces) >= _PIECES_KEPT:
+                    pieces.clear()
+                pieces[key] = found
+        for piece, widths, font, merge in found:
+            self._append(piece, widths, font, bold, merge)
+        return self
+
+    def _pieces(self, text: str, role: Role) -> list[tuple[str, list[float], str, bool]]:
+        """What ``add`` appends for ``text`` in ``role``: (text, widths, font, merge) pieces."""
         text = text.replace("\t", " ").replace("\r", "")
         size = self.size
+        out: list[tuple[str, list[float], str, bool]] = []
         for font, piece in self.fonts.segments(text, role):
             table = _width_table(font)
             widths = [(table[c] if c in table else _measure(font, table, c)) * size for c in piece]
@@ -126,7 +162,7 @@ class InlineBuilder:
                 widths = [w + self.tracking for w in widths]
             # text on a document grid (the letter) keeps every character on its pitch
             if self.tracking or not self.squeeze or _SQUEEZE_FIRST.isdisjoint(piece):
-                self._append(piece, widths, font, bold)
+                out.append((piece, widths, font, True))
                 continue
             # 标点挤压: of two full-width punctuation marks in a row ("）：", "。”") the first
             # gives up its blank half, so "（盖章）：" shows no double-width gap. The squeezed
@@ -136,10 +172,10 @@ class InlineBuilder:
                 if piece[i] in _SQUEEZE_FIRST and piece[i + 1] in _SQUEEZE_NEXT:
                     widths[i] -= _SQUEEZE_EM * size
                     chunk = slice(start, i + 1)
-                    self._append(piece[chunk], widths[chunk], font, bold, merge=start == 0)
+                    out.append((piece[chunk], widths[chunk], font, start == 0))
                     start = i + 1
-            self._append(piece[start:], widths[start:], font, bold, merge=start == 0)
-        return self
+            out.append((piece[start:], widths[start:], font, start == 0))
+        return out
 
     def add_runs(self, text: Runs, role: Role, bold: bool = False) -> InlineBuilder:
         for run in text:
