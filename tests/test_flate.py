@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
@@ -150,3 +152,28 @@ def test_the_switch_interval_is_short_while_streams_are_compressed() -> None:
     with pytest.raises(RuntimeError), threaded_flate():
         raise RuntimeError
     assert sys.getswitchinterval() == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=0x7F)), st.binary()))
+def test_the_fast_pdfdoc_encoding_is_reportlabs(x: str | bytes) -> None:
+    """While docgen writes a file, reportlab's ``pdfdocEnc`` takes a shortcut for printable
+    ASCII: for any input, the same bytes as reportlab's own, or the same error."""
+    from docgen.render.pdf.flate import _REPORTLAB_PDFDOC_ENC, _pdfdoc_enc
+
+    try:
+        expected: object = _REPORTLAB_PDFDOC_ENC(x)
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            _pdfdoc_enc(x)
+        return
+    assert _pdfdoc_enc(x) == expected
+
+
+def test_reportlabs_pdfdoc_encoding_is_put_back_after_a_save() -> None:
+    fonts = resolve_fonts()
+    fonts.register_all()
+    before = pdfdoc.pdfdocEnc
+    with threaded_flate() as flate:
+        _draw(rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate), fonts)
+    assert pdfdoc.pdfdocEnc is before
