@@ -95,6 +95,7 @@ class _TextPen:
         "cs",
         "doc",
         "face",
+        "known",
         "mode",
         "names",
         "size",
@@ -107,6 +108,7 @@ class _TextPen:
         self.size = size
         self.size_s = _num3(size)
         self.names = _tf_ops(self.doc, self.size_s)
+        self.known = _known_fonts(self.doc)
         self.code: list[str] = ["BT"]
         self.face: tuple[str, int] | None = None  # (font, subset) selected by the last Tf
         self.cs = 0.0
@@ -204,13 +206,26 @@ class _TextPen:
         """Show ``text`` in ``font`` from (x, y), subset by subset."""
         code = self.code
         code.append(f"1 0 0 1 {x} {y} Tm")
-        ttf = pdfmetrics.getFont(font)
-        for subset, data in _encode(ttf, text, self.doc):
+        known = self.known.get(font)
+        ttf: Any
+        if known is None:
+            ttf = pdfmetrics.getFont(font)
+            parts = _encode(ttf, text, self.doc)
+            state = ttf.state.get(self.doc)
+            if state is not None:  # from now on, the codes the document's subsets hold
+                self.known[font] = (ttf, state.assignments)
+        else:
+            ttf, assigned = known
+            try:
+                parts = _by_subset([assigned[c] for c in map(ord, text)])
+            except KeyError:  # a character new to this document: reportlab assigns it a code
+                parts = list(ttf.splitString(text, self.doc))
+        for subset, data in parts:
             face = (font, subset)
             if self.face != face:
                 tf = self.names.get(face)
                 if tf is None:
-                    name = ttf.getSubsetInternalName(subset, self.doc)  # type: ignore[attr-defined]  # TTFont's, not in the stubs' Font
+                    name = ttf.getSubsetInternalName(subset, self.doc)
                     tf = self.names[face] = f"{name} {self.size_s} Tf"
                 code.append(tf)
                 self.face = face
@@ -254,6 +269,18 @@ def _tf_ops(doc: Any, size: str) -> dict[tuple[str, int], str]:
 _TF_OPS: WeakKeyDictionary[Any, dict[str, dict[tuple[str, int], str]]] = WeakKeyDictionary()
 
 
+def _known_fonts(doc: Any) -> dict[str, tuple[Any, dict[int, int]]]:
+    """The document's fonts by name, each with its code assignments (reportlab's, the very dict
+    it adds to), once the document has used the font."""
+    known = _KNOWN.get(doc)
+    if known is None:
+        known = _KNOWN[doc] = {}
+    return known
+
+
+_KNOWN: WeakKeyDictionary[Any, dict[str, tuple[Any, dict[int, int]]]] = WeakKeyDictionary()
+
+
 def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     """``ttf.splitString(text, doc)``, with a fast path for characters the document's subsets
     already hold (nearly all of them after the first pages)."""
@@ -265,6 +292,12 @@ def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
         codes = [assigned[c] for c in map(ord, text)]
     except KeyError:  # a character new to this document: reportlab assigns it a code
         return list(ttf.splitString(text, doc))
+    return _by_subset(codes)
+
+
+def _by_subset(codes: list[int]) -> list[tuple[int, bytes]]:
+    """A text's subset codes (subset * 256 + code) as (subset, its bytes) pieces, as
+    reportlab's ``splitString`` gives them."""
     hi = max(codes) >> 8
     if min(codes) >> 8 == hi:
         return [(hi, bytes([c & 0xFF for c in codes]) if hi else bytes(codes))]
