@@ -99,7 +99,10 @@ def test_the_streams_are_compressed_on_the_worker_threads(
     assert calls >= 4
     assert len(threads) == calls  # each stream compressed once
     if threaded:
-        assert all(name.startswith("docgen-flate") for name in threads), threads
+        # on the workers; one that no worker has started when the file needs it, on the
+        # thread that writes the file
+        here = threading.current_thread().name
+        assert all(n.startswith("docgen-flate") or n == here for n in threads), threads
     else:
         assert set(threads) == {threading.current_thread().name}
     assert isinstance(pdfdoc.PDFZCompress, pdfdoc.PDFStreamFilterZCompress)  # put back
@@ -177,3 +180,69 @@ def test_reportlabs_pdfdoc_encoding_is_put_back_after_a_save() -> None:
     with threaded_flate() as flate:
         _draw(rpdf.FlateCanvas(io.BytesIO(), invariant=1, pageCompression=1, flate=flate), fonts)
     assert pdfdoc.pdfdocEnc is before
+
+
+def test_the_writing_thread_compresses_what_no_worker_has_started() -> None:
+    """When the file needs a stream no worker has started (the workers are busy), the thread
+    that writes the file compresses it, and the streams behind it, itself: the same bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from docgen.render.pdf.flate import ThreadedFlate
+
+    release = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        busy = pool.submit(release.wait, 30)  # the only worker is busy
+        flate = ThreadedFlate(pool)
+        contents = [f"BT /F1 12 Tf ({i}) Tj ET " * 200 for i in range(5)]
+        for c in contents:
+            flate.submit(c)
+        here = threading.current_thread().name
+        threads = []
+        real = zlib.compress
+
+        def spy(data: bytes, *args: Any) -> bytes:
+            threads.append(threading.current_thread().name)
+            return real(data, *args)
+
+        zlib.compress = spy  # type: ignore[assignment]
+        try:
+            out = [flate.encode(c) for c in contents]
+        finally:
+            zlib.compress = real
+        assert out == [zlib.compress(c.encode("utf8")) for c in contents]
+        assert threads == [here] * len(contents)
+        assert not busy.done()
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+
+
+def test_the_workers_compress_what_they_are_handed_while_this_thread_works() -> None:
+    import time
+
+    from docgen.render.pdf.flate import ThreadedFlate
+
+    with threaded_flate() as flate:
+        assert isinstance(flate, ThreadedFlate)
+        contents = [f"BT /F1 12 Tf ({i}) Tj ET " * 200 for i in range(6)]
+        threads: list[str] = []
+        real = zlib.compress
+
+        def spy(data: bytes, *args: Any) -> bytes:
+            threads.append(threading.current_thread().name)
+            return real(data, *args)
+
+        zlib.compress = spy  # type: ignore[assignment]
+        try:
+            for c in contents:
+                flate.submit(c)
+            deadline = time.monotonic() + 30
+            while len(threads) < len(contents) and time.monotonic() < deadline:
+                time.sleep(0.01)  # this thread busy elsewhere (here: asleep)
+            out = [flate.encode(c) for c in contents]
+        finally:
+            zlib.compress = real
+    assert out == [zlib.compress(c.encode("utf8")) for c in contents]
+    assert len(threads) == len(contents)
+    assert all(n.startswith("docgen-flate") for n in threads), threads

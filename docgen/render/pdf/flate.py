@@ -5,7 +5,9 @@ reportlab compresses every stream of a PDF (each page's drawing, each font subse
 out: a fifth of a render's time. zlib releases the GIL while it compresses, so the same calls
 can run on a second thread while this one works: a page's stream is handed over as soon as the
 page is finished (while the next pages are laid out), the font subsets as soon as they are made
-(while the file's other objects are written). The calls, their inputs and their order are the
+(while the file's other objects are written). When the file needs a stream that no worker has started
+yet, the thread that writes it compresses that stream and the others still waiting, instead of
+waiting itself. The calls, their inputs and their order are the
 ones reportlab makes; only where they run changes, so the file is byte for byte the same.
 
 Use::
@@ -83,7 +85,13 @@ class ThreadedFlate:
     def encode(self, text: str | bytes) -> bytes:
         entry = self._pending.pop(id(text), None)
         if entry is not None and entry[0] is text:
-            deflated = entry[1].result()
+            future = entry[1]
+            if future.cancel():  # no worker has started it: compressed here
+                deflated = _deflate(text)
+            else:
+                if not future.done():
+                    self._help()
+                deflated = future.result()
         elif isinstance(text, bytes) and (known := known_deflated(text)) is not None:
             return known
         else:
@@ -91,6 +99,16 @@ class ThreadedFlate:
         if isinstance(text, bytes):
             remember_deflated(text, deflated)
         return deflated
+
+    def _help(self) -> None:
+        """While a worker compresses what the file needs now, this thread compresses the
+        streams no worker has started yet (in the order they were handed over, which is the
+        order they are written in) instead of waiting."""
+        for key, (content, future) in list(self._pending.items()):
+            if future.cancel():
+                done: Future[bytes] = Future()
+                done.set_result(_deflate(content))
+                self._pending[key] = (content, done)
 
     def decode(self, encoded: bytes) -> bytes:
         return zlib.decompress(encoded)
