@@ -480,3 +480,34 @@ def test_table_rules_follow_the_spans(fonts: FontSet) -> None:
     assert ruled(b1, bands[0]) and ruled(b2, bands[0])
     assert not ruled(b1, bands[1]) and ruled(b2, bands[1])  # 跨两列 spans the first boundary
     assert ruled(b1, bands[2]) and ruled(b2, bands[2])
+
+
+def test_a_render_collects_garbage_quietly_and_puts_the_thresholds_back(
+    fonts: FontSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """render_pdf runs with the quiet collector thresholds a build has (procs.QUIET_GC) and
+    leaves the caller's as they were, also when it raises."""
+    import gc
+
+    import docgen.render.pdf as rpdf
+    from docgen.procs import QUIET_GC
+
+    seen: list[tuple[int, ...]] = []
+    real = rpdf._build
+
+    def spying(template: Any, story: Any) -> None:
+        seen.append(gc.get_threshold())
+        real(template, story)
+
+    monkeypatch.setattr(rpdf, "_build", spying)
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        render_pdf([_doc(Paragraph(runs("正文")))], fonts)
+        assert seen == [QUIET_GC]
+        assert gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(InputError):
+            render_pdf([_doc(Paragraph(runs("\U000f0000")))], fonts)  # no face has it
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
