@@ -3,12 +3,12 @@
 reportlab compresses every stream of a PDF (each page's drawing, each font subset) with
 ``zlib.compress`` when it writes the file, one after another, on the thread that laid the pages
 out: a fifth of a render's time. zlib releases the GIL while it compresses, so the same calls
-can run on a second thread while this one works: a page's stream is handed over as soon as the
+can run on worker threads while this one works: a page's stream is handed over as soon as the
 page is finished (while the next pages are laid out), the font subsets as soon as they are made
-(while the file's other objects are written). When the file needs a stream that no worker has started
-yet, the thread that writes it compresses that stream and the others still waiting, instead of
-waiting itself. The calls, their inputs and their order are the
-ones reportlab makes; only where they run changes, so the file is byte for byte the same.
+(while the file's other objects are written). When the file needs a stream that no worker has
+started yet, the thread that writes it compresses that stream and the others still waiting,
+instead of waiting. The calls and their inputs are the ones reportlab makes; only where they
+run changes, so the file is byte for byte the same.
 
 Use::
 
