@@ -180,7 +180,9 @@ def test_reportlabs_pdfdoc_encoding_is_put_back_after_a_save() -> None:
     assert pdfdoc.pdfdocEnc is before
 
 
-def test_the_writing_thread_compresses_what_no_worker_has_started() -> None:
+def test_the_writing_thread_compresses_what_no_worker_has_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """When the file needs a stream no worker has started (the workers are busy), the thread
     that writes the file compresses it, and the streams behind it, itself: the same bytes."""
     from concurrent.futures import ThreadPoolExecutor
@@ -196,19 +198,10 @@ def test_the_writing_thread_compresses_what_no_worker_has_started() -> None:
         for c in contents:
             flate.submit(c)
         here = threading.current_thread().name
-        threads = []
-        real = zlib.compress
-
-        def spy(data: bytes, *args: Any) -> bytes:
-            threads.append(threading.current_thread().name)
-            return real(data, *args)
-
-        zlib.compress = spy  # type: ignore[assignment]
-        try:
-            out = [flate.encode(c) for c in contents]
-        finally:
-            zlib.compress = real
-        assert out == [zlib.compress(c.encode("utf8")) for c in contents]
+        expected = [zlib.compress(c.encode("utf8")) for c in contents]
+        threads = _compressing_threads(monkeypatch)
+        out = [flate.encode(c) for c in contents]
+        assert out == expected
         assert threads == [here] * len(contents)
         assert not busy.done()
     finally:
@@ -216,31 +209,24 @@ def test_the_writing_thread_compresses_what_no_worker_has_started() -> None:
         pool.shutdown(wait=True)
 
 
-def test_the_workers_compress_what_they_are_handed_while_this_thread_works() -> None:
+def test_the_workers_compress_what_they_are_handed_while_this_thread_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import time
 
     from docgen.render.pdf.flate import ThreadedFlate
 
+    contents = [f"BT /F1 12 Tf ({i}) Tj ET " * 200 for i in range(6)]
+    expected = [zlib.compress(c.encode("utf8")) for c in contents]
     with threaded_flate() as flate:
         assert isinstance(flate, ThreadedFlate)
-        contents = [f"BT /F1 12 Tf ({i}) Tj ET " * 200 for i in range(6)]
-        threads: list[str] = []
-        real = zlib.compress
-
-        def spy(data: bytes, *args: Any) -> bytes:
-            threads.append(threading.current_thread().name)
-            return real(data, *args)
-
-        zlib.compress = spy  # type: ignore[assignment]
-        try:
-            for c in contents:
-                flate.submit(c)
-            deadline = time.monotonic() + 30
-            while len(threads) < len(contents) and time.monotonic() < deadline:
-                time.sleep(0.01)  # this thread busy elsewhere (here: asleep)
-            out = [flate.encode(c) for c in contents]
-        finally:
-            zlib.compress = real
-    assert out == [zlib.compress(c.encode("utf8")) for c in contents]
+        threads = _compressing_threads(monkeypatch)
+        for c in contents:
+            flate.submit(c)
+        deadline = time.monotonic() + 30
+        while len(threads) < len(contents) and time.monotonic() < deadline:
+            time.sleep(0.01)  # this thread busy elsewhere (here: asleep)
+        out = [flate.encode(c) for c in contents]
+    assert out == expected
     assert len(threads) == len(contents)
     assert all(n.startswith("docgen-flate") for n in threads), threads

@@ -98,13 +98,7 @@ def _make_subset(face: Any, subset: list[int]) -> bytes:
             if glyph not in glyph_set:
                 glyph_set[glyph] = len(glyph_map)
                 glyph_map.append(glyph)
-            at += 4 if flags & _ARG_1_AND_2_ARE_WORDS else 2
-            if flags & _WE_HAVE_A_SCALE:
-                at += 2
-            elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
-                at += 4
-            elif flags & _WE_HAVE_A_TWO_BY_TWO:
-                at += 8
+            at = _after_arguments(flags, at)
 
     output = TTFontMaker()
     for tag, table in _copied_tables(face):
@@ -149,14 +143,7 @@ def _make_subset(face: Any, subset: list[int]) -> bytes:
             while flags & _MORE_COMPONENTS:
                 flags, component = _COMPONENT.unpack_from(glyph, at)
                 glyph = _ushort_at(glyph, at + 2, glyph_set[component])
-                at += 4
-                at += 4 if flags & _ARG_1_AND_2_ARE_WORDS else 2
-                if flags & _WE_HAVE_A_SCALE:
-                    at += 2
-                elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
-                    at += 4
-                elif flags & _WE_HAVE_A_TWO_BY_TWO:
-                    at += 8
+                at = _after_arguments(flags, at + 4)
         glyf.append(glyph)
         pos += length
         if pos % 4:
@@ -176,6 +163,19 @@ def _make_subset(face: Any, subset: list[int]) -> bytes:
     output.add("head", _ushort_at(face.get_table("head"), 50, loc_format))
     program: bytes = output.makeStream()
     return program
+
+
+def _after_arguments(flags: int, at: int) -> int:
+    """Where a composite glyph's next component starts: ``at`` is just after this component's
+    flags and glyph index; its arguments and transform (as ``flags`` say) follow."""
+    at += 4 if flags & _ARG_1_AND_2_ARE_WORDS else 2
+    if flags & _WE_HAVE_A_SCALE:
+        at += 2
+    elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
+        at += 4
+    elif flags & _WE_HAVE_A_TWO_BY_TWO:
+        at += 8
+    return at
 
 
 def _ushort_at(table: bytes, offset: int, value: int) -> bytes:
