@@ -341,12 +341,12 @@ def fresh_round() -> None:
     ``docgen.render.pdf.inline``), so that a timed call renders its documents as for the first
     time in its process, not the same documents again. Called before every timed call that
     repeats an in-process render."""
-    kept = sys.modules.get("docgen.render.pdf.subsets")
-    if kept is not None:
-        kept.forget_all()
-    pieces = sys.modules.get("docgen.render.pdf.inline")
-    if pieces is not None and hasattr(pieces, "forget_pieces"):
-        pieces.forget_pieces()
+    for module, forget in (
+        ("docgen.render.pdf.subsets", "forget_all"),
+        ("docgen.render.pdf.inline", "forget_pieces"),
+    ):
+        # only what is imported, and exists in this commit's docgen
+        getattr(sys.modules.get(module), forget, lambda: None)()
 
 
 def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:

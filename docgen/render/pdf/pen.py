@@ -206,21 +206,8 @@ class _TextPen:
         """Show ``text`` in ``font`` from (x, y), subset by subset."""
         code = self.code
         code.append(f"1 0 0 1 {x} {y} Tm")
-        known = self.known.get(font)
-        ttf: Any
-        if known is None:
-            ttf = pdfmetrics.getFont(font)
-            parts = _encode(ttf, text, self.doc)
-            state = ttf.state.get(self.doc)
-            if state is not None:  # from now on, the codes the document's subsets hold
-                self.known[font] = (ttf, state.assignments)
-        else:
-            ttf, assigned = known
-            try:
-                parts = _by_subset([assigned[c] for c in map(ord, text)])
-            except KeyError:  # a character new to this document: reportlab assigns it a code
-                parts = list(ttf.splitString(text, self.doc))
-        for subset, data in parts:
+        ttf, assigned = self.known.get(font) or self._learn(font)
+        for subset, data in _encode(ttf, assigned, text, self.doc):
             face = (font, subset)
             if self.face != face:
                 tf = self.names.get(face)
@@ -230,6 +217,16 @@ class _TextPen:
                 code.append(tf)
                 self.face = face
             code.append(f"({data.decode('latin-1').translate(_ESCAPE)}) Tj")
+
+    def _learn(self, font: str) -> tuple[Any, dict[int, int] | None]:
+        """reportlab's font and the document's code assignments for it (None before the
+        document's first use of the font), kept for the document once there are some."""
+        ttf = pdfmetrics.getFont(font)
+        state = ttf.state.get(self.doc)  # type: ignore[attr-defined]  # TTFont's, not Font's
+        if state is None:
+            return ttf, None
+        entry = self.known[font] = (ttf, state.assignments)
+        return entry
 
     def finish(self) -> None:
         canv = self.canv
@@ -281,18 +278,17 @@ def _known_fonts(doc: Any) -> dict[str, tuple[Any, dict[int, int]]]:
 _KNOWN: WeakKeyDictionary[Any, dict[str, tuple[Any, dict[int, int]]]] = WeakKeyDictionary()
 
 
-def _encode(ttf: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+def _encode(
+    ttf: Any, assigned: dict[int, int] | None, text: str, doc: Any
+) -> list[tuple[int, bytes]]:
     """``ttf.splitString(text, doc)``, with a fast path for characters the document's subsets
-    already hold (nearly all of them after the first pages)."""
-    state = ttf.state.get(doc)
-    if state is None:
-        return list(ttf.splitString(text, doc))
-    assigned = state.assignments
-    try:
-        codes = [assigned[c] for c in map(ord, text)]
-    except KeyError:  # a character new to this document: reportlab assigns it a code
-        return list(ttf.splitString(text, doc))
-    return _by_subset(codes)
+    already hold (``assigned``: nearly all of them after the first pages)."""
+    if assigned is not None:
+        try:
+            return _by_subset([assigned[c] for c in map(ord, text)])
+        except KeyError:  # a character new to this document: reportlab assigns it a code
+            pass
+    return list(ttf.splitString(text, doc))
 
 
 def _by_subset(codes: list[int]) -> list[tuple[int, bytes]]:

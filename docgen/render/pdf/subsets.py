@@ -201,10 +201,9 @@ def _copied_tables(face: Any) -> list[tuple[str, bytes]]:
 
 
 class _Kept:
-    __slots__ = ("deflated", "face", "program")
+    __slots__ = ("deflated", "program")
 
-    def __init__(self, face: Any, program: bytes):
-        self.face = face  # kept alive: the key holds its id
+    def __init__(self, program: bytes):
         self.program = program
         self.deflated: bytes | None = None
 
@@ -213,8 +212,8 @@ class _Kept:
         return len(self.program) + len(self.deflated or b"")
 
 
-_lock = threading.Lock()  # the compressed streams are remembered from the flate threads
-_kept: OrderedDict[tuple[int, tuple[int, ...]], _Kept] = OrderedDict()
+_lock = threading.Lock()  # renders may run in several threads of a library caller
+_kept: OrderedDict[tuple[Any, tuple[int, ...]], _Kept] = OrderedDict()  # (face, characters)
 _by_program: dict[int, _Kept] = {}  # id(program) -> its entry, while kept
 _kept_bytes = 0
 
@@ -223,10 +222,10 @@ def subset_program(face: Any, subset: list[int]) -> bytes:
     """``face.makeSubset(subset)``'s bytes (a reportlab ``TTFontFace``): the program kept from an
     earlier call with the same face and characters, or made now and kept."""
     global _kept_bytes
-    key = (id(face), tuple(subset))
+    key = (face, tuple(subset))
     with _lock:
         entry = _kept.get(key)
-        if entry is not None and entry.face is face:
+        if entry is not None:
             _kept.move_to_end(key)
             return entry.program
     program = _make_subset(face, subset)
@@ -234,7 +233,7 @@ def subset_program(face: Any, subset: list[int]) -> bytes:
         entry = _kept.pop(key, None)
         if entry is not None:
             _forget(entry)
-        entry = _Kept(face, program)
+        entry = _Kept(program)
         _kept[key] = entry
         _by_program[id(program)] = entry
         _kept_bytes += entry.size
